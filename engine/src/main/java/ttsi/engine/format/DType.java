@@ -1,0 +1,22 @@
+package ttsi.engine.format;
+
+/** Element types a checkpoint may store. Weights stay in their stored type in memory; compute is f32. */
+public enum DType {
+    F32(4), BF16(2), F16(2);
+
+    public final int bytes;
+
+    DType(int bytes) {
+        this.bytes = bytes;
+    }
+
+    /** Parses a safetensors dtype name; null if unsupported. */
+    public static DType fromSafetensors(String name) {
+        return switch (name) {
+            case "F32" -> F32;
+            case "BF16" -> BF16;
+            case "F16" -> F16;
+            default -> null;
+        };
+    }
+}

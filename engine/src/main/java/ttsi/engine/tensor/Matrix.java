@@ -1,0 +1,76 @@
+package ttsi.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import ttsi.engine.format.DType;
+
+/**
+ * A row-major matrix [rows][cols] in its stored element type (f32, bf16 or f16), usually a slice of a
+ * memory-mapped checkpoint. HF linear weights are stored [out_features][in_features], so a linear layer is
+ * y = x · Wᵀ with both x rows and W rows contiguous along the input dimension.
+ */
+public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
+
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    public Matrix {
+        long need = (long) rows * cols * dtype.bytes;
+        if (data.byteSize() < need) {
+            throw new IllegalArgumentException("matrix " + rows + "x" + cols + " " + dtype + " needs " + need
+                    + " bytes, segment has " + data.byteSize());
+        }
+    }
+
+    /** A heap f32 matrix over the given array (shared, not copied). */
+    public static Matrix ofFloats(float[] values, int rows, int cols) {
+        if (values.length != rows * cols) throw new IllegalArgumentException("length " + values.length + " != " + rows + "x" + cols);
+        return new Matrix(DType.F32, MemorySegment.ofArray(values), rows, cols);
+    }
+
+    public long size() {
+        return (long) rows * cols;
+    }
+
+    public float get(int r, int c) {
+        return get((long) r * cols + c);
+    }
+
+    public float get(long i) {
+        return switch (dtype) {
+            case F32 -> data.getAtIndex(F32, i);
+            case BF16 -> bf16ToFloat(data.getAtIndex(I16, i));
+            case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
+        };
+    }
+
+    /** Copies row r widened to f32 into out[off .. off+cols). */
+    public void row(int r, float[] out, int off) {
+        long base = (long) r * cols;
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(data, F32, base * 4, out, off, cols);
+            default -> {
+                for (int c = 0; c < cols; c++) out[off + c] = get(base + c);
+            }
+        }
+    }
+
+    /** All values widened to f32 (a copy; for small tensors such as norms and biases). */
+    public float[] toFloats() {
+        float[] out = new float[Math.toIntExact(size())];
+        for (int r = 0; r < rows; r++) row(r, out, r * cols);
+        return out;
+    }
+
+    public static float bf16ToFloat(short bits) {
+        return Float.intBitsToFloat((bits & 0xffff) << 16);
+    }
+
+    /** Round-to-nearest-even f32 → bf16, as PyTorch does. */
+    public static short floatToBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
+        int rounding = 0x7fff + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+}
