@@ -1,0 +1,186 @@
+package ttsi.engine.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One safetensors file, memory-mapped: an 8-byte little-endian header length, a JSON header
+ * {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}, then the raw tensor bytes.
+ * Tensors are views of the mapping; nothing is copied.
+ */
+public final class Safetensors {
+
+    /** One tensor's entry: its dtype, shape and bytes (a view of the mapped file). */
+    public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
+        public long elements() {
+            long n = 1;
+            for (long d : shape) n *= d;
+            return n;
+        }
+
+        public String shapeString() {
+            return Arrays.toString(shape);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_HEADER = 100L << 20;
+
+    private final Path file;
+    private final Map<String, Tensor> tensors;
+    private final Map<String, String> metadata;
+
+    private Safetensors(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        this.file = file;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    /** Maps the file for the lifetime of the given arena (use Arena.ofAuto() or a shared arena closed with the model). */
+    public static Safetensors open(Path file, Arena arena) {
+        if (!Files.isRegularFile(file)) throw new FormatException(file, "file not found");
+        MemorySegment all;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw new FormatException(file, "not a safetensors file: " + size + " bytes, the 8-byte header length is missing");
+            all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        } catch (IOException e) {
+            throw new FormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+        return parse(file, all);
+    }
+
+    static Safetensors parse(Path file, MemorySegment all) {
+        long size = all.byteSize();
+        long headerLen = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+            throw new FormatException(file, "corrupt or truncated safetensors header: header length " + headerLen
+                    + " but the file has " + size + " bytes");
+        }
+        byte[] headerBytes = all.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new FormatException(file, "safetensors header is not valid JSON: " + e.getMessage());
+        }
+        if (header == null || !header.isObject()) throw new FormatException(file, "safetensors header is not a JSON object");
+        long dataStart = 8 + headerLen, dataLen = size - dataStart;
+        MemorySegment data = all.asSlice(dataStart, dataLen);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            JsonNode info = e.getValue();
+            if (name.equals("__metadata__")) {
+                info.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            String dtypeName = info.path("dtype").asText(null);
+            DType dtype = dtypeName == null ? null : DType.fromSafetensors(dtypeName);
+            if (dtype == null) {
+                throw new FormatException(file, "tensor '" + name + "' has unsupported dtype " + dtypeName + " (expected F32, BF16 or F16)");
+            }
+            JsonNode shapeNode = info.path("shape"), offs = info.path("data_offsets");
+            if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
+                throw new FormatException(file, "tensor '" + name + "' needs 'shape' and 'data_offsets' [begin, end]");
+            }
+            long[] shape = new long[shapeNode.size()];
+            long elements = 1;
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shapeNode.get(i).asLong(-1);
+                if (shape[i] < 0) throw new FormatException(file, "tensor '" + name + "' has a negative or non-integer dimension");
+                elements *= shape[i];
+            }
+            long begin = offs.get(0).asLong(-1), end = offs.get(1).asLong(-1);
+            if (begin < 0 || end < begin || end > dataLen) {
+                throw new FormatException(file, "tensor '" + name + "' data_offsets [" + begin + ", " + end
+                        + "] run past the end of the data (" + dataLen + " bytes): file truncated?");
+            }
+            if (end - begin != elements * dtype.bytes) {
+                throw new FormatException(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape "
+                        + Arrays.toString(shape) + " of " + dtype + " needs " + elements * dtype.bytes);
+            }
+            tensors.put(name, new Tensor(name, dtype, shape, data.asSlice(begin, end - begin)));
+        }
+        return new Safetensors(file, tensors, metadata);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Map<String, Tensor> tensors() {
+        return tensors;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /**
+     * Writes tensors to a safetensors file. Values are f32 arrays, stored as the given dtype (bf16 rounds to
+     * nearest even, as PyTorch does).
+     */
+    public static void write(Path file, Map<String, float[]> values, Map<String, long[]> shapes, DType dtype,
+                             Map<String, String> metadata) throws IOException {
+        var header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            var m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        for (var e : values.entrySet()) {
+            long[] shape = shapes.get(e.getKey());
+            var t = header.putObject(e.getKey());
+            t.put("dtype", dtype.name());
+            var s = t.putArray("shape");
+            long n = 1;
+            for (long d : shape) {
+                s.add(d);
+                n *= d;
+            }
+            if (n != e.getValue().length) throw new IllegalArgumentException(e.getKey() + ": shape does not match values");
+            var o = t.putArray("data_offsets");
+            o.add(offset);
+            offset += n * dtype.bytes;
+            o.add(offset);
+        }
+        byte[] h = JSON.writeValueAsBytes(header);
+        int pad = (8 - h.length % 8) % 8;
+        byte[] hp = Arrays.copyOf(h, h.length + pad);
+        Arrays.fill(hp, h.length, hp.length, (byte) ' ');
+        try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            var buf = java.nio.ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).flip();
+            ch.write(buf);
+            ch.write(java.nio.ByteBuffer.wrap(hp));
+            for (float[] v : values.values()) {
+                var b = java.nio.ByteBuffer.allocate(v.length * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+                for (float f : v) {
+                    switch (dtype) {
+                        case F32 -> b.putFloat(f);
+                        case BF16 -> b.putShort(ttsi.engine.tensor.Matrix.floatToBf16(f));
+                        case F16 -> b.putShort(Float.floatToFloat16(f));
+                    }
+                }
+                b.flip();
+                while (b.hasRemaining()) ch.write(b);
+            }
+        }
+    }
+}

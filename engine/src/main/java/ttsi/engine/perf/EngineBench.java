@@ -1,0 +1,125 @@
+package ttsi.engine.perf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import ttsi.engine.format.DType;
+import ttsi.engine.model.Decoder;
+import ttsi.engine.model.ModelConfig;
+import ttsi.engine.model.State;
+import ttsi.engine.model.Weights;
+import ttsi.engine.tensor.Parallel;
+
+/**
+ * Engine throughput on random weights with a real model's shapes (speed does not depend on the values):
+ * prefill of a 256-token prompt, 32 decode tokens after it, and the achieved GFLOP/s.
+ */
+public final class EngineBench {
+
+    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int reps) {}
+
+    private EngineBench() {}
+
+    /** A built-in shape name (qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b) or a path to a config.json. */
+    public static ModelConfig shape(String name) {
+        Path file = Path.of(name);
+        if (Files.isRegularFile(file)) return ModelConfig.load(file);
+        String res = "/ttsi/engine/shapes/" + name + ".json";
+        try (InputStream in = EngineBench.class.getResourceAsStream(res)) {
+            if (in == null) {
+                throw new IllegalArgumentException("unknown shape '" + name + "': use qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path");
+            }
+            return ModelConfig.fromJson(Path.of(res), new com.fasterxml.jackson.databind.ObjectMapper().readTree(in));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Map<String, Object> run(Options o) {
+        Parallel.setGlobalThreads(o.threads());
+        ModelConfig c = shape(o.shape());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("shape", o.shape());
+        r.put("dtype", o.dtype().name().toLowerCase());
+        r.put("threads", o.threads());
+        r.put("parameters", c.parameterCount());
+        try (Arena arena = Arena.ofShared()) {
+            long t0 = System.nanoTime();
+            Weights w = Weights.random(c, o.dtype(), 1, arena);
+            r.put("init_s", round((System.nanoTime() - t0) / 1e9, 2));
+            Decoder d = new Decoder(c, w);
+            SplittableRandom rnd = new SplittableRandom(7);
+            int[] prompt = new int[o.prefillTokens()];
+            for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(c.vocabSize());
+
+            // Prefill, logits of the last position only (as for generation).
+            d.forward(d.newState(), prompt, 0, Math.min(32, prompt.length), 1); // warm-up (JIT)
+            double best = Double.MAX_VALUE;
+            State s = null;
+            for (int rep = 0; rep < o.reps(); rep++) {
+                s = d.newState();
+                long t = System.nanoTime();
+                d.forward(s, prompt, 0, prompt.length, 1);
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+            double prefillFlops = forwardFlops(c, prompt.length, 0, 1);
+            r.put("prefill_tokens_per_s", round(prompt.length / best, 1));
+            r.put("prefill_gflops", round(prefillFlops / best / 1e9, 1));
+
+            // Decode: one token at a time after the prompt, greedy over the logits.
+            double bestDecode = Double.MAX_VALUE;
+            int[] one = new int[1];
+            for (int rep = 0; rep < Math.max(1, o.reps() - 1); rep++) {
+                s.truncate(prompt.length);
+                one[0] = prompt[prompt.length - 1];
+                long t = System.nanoTime();
+                for (int i = 0; i < o.decodeTokens(); i++) {
+                    float[] logits = d.forward(s, one, 0, 1, 1);
+                    one[0] = ttsi.engine.sample.Sampler.argmax(logits, 0, c.vocabSize());
+                }
+                bestDecode = Math.min(bestDecode, (System.nanoTime() - t) / 1e9);
+            }
+            double decodeFlops = 0;
+            for (int i = 0; i < o.decodeTokens(); i++) decodeFlops += forwardFlops(c, 1, prompt.length + i, 1);
+            r.put("decode_tokens_per_s", round(o.decodeTokens() / bestDecode, 1));
+            r.put("decode_gflops", round(decodeFlops / bestDecode / 1e9, 1));
+            long weightBytes = weightBytes(c, o.dtype());
+            r.put("decode_weight_gb_per_s", round(weightBytes * o.decodeTokens() / bestDecode / 1e9, 1));
+        }
+        r.put("peak_rss_gib", round(peakRssBytes() / (double) (1L << 30), 2));
+        return r;
+    }
+
+    /** FLOPs of a forward over `tokens` new tokens after `past` cached ones, with logits for `logitRows`. */
+    public static double forwardFlops(ModelConfig c, int tokens, int past, int logitRows) {
+        double h = c.hiddenSize();
+        double linear = h * c.qDim() + 2 * h * c.kvDim() + c.qDim() * h + 3 * h * c.intermediateSize();
+        double attn = 0;
+        for (int t = 0; t < tokens; t++) attn += 4.0 * c.qDim() * (past + t + 1); // QKᵀ and PV
+        return c.numLayers() * (2 * linear * tokens + attn) + 2.0 * h * c.vocabSize() * logitRows;
+    }
+
+    static long weightBytes(ModelConfig c, DType dtype) {
+        return c.parameterCount() * dtype.bytes;
+    }
+
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException ignored) {
+        }
+        return -1;
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

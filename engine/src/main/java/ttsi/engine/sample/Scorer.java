@@ -1,0 +1,54 @@
+package ttsi.engine.sample;
+
+import java.util.ArrayList;
+import java.util.List;
+import ttsi.engine.model.Decoder;
+import ttsi.engine.model.State;
+
+/**
+ * Log-probabilities of N continuations given one prompt. The prompt's KV cache is computed once; each
+ * continuation then runs on top of it and the cache is cut back to the prompt.
+ */
+public final class Scorer {
+    private Scorer() {}
+
+    /** Per-token logprobs of one continuation and their sum. */
+    public record Score(double[] tokenLogprobs, double sum) {
+        public double mean() {
+            return tokenLogprobs.length == 0 ? 0 : sum / tokenLogprobs.length;
+        }
+    }
+
+    public static List<Score> score(Decoder decoder, int[] prompt, List<int[]> continuations) {
+        if (prompt.length == 0) throw new IllegalArgumentException("scoring needs a non-empty prompt");
+        int vocab = decoder.config().vocabSize();
+        State state = decoder.newState();
+        float[] last = decoder.forward(state, prompt, 0, prompt.length, 1);
+        int p = prompt.length;
+        List<Score> out = new ArrayList<>(continuations.size());
+        for (int[] c : continuations) {
+            double[] lp = new double[c.length];
+            if (c.length > 0) {
+                lp[0] = logSoftmaxAt(last, 0, vocab, c[0]);
+                if (c.length > 1) {
+                    state.truncate(p);
+                    float[] logits = decoder.forward(state, c, 0, c.length - 1, c.length - 1);
+                    for (int t = 1; t < c.length; t++) lp[t] = logSoftmaxAt(logits, (t - 1) * vocab, vocab, c[t]);
+                }
+            }
+            double sum = 0;
+            for (double v : lp) sum += v;
+            out.add(new Score(lp, sum));
+        }
+        return out;
+    }
+
+    /** log softmax(logits[off .. off+vocab))[id], computed in double. */
+    public static double logSoftmaxAt(float[] logits, int off, int vocab, int id) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) max = Math.max(max, logits[off + i]);
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) sum += Math.exp(logits[off + i] - max);
+        return logits[off + id] - max - Math.log(sum);
+    }
+}
