@@ -1,6 +1,5 @@
 package ttsi.engine.model;
 
-import java.util.Arrays;
 import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.MatMul;
 import ttsi.engine.tensor.Parallel;
@@ -35,6 +34,11 @@ public final class Decoder {
         return new State(config);
     }
 
+    /** A fresh sequence whose forward passes use the adapter (null: the base model). */
+    public State newState(Adapter adapter) {
+        return new State(config, adapter, 256);
+    }
+
     /**
      * Runs tokens[off .. off+len) at positions state.length() .. state.length()+len-1, appending their keys and
      * values to the cache, and returns the logits of the last {@code logitRows} of them ([logitRows][vocab]).
@@ -60,7 +64,7 @@ public final class Decoder {
         if (logitRows == 0) return new float[0];
         int first = len - logitRows;
         float[] normed = new float[logitRows * h];
-        for (int t = 0; t < logitRows; t++) rmsNorm(s.x, (first + t) * h, weights.finalNorm(), normed, t * h, h, c.rmsNormEps());
+        for (int t = 0; t < logitRows; t++) Ops.rmsNorm(s.x, (first + t) * h, weights.finalNorm(), normed, t * h, h, c.rmsNormEps());
         float[] logits = new float[logitRows * c.vocabSize()];
         MatMul.linear(p, normed, logitRows, weights.lmHead(), null, logits);
         return logits;
@@ -78,98 +82,53 @@ public final class Decoder {
         float eps = c.rmsNormEps();
 
         // Attention block.
-        for (int t = 0; t < len; t++) rmsNorm(s.x, t * h, w.inputNorm(), s.xn, t * h, h, eps);
-        MatMul.linear(p, s.xn, len, w.q(), w.qBias(), s.q);
-        MatMul.linear(p, s.xn, len, w.k(), w.kBias(), s.k);
-        MatMul.linear(p, s.xn, len, w.v(), w.vBias(), s.v);
+        for (int t = 0; t < len; t++) Ops.rmsNorm(s.x, t * h, w.inputNorm(), s.xn, t * h, h, eps);
+        linear(p, s, l, Adapter.Q, s.xn, len, w.q(), w.qBias(), s.q);
+        linear(p, s, l, Adapter.K, s.xn, len, w.k(), w.kBias(), s.k);
+        linear(p, s, l, Adapter.V, s.xn, len, w.v(), w.vBias(), s.v);
         if (c.qkNorm()) {
-            for (int i = 0; i < len * nh; i++) rmsNorm(s.q, i * hd, w.qNorm(), s.q, i * hd, hd, eps);
-            for (int i = 0; i < len * nkv; i++) rmsNorm(s.k, i * hd, w.kNorm(), s.k, i * hd, hd, eps);
+            for (int i = 0; i < len * nh; i++) Ops.rmsNorm(s.q, i * hd, w.qNorm(), s.q, i * hd, hd, eps);
+            for (int i = 0; i < len * nkv; i++) Ops.rmsNorm(s.k, i * hd, w.kNorm(), s.k, i * hd, hd, eps);
         }
         for (int t = 0; t < len; t++) {
-            for (int i = 0; i < nh; i++) rotate(s.q, (t * nh + i) * hd, s, t);
-            for (int i = 0; i < nkv; i++) rotate(s.k, (t * nkv + i) * hd, s, t);
+            for (int i = 0; i < nh; i++) Ops.rope(s.q, (t * nh + i) * hd, s.cos, s.sin, t * (hd / 2), hd / 2);
+            for (int i = 0; i < nkv; i++) Ops.rope(s.k, (t * nkv + i) * hd, s.cos, s.sin, t * (hd / 2), hd / 2);
         }
         System.arraycopy(s.k, 0, s.keys[l], pos0 * kvDim, len * kvDim);
         System.arraycopy(s.v, 0, s.values[l], pos0 * kvDim, len * kvDim);
-        attention(p, s, l, pos0, len);
-        MatMul.linear(p, s.att, len, w.o(), null, s.out);
+        Ops.attention(p, s.q, s.keys[l], s.values[l], s.att, len, pos0, nh, nkv, hd, c.slidingWindow(), null);
+        linear(p, s, l, Adapter.O, s.att, len, w.o(), null, s.out);
         for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
 
         // MLP block: down(silu(gate(x)) * up(x)).
-        for (int t = 0; t < len; t++) rmsNorm(s.x, t * h, w.postAttentionNorm(), s.xn, t * h, h, eps);
-        MatMul.linear(p, s.xn, len, w.gate(), null, s.gate);
-        MatMul.linear(p, s.xn, len, w.up(), null, s.up);
+        for (int t = 0; t < len; t++) Ops.rmsNorm(s.x, t * h, w.postAttentionNorm(), s.xn, t * h, h, eps);
+        linear(p, s, l, Adapter.GATE, s.xn, len, w.gate(), null, s.gate);
+        linear(p, s, l, Adapter.UP, s.xn, len, w.up(), null, s.up);
         int n = len * c.intermediateSize();
-        for (int i = 0; i < n; i++) s.gate[i] = silu(s.gate[i]) * s.up[i];
-        MatMul.linear(p, s.gate, len, w.down(), null, s.out);
+        Ops.swiglu(s.gate, s.up, s.gate, n);
+        linear(p, s, l, Adapter.DOWN, s.gate, len, w.down(), null, s.out);
         for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
     }
 
-    /** Causal (optionally sliding-window) grouped-query attention of the len new queries over the cache. */
-    private void attention(Parallel p, State s, int l, int pos0, int len) {
-        ModelConfig c = config;
-        int hd = c.headDim(), nh = c.numHeads(), kvDim = c.kvDim(), group = nh / c.numKvHeads(), qDim = c.qDim();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        int window = c.slidingWindow();
-        float[] keys = s.keys[l], values = s.values[l];
-        p.forRange(len * nh, (from, to) -> {
-            float[] scores = new float[pos0 + len];
-            for (int i = from; i < to; i++) {
-                int t = i / nh, head = i % nh, kvHead = head / group, pos = pos0 + t;
-                int start = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                int qo = t * qDim + head * hd;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = start; j <= pos; j++) {
-                    float sc = VectorOps.dot(s.q, qo, keys, j * kvDim + kvHead * hd, hd) * scale;
-                    scores[j] = sc;
-                    if (sc > max) max = sc;
-                }
-                float sum = 0;
-                for (int j = start; j <= pos; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                Arrays.fill(s.att, qo, qo + hd, 0f);
-                for (int j = start; j <= pos; j++) VectorOps.axpy(scores[j] * inv, values, j * kvDim + kvHead * hd, s.att, qo, hd);
-            }
-        });
-    }
-
-    // ---- small ops ----
-
-    static float silu(float x) {
-        return x / (1f + (float) Math.exp(-x));
-    }
-
-    /** out = x / sqrt(mean(x²) + eps) · weight, over n elements (in-place allowed). */
-    static void rmsNorm(float[] x, int xo, float[] weight, float[] out, int oo, int n, float eps) {
-        float ss = VectorOps.sumOfSquares(x, xo, n);
-        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
-        for (int i = 0; i < n; i++) out[oo + i] = weight[i] * (x[xo + i] * inv);
-    }
-
-    /** Rotary embedding in the "rotate half" layout: pairs (i, i + hd/2). */
-    private void rotate(float[] a, int off, State s, int t) {
-        int half = config.headDim() / 2, to = t * half;
-        for (int i = 0; i < half; i++) {
-            float c = s.cos[to + i], sn = s.sin[to + i];
-            float x0 = a[off + i], x1 = a[off + half + i];
-            a[off + i] = x0 * c - x1 * sn;
-            a[off + half + i] = x1 * c + x0 * sn;
-        }
+    /** A base linear layer plus the state's adapter, if any (the low-rank path; never a merged weight). */
+    private static void linear(Parallel p, State s, int layer, int module, float[] x, int rows, Matrix w, float[] bias, float[] y) {
+        MatMul.linear(p, x, rows, w, bias, y);
+        if (s.adapter != null) s.adapter.addDelta(p, layer, module, x, rows, y);
     }
 
     private void ropeTables(State s, int pos0, int len) {
+        ropeTables(pos0, len, s.cos, s.sin);
+    }
+
+    /** cos/sin of every rotary angle for positions pos0 .. pos0+len-1, [len][headDim/2]. */
+    public void ropeTables(int pos0, int len, float[] cos, float[] sin) {
         int half = config.headDim() / 2;
         for (int t = 0; t < len; t++) {
             float pos = pos0 + t;
             for (int i = 0; i < half; i++) {
                 float angle = pos * invFreq[i]; // f32, as transformers computes it
-                s.cos[t * half + i] = (float) Math.cos(angle);
-                s.sin[t * half + i] = (float) Math.sin(angle);
+                cos[t * half + i] = (float) Math.cos(angle);
+                sin[t * half + i] = (float) Math.sin(angle);
             }
         }
     }

@@ -6,6 +6,7 @@ package ttsi.engine.model;
  */
 public final class State {
     final ModelConfig config;
+    final Adapter adapter;
     float[][] keys, values;
     int length, capacity;
 
@@ -14,15 +15,21 @@ public final class State {
     float[] x, xn, q, k, v, att, gate, up, out, cos, sin;
 
     public State(ModelConfig config) {
-        this(config, 256);
+        this(config, null, 256);
     }
 
-    public State(ModelConfig config, int initialCapacity) {
+    /** A state whose forward passes add the given adapter (null for the base model) to every linear layer. */
+    public State(ModelConfig config, Adapter adapter, int initialCapacity) {
         this.config = config;
+        this.adapter = adapter;
         keys = new float[config.numLayers()][];
         values = new float[config.numLayers()][];
         capacity = 0;
         ensureCapacity(initialCapacity);
+    }
+
+    public Adapter adapter() {
+        return adapter;
     }
 
     /** Number of positions in the cache. */

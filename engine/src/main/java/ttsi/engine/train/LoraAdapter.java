@@ -1,0 +1,248 @@
+package ttsi.engine.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import ttsi.engine.format.DType;
+import ttsi.engine.format.FormatException;
+import ttsi.engine.format.Safetensors;
+import ttsi.engine.model.Adapter;
+import ttsi.engine.model.ModelConfig;
+import ttsi.engine.tensor.MatMul;
+import ttsi.engine.tensor.Matrix;
+import ttsi.engine.tensor.Parallel;
+
+/**
+ * A LoRA adapter: for each targeted linear layer W [out][in], trainable A [r][in] and B [out][r], so that
+ * y = x·Wᵀ + scale · (x·Aᵀ)·Bᵀ. The base weights are never touched: dropping the adapter is an exact reset.
+ * Saved and loaded in PEFT's format.
+ */
+public final class LoraAdapter implements Adapter {
+
+    /** Index of each module in a layer's slot array. */
+    public static final List<String> MODULES = LoraConfig.ALL_LINEAR;
+
+    /** One adapted linear layer with its gradients. */
+    public static final class Module {
+        public final int layer, in, out, r;
+        public final String name;
+        public final float[] a, b, gradA, gradB;
+
+        Module(int layer, String name, int in, int out, int r) {
+            this.layer = layer;
+            this.name = name;
+            this.in = in;
+            this.out = out;
+            this.r = r;
+            a = new float[r * in];
+            b = new float[out * r];
+            gradA = new float[r * in];
+            gradB = new float[out * r];
+        }
+
+        /** The HF module path, e.g. model.layers.0.self_attn.q_proj. */
+        public String path() {
+            String block = name.endsWith("_proj") && (name.startsWith("gate") || name.startsWith("up") || name.startsWith("down")) ? "mlp" : "self_attn";
+            return "model.layers." + layer + "." + block + "." + name;
+        }
+    }
+
+    private final LoraConfig config;
+    private final Module[][] modules; // [layer][module index], null where not targeted
+    private final List<Module> all = new ArrayList<>();
+
+    private LoraAdapter(ModelConfig model, LoraConfig config) {
+        this.config = config;
+        modules = new Module[model.numLayers()][MODULES.size()];
+        for (int l = 0; l < model.numLayers(); l++) {
+            for (String m : config.targetModules()) {
+                int[] shape = shape(model, m);
+                Module mod = new Module(l, m, shape[1], shape[0], config.r());
+                modules[l][MODULES.indexOf(m)] = mod;
+                all.add(mod);
+            }
+        }
+    }
+
+    /** [out, in] of a linear module. */
+    static int[] shape(ModelConfig c, String module) {
+        int h = c.hiddenSize();
+        return switch (module) {
+            case "q_proj" -> new int[] {c.qDim(), h};
+            case "k_proj", "v_proj" -> new int[] {c.kvDim(), h};
+            case "o_proj" -> new int[] {h, c.qDim()};
+            case "gate_proj", "up_proj" -> new int[] {c.intermediateSize(), h};
+            case "down_proj" -> new int[] {h, c.intermediateSize()};
+            default -> throw new IllegalArgumentException(module);
+        };
+    }
+
+    /**
+     * A fresh adapter initialised as PEFT does: A ~ kaiming_uniform(a=√5), i.e. U(-1/√in, 1/√in), B = 0, so the
+     * adapted model starts equal to the base model. Seeded: the same seed gives the same A.
+     */
+    public static LoraAdapter create(ModelConfig model, LoraConfig config) {
+        LoraAdapter ad = new LoraAdapter(model, config);
+        SplittableRandom rnd = new SplittableRandom(config.seed());
+        for (Module m : ad.all) {
+            double bound = 1.0 / Math.sqrt(m.in);
+            for (int i = 0; i < m.a.length; i++) m.a[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+        }
+        return ad;
+    }
+
+    public LoraConfig config() {
+        return config;
+    }
+
+    public float scale() {
+        return config.scale();
+    }
+
+    public List<Module> modules() {
+        return all;
+    }
+
+    /** The adapter of a layer's module (index into {@link #MODULES}), or null. */
+    public Module module(int layer, int moduleIndex) {
+        return modules[layer][moduleIndex];
+    }
+
+    public void zeroGrad() {
+        for (Module m : all) {
+            java.util.Arrays.fill(m.gradA, 0f);
+            java.util.Arrays.fill(m.gradB, 0f);
+        }
+    }
+
+    /** A deep copy (weights only; gradients zero). */
+    public LoraAdapter copy(ModelConfig model) {
+        LoraAdapter c = new LoraAdapter(model, config);
+        for (int i = 0; i < all.size(); i++) {
+            System.arraycopy(all.get(i).a, 0, c.all.get(i).a, 0, all.get(i).a.length);
+            System.arraycopy(all.get(i).b, 0, c.all.get(i).b, 0, all.get(i).b.length);
+        }
+        return c;
+    }
+
+    @Override
+    /** Inference path: y[rows][out] += scale · (x·Aᵀ)·Bᵀ for module (layer, index); no-op if not targeted. */
+    public void addDelta(Parallel p, int layer, int moduleIndex, float[] x, int rows, float[] y) {
+        Module m = modules[layer][moduleIndex];
+        if (m == null) return;
+        float[] u = new float[rows * m.r];
+        MatMul.linear(p, x, rows, Matrix.ofFloats(m.a, m.r, m.in), null, u);
+        float s = config.scale();
+        for (int i = 0; i < u.length; i++) u[i] *= s;
+        float[] d = new float[rows * m.out];
+        MatMul.linear(p, u, rows, Matrix.ofFloats(m.b, m.out, m.r), null, d);
+        for (int i = 0; i < d.length; i++) y[i] += d[i];
+    }
+
+    // ---- PEFT format ----
+
+    static final String PREFIX = "base_model.model.";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Writes adapter_config.json and adapter_model.safetensors (f32) as PEFT does. */
+    public void savePeft(Path dir, String baseModel) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode c = JSON.createObjectNode();
+        c.put("peft_type", "LORA");
+        c.put("task_type", "CAUSAL_LM");
+        c.put("base_model_name_or_path", baseModel);
+        c.put("r", config.r());
+        c.put("lora_alpha", config.alpha());
+        c.put("lora_dropout", config.dropout());
+        c.put("use_rslora", config.useRslora());
+        c.put("bias", "none");
+        c.put("fan_in_fan_out", false);
+        c.put("inference_mode", true);
+        c.put("init_lora_weights", true);
+        c.put("use_dora", false);
+        c.putNull("modules_to_save");
+        c.putNull("layers_to_transform");
+        c.putObject("rank_pattern");
+        c.putObject("alpha_pattern");
+        var tm = c.putArray("target_modules");
+        config.targetModules().forEach(tm::add);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("adapter_config.json").toFile(), c);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Module m : all) {
+            values.put(PREFIX + m.path() + ".lora_A.weight", m.a);
+            shapes.put(PREFIX + m.path() + ".lora_A.weight", new long[] {m.r, m.in});
+            values.put(PREFIX + m.path() + ".lora_B.weight", m.b);
+            shapes.put(PREFIX + m.path() + ".lora_B.weight", new long[] {m.out, m.r});
+        }
+        Safetensors.write(dir.resolve("adapter_model.safetensors"), values, shapes, DType.F32, Map.of("format", "pt"));
+    }
+
+    /** Loads a PEFT LoRA adapter folder for the given model; errors name the file and the problem. */
+    public static LoraAdapter loadPeft(Path dir, ModelConfig model) {
+        Path cfgFile = dir.resolve("adapter_config.json"), weights = dir.resolve("adapter_model.safetensors");
+        if (!Files.isRegularFile(cfgFile)) throw new FormatException(cfgFile, "file not found (a PEFT adapter folder needs adapter_config.json)");
+        JsonNode c;
+        try {
+            c = JSON.readTree(cfgFile.toFile());
+        } catch (IOException e) {
+            throw new FormatException(cfgFile, "not valid JSON: " + e.getMessage());
+        }
+        if (!c.path("peft_type").asText("LORA").equals("LORA")) throw new FormatException(cfgFile, "peft_type '" + c.path("peft_type").asText() + "' is not supported (expected LORA)");
+        if (c.path("use_dora").asBoolean(false)) throw new FormatException(cfgFile, "DoRA adapters are not supported");
+        if (c.path("rank_pattern").size() > 0 || c.path("alpha_pattern").size() > 0) throw new FormatException(cfgFile, "rank_pattern/alpha_pattern are not supported");
+        if (!c.path("layers_to_transform").isMissingNode() && !c.path("layers_to_transform").isNull()) throw new FormatException(cfgFile, "layers_to_transform is not supported");
+        if (!c.path("r").canConvertToInt()) throw new FormatException(cfgFile, "field 'r' is missing or not an integer");
+        List<String> targets = new ArrayList<>();
+        JsonNode tm = c.path("target_modules");
+        if (tm.isArray()) {
+            tm.forEach(t -> targets.add(t.asText()));
+        } else if (tm.isTextual()) {
+            Pattern re = Pattern.compile(tm.asText());
+            for (String m : MODULES) if (re.matcher("model.layers.0.self_attn." + m).matches() || re.matcher("model.layers.0.mlp." + m).matches()) targets.add(m);
+        } else if (tm.isMissingNode() || tm.isNull()) {
+            throw new FormatException(cfgFile, "field 'target_modules' is missing");
+        }
+        if (targets.contains("all-linear")) {
+            targets.clear();
+            targets.addAll(MODULES);
+        }
+        for (String t : targets) if (!MODULES.contains(t)) throw new FormatException(cfgFile, "target module '" + t + "' is not a linear layer of this model (expected " + MODULES + ")");
+        LoraConfig lc = new LoraConfig(c.get("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("lora_dropout").asDouble(0),
+                c.path("use_rslora").asBoolean(false), targets, 0);
+        LoraAdapter ad = new LoraAdapter(model, lc);
+        if (!Files.isRegularFile(weights)) throw new FormatException(weights, "file not found (a PEFT adapter folder needs adapter_model.safetensors)");
+        try (Arena arena = Arena.ofConfined()) {
+            Safetensors st = Safetensors.open(weights, arena);
+            for (Module m : ad.all) {
+                read(st, weights, PREFIX + m.path() + ".lora_A.weight", m.r, m.in, m.a);
+                read(st, weights, PREFIX + m.path() + ".lora_B.weight", m.out, m.r, m.b);
+            }
+        }
+        return ad;
+    }
+
+    private static void read(Safetensors st, Path file, String name, int rows, int cols, float[] into) {
+        Safetensors.Tensor t = st.tensors().get(name);
+        if (t == null) {
+            // PEFT also writes names with an adapter suffix ('.default'); accept them.
+            t = st.tensors().get(name.replace(".weight", ".default.weight"));
+        }
+        if (t == null) throw new FormatException(file, "missing tensor '" + name + "'");
+        if (t.shape().length != 2 || t.shape()[0] != rows || t.shape()[1] != cols) {
+            throw new FormatException(file, "tensor '" + name + "' has shape " + t.shapeString() + ", expected [" + rows + ", " + cols + "]");
+        }
+        float[] v = new Matrix(t.dtype(), t.data(), rows, cols).toFloats();
+        System.arraycopy(v, 0, into, 0, v.length);
+    }
+}

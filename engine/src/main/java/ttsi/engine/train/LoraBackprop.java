@@ -1,0 +1,288 @@
+package ttsi.engine.train;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import ttsi.engine.model.Adapter;
+import ttsi.engine.model.Decoder;
+import ttsi.engine.model.ModelConfig;
+import ttsi.engine.model.Ops;
+import ttsi.engine.model.Weights;
+import ttsi.engine.tensor.MatMul;
+import ttsi.engine.tensor.Matrix;
+import ttsi.engine.tensor.Parallel;
+
+/**
+ * Causal-LM loss and its gradient for the LoRA parameters, through the frozen base model. The forward pass keeps
+ * every activation the backward needs in named per-layer buffers; the backward walks the layers in reverse, each
+ * op's backward mirroring its forward (see {@link Ops}). Gradients accumulate into the adapter's grad arrays.
+ */
+public final class LoraBackprop {
+
+    /** Sum of the token losses and how many target tokens there were. */
+    public record Loss(double sum, int count) {
+        public double mean() {
+            return count == 0 ? 0 : sum / count;
+        }
+    }
+
+    private final ModelConfig c;
+    private final Weights w;
+    private final Decoder decoder;
+    private final LoraAdapter adapter;
+    private final SplittableRandom dropoutRng;
+
+    // Saved activations, [layer][rows * width].
+    private int cap;
+    private float[][] xIn, xn1, q, k, v, qRaw, kRaw, att, xMid, xn2, gate, up, act, probs;
+    private float[][] rinv1, rinv2, qRinv, kRinv;
+    private float[][][] loraU, loraIn, loraMask; // [layer][module]: x·Aᵀ [rows*r]; with dropout, drop(x) and its 0-or-1/(1-p) mask
+    private float[] x, xnF, rinvF, cos, sin;
+    // Gradient scratch.
+    private float[] dx, dxn, dq, dk, dv, datt, dgate, dup, dact;
+
+    public LoraBackprop(Decoder decoder, LoraAdapter adapter) {
+        this.decoder = decoder;
+        this.c = decoder.config();
+        this.w = decoder.weights();
+        this.adapter = adapter;
+        this.dropoutRng = new SplittableRandom(adapter.config().seed() ^ 0x5DEECE66DL);
+    }
+
+    public LoraAdapter adapter() {
+        return adapter;
+    }
+
+    /**
+     * Forward and backward over one sequence. Token t is a target when target[t] (t ≥ 1): its loss is
+     * -log p(tokens[t] | tokens[<t]). Gradients of lossScale · Σ losses are added to the adapter's grads.
+     */
+    public Loss forwardBackward(int[] tokens, boolean[] target, float lossScale) {
+        if (tokens.length < 2) throw new IllegalArgumentException("a training sequence needs at least 2 tokens");
+        if (target.length != tokens.length) throw new IllegalArgumentException("target mask length " + target.length + " != tokens " + tokens.length);
+        int len = tokens.length - 1; // the last token is only ever a target
+        int rows = 0;
+        for (int t = 1; t < tokens.length; t++) if (target[t]) rows++;
+        if (rows == 0) return new Loss(0, 0);
+        ensure(len);
+        Parallel p = Parallel.global();
+        forward(p, tokens, len);
+        int h = c.hiddenSize(), vocab = c.vocabSize();
+
+        // Logits only where there is a target; cross-entropy and its gradient.
+        int[] rowPos = new int[rows];
+        float[] normed = new float[rows * h];
+        for (int t = 1, r = 0; t < tokens.length; t++) {
+            if (!target[t]) continue;
+            rowPos[r] = t - 1;
+            System.arraycopy(xnF, (t - 1) * h, normed, r * h, h);
+            r++;
+        }
+        float[] logits = new float[rows * vocab];
+        MatMul.linear(p, normed, rows, w.lmHead(), null, logits);
+        double lossSum = crossEntropyForwardBackward(logits, rows, vocab, tokens, rowPos, lossScale);
+        float[] dNormed = new float[rows * h];
+        MatMul.linearBackwardInput(p, logits, rows, w.lmHead(), dNormed, false);
+        Arrays.fill(dx, 0, len * h, 0f);
+        for (int r = 0; r < rows; r++) {
+            int t = rowPos[r];
+            Ops.rmsNormBackward(dNormed, r * h, x, t * h, w.finalNorm(), rinvF[t], h, dx, t * h, false);
+        }
+        backward(p, len);
+        return new Loss(lossSum, rows);
+    }
+
+    /** Softmax cross-entropy per row; replaces the logits by lossScale · (softmax − onehot). Returns Σ loss. */
+    static double crossEntropyForwardBackward(float[] logits, int rows, int vocab, int[] tokens, int[] rowPos, float lossScale) {
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            int off = r * vocab, target = tokens[rowPos[r] + 1];
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < vocab; i++) max = Math.max(max, logits[off + i]);
+            double z = 0;
+            for (int i = 0; i < vocab; i++) z += Math.exp(logits[off + i] - max);
+            sum += Math.log(z) + max - logits[off + target];
+            float invZ = (float) (1 / z);
+            for (int i = 0; i < vocab; i++) logits[off + i] = (float) Math.exp(logits[off + i] - max) * invZ * lossScale;
+            logits[off + target] -= lossScale;
+        }
+        return sum;
+    }
+
+    private void forward(Parallel p, int[] tokens, int len) {
+        int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), half = hd / 2;
+        float eps = c.rmsNormEps();
+        for (int t = 0; t < len; t++) w.embed().row(tokens[t], x, t * h);
+        decoder.ropeTables(0, len, cos, sin);
+        for (int l = 0; l < c.numLayers(); l++) {
+            Weights.Layer lw = w.layers()[l];
+            System.arraycopy(x, 0, xIn[l], 0, len * h);
+            for (int t = 0; t < len; t++) rinv1[l][t] = Ops.rmsNorm(x, t * h, lw.inputNorm(), xn1[l], t * h, h, eps);
+            linear(p, l, Adapter.Q, xn1[l], len, lw.q(), lw.qBias(), q[l]);
+            linear(p, l, Adapter.K, xn1[l], len, lw.k(), lw.kBias(), k[l]);
+            linear(p, l, Adapter.V, xn1[l], len, lw.v(), lw.vBias(), v[l]);
+            if (c.qkNorm()) {
+                System.arraycopy(q[l], 0, qRaw[l], 0, len * c.qDim());
+                System.arraycopy(k[l], 0, kRaw[l], 0, len * c.kvDim());
+                for (int i = 0; i < len * nh; i++) qRinv[l][i] = Ops.rmsNorm(q[l], i * hd, lw.qNorm(), q[l], i * hd, hd, eps);
+                for (int i = 0; i < len * nkv; i++) kRinv[l][i] = Ops.rmsNorm(k[l], i * hd, lw.kNorm(), k[l], i * hd, hd, eps);
+            }
+            for (int t = 0; t < len; t++) {
+                for (int i = 0; i < nh; i++) Ops.rope(q[l], (t * nh + i) * hd, cos, sin, t * half, half);
+                for (int i = 0; i < nkv; i++) Ops.rope(k[l], (t * nkv + i) * hd, cos, sin, t * half, half);
+            }
+            Ops.attention(p, q[l], k[l], v[l], att[l], len, 0, nh, nkv, hd, c.slidingWindow(), probs[l]);
+            float[] out = dxn; // scratch
+            linear(p, l, Adapter.O, att[l], len, lw.o(), null, out);
+            for (int i = 0; i < len * h; i++) x[i] += out[i];
+            System.arraycopy(x, 0, xMid[l], 0, len * h);
+            for (int t = 0; t < len; t++) rinv2[l][t] = Ops.rmsNorm(x, t * h, lw.postAttentionNorm(), xn2[l], t * h, h, eps);
+            linear(p, l, Adapter.GATE, xn2[l], len, lw.gate(), null, gate[l]);
+            linear(p, l, Adapter.UP, xn2[l], len, lw.up(), null, up[l]);
+            Ops.swiglu(gate[l], up[l], act[l], len * c.intermediateSize());
+            linear(p, l, Adapter.DOWN, act[l], len, lw.down(), null, out);
+            for (int i = 0; i < len * h; i++) x[i] += out[i];
+        }
+        for (int t = 0; t < len; t++) rinvF[t] = Ops.rmsNorm(x, t * h, w.finalNorm(), xnF, t * h, h, eps);
+    }
+
+    private void backward(Parallel p, int len) {
+        int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), half = hd / 2;
+        for (int l = c.numLayers() - 1; l >= 0; l--) {
+            Weights.Layer lw = w.layers()[l];
+            // MLP: x += down(swiglu(gate(xn2), up(xn2))), xn2 = norm(xMid).
+            linearBackward(p, l, Adapter.DOWN, dx, len, lw.down(), act[l], dact, false);
+            Ops.swigluBackward(dact, gate[l], up[l], dgate, dup, len * c.intermediateSize());
+            linearBackward(p, l, Adapter.GATE, dgate, len, lw.gate(), xn2[l], dxn, false);
+            linearBackward(p, l, Adapter.UP, dup, len, lw.up(), xn2[l], dxn, true);
+            for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xMid[l], t * h, lw.postAttentionNorm(), rinv2[l][t], h, dx, t * h, true);
+            // Attention: x += o(attention(rope(q), rope(k), v)), q/k/v from xn1 = norm(xIn).
+            linearBackward(p, l, Adapter.O, dx, len, lw.o(), att[l], datt, false);
+            Ops.attentionBackward(p, datt, probs[l], q[l], k[l], v[l], dq, dk, dv, len, nh, nkv, hd);
+            for (int t = 0; t < len; t++) {
+                for (int i = 0; i < nh; i++) Ops.ropeBackward(dq, (t * nh + i) * hd, cos, sin, t * half, half);
+                for (int i = 0; i < nkv; i++) Ops.ropeBackward(dk, (t * nkv + i) * hd, cos, sin, t * half, half);
+            }
+            if (c.qkNorm()) {
+                for (int i = 0; i < len * nh; i++) Ops.rmsNormBackward(dq, i * hd, qRaw[l], i * hd, lw.qNorm(), qRinv[l][i], hd, dq, i * hd, false);
+                for (int i = 0; i < len * nkv; i++) Ops.rmsNormBackward(dk, i * hd, kRaw[l], i * hd, lw.kNorm(), kRinv[l][i], hd, dk, i * hd, false);
+            }
+            linearBackward(p, l, Adapter.Q, dq, len, lw.q(), xn1[l], dxn, false);
+            linearBackward(p, l, Adapter.K, dk, len, lw.k(), xn1[l], dxn, true);
+            linearBackward(p, l, Adapter.V, dv, len, lw.v(), xn1[l], dxn, true);
+            for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xIn[l], t * h, lw.inputNorm(), rinv1[l][t], h, dx, t * h, true);
+        }
+    }
+
+    /** y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward. */
+    private void linear(Parallel p, int layer, int module, float[] in, int rows, Matrix weight, float[] bias, float[] y) {
+        MatMul.linear(p, in, rows, weight, bias, y);
+        LoraAdapter.Module m = adapter.module(layer, module);
+        if (m == null) return;
+        float[] xd = in;
+        double drop = adapter.config().dropout();
+        if (drop > 0) {
+            xd = loraIn[layer][module];
+            float[] mask = loraMask[layer][module];
+            float keep = (float) (1 / (1 - drop));
+            for (int i = 0; i < rows * m.in; i++) {
+                mask[i] = dropoutRng.nextDouble() < drop ? 0f : keep;
+                xd[i] = in[i] * mask[i];
+            }
+        }
+        float[] u = loraU[layer][module];
+        MatMul.linear(p, xd, rows, Matrix.ofFloats(m.a, m.r, m.in), null, u);
+        float s = adapter.scale();
+        float[] us = new float[rows * m.r];
+        for (int i = 0; i < us.length; i++) us[i] = u[i] * s;
+        float[] d = new float[rows * m.out];
+        MatMul.linear(p, us, rows, Matrix.ofFloats(m.b, m.out, m.r), null, d);
+        for (int i = 0; i < d.length; i++) y[i] += d[i];
+    }
+
+    /**
+     * Backward of {@link #linear}: dIn (+)= dy·W + scale·(dy·B)·A (through the dropout mask), and the adapter's
+     * grads: dB += scale · dyᵀ·u, dA += (scale · dy·B)ᵀ·drop(x).
+     */
+    private void linearBackward(Parallel p, int layer, int module, float[] dy, int rows, Matrix weight, float[] in,
+                                float[] dIn, boolean accumulate) {
+        MatMul.linearBackwardInput(p, dy, rows, weight, dIn, accumulate);
+        LoraAdapter.Module m = adapter.module(layer, module);
+        if (m == null) return;
+        float s = adapter.scale();
+        float[] u = loraU[layer][module];
+        float[] us = new float[rows * m.r];
+        for (int i = 0; i < us.length; i++) us[i] = u[i] * s;
+        MatMul.linearBackwardWeight(p, dy, us, rows, m.out, m.r, m.gradB);
+        float[] du = new float[rows * m.r];
+        MatMul.linearBackwardInput(p, dy, rows, Matrix.ofFloats(m.b, m.out, m.r), du, false);
+        for (int i = 0; i < du.length; i++) du[i] *= s;
+        boolean dropped = adapter.config().dropout() > 0;
+        float[] xd = dropped ? loraIn[layer][module] : in;
+        MatMul.linearBackwardWeight(p, du, xd, rows, m.r, m.in, m.gradA);
+        if (!dropped) {
+            MatMul.linearBackwardInput(p, du, rows, Matrix.ofFloats(m.a, m.r, m.in), dIn, true);
+        } else {
+            float[] tmp = new float[rows * m.in];
+            MatMul.linearBackwardInput(p, du, rows, Matrix.ofFloats(m.a, m.r, m.in), tmp, false);
+            float[] mask = loraMask[layer][module];
+            for (int i = 0; i < tmp.length; i++) dIn[i] += tmp[i] * mask[i];
+        }
+    }
+
+    private void ensure(int len) {
+        if (len <= cap) return;
+        int L = c.numLayers(), h = c.hiddenSize(), qd = c.qDim(), kv = c.kvDim(), inter = c.intermediateSize();
+        xIn = new float[L][len * h];
+        xn1 = new float[L][len * h];
+        q = new float[L][len * qd];
+        k = new float[L][len * kv];
+        v = new float[L][len * kv];
+        qRaw = c.qkNorm() ? new float[L][len * qd] : null;
+        kRaw = c.qkNorm() ? new float[L][len * kv] : null;
+        qRinv = c.qkNorm() ? new float[L][len * c.numHeads()] : null;
+        kRinv = c.qkNorm() ? new float[L][len * c.numKvHeads()] : null;
+        att = new float[L][len * qd];
+        xMid = new float[L][len * h];
+        xn2 = new float[L][len * h];
+        gate = new float[L][len * inter];
+        up = new float[L][len * inter];
+        act = new float[L][len * inter];
+        probs = new float[L][(long) c.numHeads() * len * len > Integer.MAX_VALUE - 8 ? 0 : c.numHeads() * len * len];
+        rinv1 = new float[L][len];
+        rinv2 = new float[L][len];
+        loraU = new float[L][LoraAdapter.MODULES.size()][];
+        loraIn = new float[L][LoraAdapter.MODULES.size()][];
+        loraMask = new float[L][LoraAdapter.MODULES.size()][];
+        for (LoraAdapter.Module m : adapter.modules()) {
+            int mi = LoraAdapter.MODULES.indexOf(m.name);
+            loraU[m.layer][mi] = new float[len * m.r];
+            if (adapter.config().dropout() > 0) {
+                loraIn[m.layer][mi] = new float[len * m.in];
+                loraMask[m.layer][mi] = new float[len * m.in];
+            }
+        }
+        x = new float[len * h];
+        xnF = new float[len * h];
+        rinvF = new float[len];
+        cos = new float[len * c.headDim() / 2];
+        sin = new float[len * c.headDim() / 2];
+        dx = new float[len * h];
+        dxn = new float[len * Math.max(h, qd)];
+        dq = new float[len * qd];
+        dk = new float[len * kv];
+        dv = new float[len * kv];
+        datt = new float[len * qd];
+        dgate = new float[len * inter];
+        dup = new float[len * inter];
+        dact = new float[len * inter];
+        cap = len;
+    }
+
+    /** Frees the activation buffers (they are re-allocated on the next call). */
+    public void release() {
+        cap = 0;
+        xIn = xn1 = q = k = v = qRaw = kRaw = att = xMid = xn2 = gate = up = act = probs = rinv1 = rinv2 = qRinv = kRinv = null;
+        loraU = loraIn = loraMask = null;
+        x = xnF = rinvF = cos = sin = dx = dxn = dq = dk = dv = datt = dgate = dup = dact = null;
+    }
+}
