@@ -1,0 +1,78 @@
+package ttsi.engine.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * AdamW as PyTorch implements it (decoupled weight decay, bias-corrected moments):
+ * p ← p − lr·wd·p; m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr · m̂ / (√v̂ + ε).
+ */
+public final class AdamW {
+    /** A parameter array and its gradient array (same length). */
+    public record Param(float[] value, float[] grad) {}
+
+    private final List<Param> params;
+    private final List<float[]> m = new ArrayList<>(), v = new ArrayList<>();
+    private final double beta1, beta2, eps, weightDecay;
+    private int step;
+
+    public AdamW(List<Param> params, double beta1, double beta2, double eps, double weightDecay) {
+        this.params = List.copyOf(params);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        for (Param p : params) {
+            m.add(new float[p.value().length]);
+            v.add(new float[p.value().length]);
+        }
+    }
+
+    public static AdamW withDefaults(List<Param> params, double weightDecay) {
+        return new AdamW(params, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    public int steps() {
+        return step;
+    }
+
+    public void step(double lr) {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
+        float decay = (float) (1 - lr * weightDecay);
+        for (int i = 0; i < params.size(); i++) {
+            float[] p = params.get(i).value(), g = params.get(i).grad(), mi = m.get(i), vi = v.get(i);
+            for (int j = 0; j < p.length; j++) {
+                float gj = g[j];
+                mi[j] = (float) (beta1 * mi[j] + (1 - beta1) * gj);
+                vi[j] = (float) (beta2 * vi[j] + (1 - beta2) * gj * gj);
+                double mHat = mi[j] / bc1, vHat = vi[j] / bc2;
+                p[j] = (float) (p[j] * decay - lr * mHat / (Math.sqrt(vHat) + eps));
+            }
+        }
+    }
+
+    /** The global L2 norm of all gradients. */
+    public double gradNorm() {
+        double s = 0;
+        for (Param p : params) for (float g : p.grad()) s += (double) g * g;
+        return Math.sqrt(s);
+    }
+
+    /** Scales all gradients so that their global norm is at most maxNorm (as torch clip_grad_norm_); returns the norm before. */
+    public double clipGradNorm(double maxNorm) {
+        double norm = gradNorm();
+        if (maxNorm > 0 && norm > maxNorm) {
+            float c = (float) (maxNorm / (norm + 1e-6));
+            for (Param p : params) {
+                float[] g = p.grad();
+                for (int j = 0; j < g.length; j++) g[j] *= c;
+            }
+        }
+        return norm;
+    }
+
+    public void zeroGrad() {
+        for (Param p : params) java.util.Arrays.fill(p.grad(), 0f);
+    }
+}

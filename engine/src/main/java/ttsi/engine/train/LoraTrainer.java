@@ -1,0 +1,83 @@
+package ttsi.engine.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import ttsi.engine.model.Decoder;
+
+/**
+ * Fine-tunes a LoRA adapter on a list of examples: epochs of (optionally shuffled) batches, token-averaged
+ * loss per batch, gradient accumulation, global-norm clipping, AdamW with a warmup + decay schedule.
+ */
+public final class LoraTrainer {
+
+    /** What happened at one optimizer step (for progress bars and loss curves). */
+    public record StepReport(int step, int totalSteps, int epoch, double loss, double gradNorm, double lr, int tokens, double seconds) {}
+
+    public interface Listener {
+        void onStep(StepReport r);
+    }
+
+    private LoraTrainer() {}
+
+    /** Trains the adapter in place; returns one report per optimizer step. */
+    public static List<StepReport> train(Decoder decoder, LoraAdapter adapter, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
+        if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
+        LoraBackprop bp = new LoraBackprop(decoder, adapter);
+        List<AdamW.Param> params = new ArrayList<>();
+        for (LoraAdapter.Module m : adapter.modules()) {
+            params.add(new AdamW.Param(m.a, m.gradA));
+            params.add(new AdamW.Param(m.b, m.gradB));
+        }
+        AdamW opt = AdamW.withDefaults(params, cfg.weightDecay());
+        int total = cfg.totalSteps(examples.size());
+        LrSchedule schedule = LrSchedule.of(cfg.scheduler(), total, cfg.warmupRatio());
+        SplittableRandom rnd = new SplittableRandom(cfg.seed());
+        List<StepReport> reports = new ArrayList<>();
+        int perStep = cfg.batchSize() * cfg.gradientAccumulation();
+        opt.zeroGrad();
+        for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            int[] order = order(examples.size(), cfg.shuffle(), rnd);
+            for (int start = 0; start < order.length; start += perStep) {
+                long t0 = System.nanoTime();
+                int end = Math.min(order.length, start + perStep);
+                double lossSum = 0;
+                int tokens = 0;
+                // Token-averaged loss over each micro-batch, averaged over accumulation steps.
+                int micro = (int) Math.ceil((double) (end - start) / cfg.batchSize());
+                for (int b = start; b < end; b += cfg.batchSize()) {
+                    int bEnd = Math.min(end, b + cfg.batchSize()), count = 0;
+                    for (int i = b; i < bEnd; i++) count += examples.get(order[i]).targetCount();
+                    if (count == 0) continue;
+                    for (int i = b; i < bEnd; i++) {
+                        TrainingExample ex = examples.get(order[i]);
+                        LoraBackprop.Loss l = bp.forwardBackward(ex.tokens(), ex.target(), 1f / (count * micro));
+                        lossSum += l.sum() / count / micro;
+                    }
+                    tokens += count;
+                }
+                double norm = opt.clipGradNorm(cfg.maxGradNorm());
+                double lr = cfg.learningRate() * schedule.factor(opt.steps());
+                opt.step(lr);
+                opt.zeroGrad();
+                StepReport r = new StepReport(opt.steps(), total, epoch, lossSum, norm, lr, tokens, (System.nanoTime() - t0) / 1e9);
+                reports.add(r);
+                if (listener != null) listener.onStep(r);
+            }
+        }
+        return reports;
+    }
+
+    private static int[] order(int n, boolean shuffle, SplittableRandom rnd) {
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) o[i] = i;
+        if (shuffle) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1), t = o[i];
+                o[i] = o[j];
+                o[j] = t;
+            }
+        }
+        return o;
+    }
+}

@@ -1,0 +1,64 @@
+package ttsi.engine.train;
+
+import java.util.List;
+import ttsi.engine.model.Decoder;
+import ttsi.engine.model.State;
+
+/**
+ * Test-time training: adapt a fresh LoRA adapter to a handful of examples, answer with it, then reset. The
+ * base weights are never written, so closing the adaptation is an exact reset: afterwards the model's outputs
+ * are bit-identical to the base model's. Every adaptation starts from fresh adapter weights, optimizer state,
+ * RNG and activation buffers derived only from its seed.
+ */
+public final class TestTimeTrainer {
+    private final Decoder decoder;
+    private final LoraConfig lora;
+    private final TrainConfig train;
+
+    public TestTimeTrainer(Decoder decoder, LoraConfig lora, TrainConfig train) {
+        this.decoder = decoder;
+        this.lora = lora;
+        this.train = train;
+    }
+
+    /** The adapted model; close() discards the adapter (the reset). */
+    public final class Adaptation implements AutoCloseable {
+        private LoraAdapter adapter;
+        private final List<LoraTrainer.StepReport> steps;
+
+        Adaptation(LoraAdapter adapter, List<LoraTrainer.StepReport> steps) {
+            this.adapter = adapter;
+            this.steps = steps;
+        }
+
+        public List<LoraTrainer.StepReport> steps() {
+            return steps;
+        }
+
+        public LoraAdapter adapter() {
+            if (adapter == null) throw new IllegalStateException("adaptation was reset");
+            return adapter;
+        }
+
+        /** A fresh sequence state that runs the adapted model. */
+        public State newState() {
+            return decoder.newState(adapter());
+        }
+
+        @Override
+        public void close() {
+            adapter = null;
+        }
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    /** Trains a new adapter (seeded by seed) on the examples and returns it, ready to answer. */
+    public Adaptation adapt(List<TrainingExample> examples, long seed, LoraTrainer.Listener listener) {
+        LoraAdapter adapter = LoraAdapter.create(decoder.config(), lora.withSeed(seed));
+        List<LoraTrainer.StepReport> steps = LoraTrainer.train(decoder, adapter, examples, train.withSeed(seed), listener);
+        return new Adaptation(adapter, steps);
+    }
+}

@@ -1,0 +1,128 @@
+package ttsi.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import ttsi.engine.tensor.Parallel;
+
+/**
+ * Finite-difference checks of each op's backward: for a random projection L = Σ g ⊙ op(x), the analytic
+ * ∂L/∂x from the backward must match (L(x + h·eᵢ) − L(x − h·eᵢ)) / 2h.
+ */
+class OpsGradientTest {
+    static final SplittableRandom RND = new SplittableRandom(1);
+
+    static float[] randn(int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (RND.nextGaussian() * scale);
+        return a;
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
+        return s;
+    }
+
+    /** Checks analytic against central differences of f at x (f returns the op's output). */
+    static void check(String what, float[] x, float[] g, Function<float[], float[]> f, float[] analytic) {
+        double h = 1e-3, maxErr = 0, maxAbs = 0;
+        for (int i = 0; i < x.length; i++) {
+            float keep = x[i];
+            x[i] = (float) (keep + h);
+            double up = dot(g, f.apply(x));
+            x[i] = (float) (keep - h);
+            double down = dot(g, f.apply(x));
+            x[i] = keep;
+            double numeric = (up - down) / (2 * h);
+            maxErr = Math.max(maxErr, Math.abs(numeric - analytic[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(numeric));
+        }
+        assertTrue(maxErr <= 2e-2 * maxAbs + 1e-4, what + ": max error " + maxErr + " vs max |grad| " + maxAbs);
+    }
+
+    @Test
+    void rmsNorm() {
+        int n = 24;
+        float[] x = randn(n, 1), w = randn(n, 1), g = randn(n, 1);
+        float[] y = new float[n];
+        float inv = Ops.rmsNorm(x, 0, w, y, 0, n, 1e-6f);
+        float[] dx = new float[n];
+        Ops.rmsNormBackward(g, 0, x, 0, w, inv, n, dx, 0, false);
+        check("rmsNorm", x, g, xx -> {
+            float[] o = new float[n];
+            Ops.rmsNorm(xx, 0, w, o, 0, n, 1e-6f);
+            return o;
+        }, dx);
+        // accumulate adds to what is there
+        float[] acc = dx.clone();
+        Ops.rmsNormBackward(g, 0, x, 0, w, inv, n, acc, 0, true);
+        for (int i = 0; i < n; i++) assertTrue(Math.abs(acc[i] - 2 * dx[i]) < 1e-6);
+    }
+
+    @Test
+    void rope() {
+        int half = 8;
+        float[] x = randn(2 * half, 1), g = randn(2 * half, 1), cos = new float[half], sin = new float[half];
+        for (int i = 0; i < half; i++) {
+            cos[i] = (float) Math.cos(0.7 * (i + 1));
+            sin[i] = (float) Math.sin(0.7 * (i + 1));
+        }
+        float[] dx = g.clone();
+        Ops.ropeBackward(dx, 0, cos, sin, 0, half);
+        check("rope", x, g, xx -> {
+            float[] o = xx.clone();
+            Ops.rope(o, 0, cos, sin, 0, half);
+            return o;
+        }, dx);
+    }
+
+    @Test
+    void swiglu() {
+        int n = 20;
+        float[] gate = randn(n, 2), up = randn(n, 1), g = randn(n, 1), dGate = new float[n], dUp = new float[n];
+        Ops.swigluBackward(g, gate, up, dGate, dUp, n);
+        check("swiglu/gate", gate, g, gg -> {
+            float[] o = new float[n];
+            Ops.swiglu(gg, up, o, n);
+            return o;
+        }, dGate);
+        check("swiglu/up", up, g, uu -> {
+            float[] o = new float[n];
+            Ops.swiglu(gate, uu, o, n);
+            return o;
+        }, dUp);
+    }
+
+    @Test
+    void attention() {
+        Parallel p = new Parallel(2);
+        int len = 5, heads = 4, kvHeads = 2, hd = 6;
+        float[] q = randn(len * heads * hd, 1), k = randn(len * kvHeads * hd, 1), v = randn(len * kvHeads * hd, 1);
+        float[] g = randn(len * heads * hd, 1);
+        float[] out = new float[q.length], probs = new float[heads * len * len];
+        Ops.attention(p, q, k, v, out, len, 0, heads, kvHeads, hd, 0, probs);
+        float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
+        Ops.attentionBackward(p, g, probs, q, k, v, dq, dk, dv, len, heads, kvHeads, hd);
+        Function<float[][], float[]> f = qkv -> {
+            float[] o = new float[q.length];
+            Ops.attention(p, qkv[0], qkv[1], qkv[2], o, len, 0, heads, kvHeads, hd, 0, null);
+            return o;
+        };
+        check("attention/q", q, g, qq -> f.apply(new float[][] {qq, k, v}), dq);
+        check("attention/k", k, g, kk -> f.apply(new float[][] {q, kk, v}), dk);
+        check("attention/v", v, g, vv -> f.apply(new float[][] {q, k, vv}), dv);
+        // sliding window
+        Ops.attention(p, q, k, v, out, len, 0, heads, kvHeads, hd, 2, probs);
+        Ops.attentionBackward(p, g, probs, q, k, v, dq, dk, dv, len, heads, kvHeads, hd);
+        Function<float[][], float[]> fw = qkv -> {
+            float[] o = new float[q.length];
+            Ops.attention(p, qkv[0], qkv[1], qkv[2], o, len, 0, heads, kvHeads, hd, 2, null);
+            return o;
+        };
+        check("windowed attention/k", k, g, kk -> fw.apply(new float[][] {q, kk, v}), dk);
+        p.close();
+    }
+}

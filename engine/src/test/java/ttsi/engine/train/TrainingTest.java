@@ -1,0 +1,194 @@
+package ttsi.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ttsi.engine.Golden;
+import ttsi.engine.format.FormatException;
+import ttsi.engine.model.Decoder;
+import ttsi.engine.model.Model;
+import ttsi.engine.model.ModelConfig;
+import ttsi.engine.model.TinyModels;
+
+class TrainingTest {
+
+    static TrainingExample example(int vocab, int promptLen, int answerLen, long seed) {
+        var r = new java.util.SplittableRandom(seed);
+        return TrainingExample.promptAndAnswer(r.ints(promptLen, 0, vocab).toArray(), r.ints(answerLen, 0, vocab).toArray());
+    }
+
+    @Test
+    void adamwFirstStepMovesEachParameterByLrTimesSign() {
+        float[] p = {1f, -2f, 0.5f}, g = {0.3f, -0.01f, 2f};
+        AdamW opt = AdamW.withDefaults(List.of(new AdamW.Param(p, g)), 0.0);
+        opt.step(0.1);
+        assertArrayEquals(new float[] {0.9f, -1.9f, 0.4f}, p, 1e-5f);
+        // weight decay is decoupled: p ← p(1 − lr·wd) first
+        float[] q = {1f}, h = {0f};
+        AdamW.withDefaults(List.of(new AdamW.Param(q, h)), 0.5).step(0.1);
+        assertEquals(0.95f, q[0], 1e-6f);
+    }
+
+    @Test
+    void adamwSecondStepMatchesTheFormula() {
+        float[] p = {0f}, g = {1f};
+        AdamW opt = AdamW.withDefaults(List.of(new AdamW.Param(p, g)), 0.0);
+        opt.step(1e-2);
+        g[0] = -3f;
+        opt.step(1e-2);
+        double m = 0.9 * 0.1 + 0.1 * -3, v = 0.999 * 0.001 + 0.001 * 9;
+        double expected = -1e-2 - 1e-2 * (m / (1 - 0.81)) / (Math.sqrt(v / (1 - 0.999 * 0.999)) + 1e-8);
+        assertEquals(expected, p[0], 1e-7);
+    }
+
+    @Test
+    void clipGradNormScalesToTheLimit() {
+        float[] g = {3f, 4f};
+        AdamW opt = AdamW.withDefaults(List.of(new AdamW.Param(new float[2], g)), 0);
+        assertEquals(5.0, opt.clipGradNorm(1.0), 1e-9);
+        assertEquals(1.0, opt.gradNorm(), 1e-5);
+    }
+
+    @Test
+    void cosineWithWarmupAsTransformers() {
+        LrSchedule s = LrSchedule.of("cosine", 5, 0.03); // warmup = ceil(0.15) = 1
+        assertEquals(1, s.warmupSteps());
+        double[] expected = {0, 1, 0.5 * (1 + Math.cos(Math.PI / 4)), 0.5, 0.5 * (1 + Math.cos(3 * Math.PI / 4))};
+        for (int i = 0; i < 5; i++) assertEquals(expected[i], s.factor(i), 1e-12, "step " + i);
+        LrSchedule lin = LrSchedule.of("linear", 10, 0.2);
+        assertEquals(0.5, lin.factor(1), 1e-12);
+        assertEquals(1.0, lin.factor(2), 1e-12);
+        assertEquals(0.5, lin.factor(6), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.of("exotic", 3, 0));
+    }
+
+    @Test
+    void tinyModelOverfitsOneExample() {
+        // The golden qwen2 checkpoint (weights of scale 0.2, so logits can become confident).
+        try (Model m = Model.load(Golden.ROOT.resolve("qwen2-tied-bias"))) {
+        ModelConfig c = m.config();
+        TrainingExample ex = example(c.vocabSize(), 6, 8, 3);
+        LoraAdapter ad = LoraAdapter.create(c, new LoraConfig(8, 16, 0, false, LoraConfig.ALL_LINEAR, 1));
+        TrainConfig cfg = new TrainConfig(60, 1, 1, 1e-2, 0.0, "constant", 0.0, 1.0, false, 0);
+        var steps = LoraTrainer.train(m.decoder(), ad, List.of(ex), cfg, null);
+        assertEquals(60, steps.size());
+        double first = steps.get(0).loss(), last = steps.get(steps.size() - 1).loss();
+        assertTrue(first > 3, "initial loss " + first);
+        assertTrue(last < 0.05, "final loss " + last + " (first " + first + ")");
+        }
+    }
+
+    @Test
+    void resetIsBitIdenticalToTheBaseModelAndSeedsReproduce() {
+        ModelConfig c = TinyModels.llama3();
+        Decoder d = TinyModels.random(c, 5);
+        int[] probe = {3, 14, 15, 92, 65, 35};
+        float[] before = d.logits(probe);
+        TestTimeTrainer ttt = new TestTimeTrainer(d, LoraConfig.defaults(), TrainConfig.paperDefaults().withLearningRate(1e-2));
+        List<TrainingExample> data = List.of(example(c.vocabSize(), 5, 4, 1), example(c.vocabSize(), 7, 3, 2));
+        float[] adaptedA, adaptedB;
+        float[] weightsA;
+        try (var a = ttt.adapt(data, 42, null)) {
+            assertEquals(10, a.steps().size()); // 2 examples x 5 epochs, batch 1
+            adaptedA = d.forward(a.newState(), probe, 0, probe.length, probe.length);
+            weightsA = a.adapter().modules().get(3).b.clone();
+        }
+        assertArrayEquals(before, d.logits(probe), "after reset the base model's logits are bit-identical");
+        assertFalse(Arrays.equals(before, adaptedA), "the adaptation changed the outputs");
+        try (var b = ttt.adapt(data, 42, null)) {
+            adaptedB = d.forward(b.newState(), probe, 0, probe.length, probe.length);
+            assertArrayEquals(weightsA, b.adapter().modules().get(3).b, "same seed, same adapter");
+        }
+        assertArrayEquals(adaptedA, adaptedB, "same seed, same adapted outputs");
+        try (var other = ttt.adapt(data, 43, null)) {
+            assertFalse(Arrays.equals(weightsA, other.adapter().modules().get(3).b), "another seed, another adapter");
+        }
+        assertArrayEquals(before, d.logits(probe));
+        var closed = ttt.adapt(data, 1, null);
+        closed.close();
+        assertThrows(IllegalStateException.class, closed::newState);
+    }
+
+    @Test
+    void memoryDoesNotGrowOver1000AdaptResetCycles() {
+        ModelConfig c = TinyModels.qwen2();
+        Decoder d = TinyModels.random(c, 2);
+        TestTimeTrainer ttt = new TestTimeTrainer(d, LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1));
+        List<TrainingExample> data = List.of(example(c.vocabSize(), 6, 4, 9));
+        int[] probe = {1, 2, 3};
+        float[] base = d.logits(probe);
+        long after100 = 0;
+        for (int i = 1; i <= 1000; i++) {
+            try (var a = ttt.adapt(data, i, null)) {
+                d.forward(a.newState(), probe, 0, probe.length, 1);
+            }
+            if (i == 100) after100 = usedHeapAfterGc();
+        }
+        long after1000 = usedHeapAfterGc();
+        assertTrue(after1000 < after100 + (8L << 20), "heap grew from " + after100 + " to " + after1000 + " bytes");
+        assertArrayEquals(base, d.logits(probe));
+    }
+
+    static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) System.gc();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    @Test
+    void peftRoundTripKeepsWeightsAndOutputs(@TempDir Path dir) {
+        try (Model m = Model.load(Golden.ROOT.resolve("qwen2-tied-bias"))) {
+            LoraAdapter ad = LoraAdapter.loadPeft(Golden.ROOT.resolve("qwen2-tied-bias/adapter"), m.config());
+            ad.savePeft(dir, "qwen2-tied-bias");
+            LoraAdapter back = LoraAdapter.loadPeft(dir, m.config());
+            assertEquals(ad.modules().size(), back.modules().size());
+            for (int i = 0; i < ad.modules().size(); i++) {
+                assertArrayEquals(ad.modules().get(i).a, back.modules().get(i).a);
+                assertArrayEquals(ad.modules().get(i).b, back.modules().get(i).b);
+            }
+            assertEquals(ad.scale(), back.scale());
+            int[] probe = {5, 6, 7, 8};
+            assertArrayEquals(m.decoder().forward(m.decoder().newState(ad), probe, 0, 4, 4), m.decoder().forward(m.decoder().newState(back), probe, 0, 4, 4));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void badAdaptersAreNamed(@TempDir Path dir) throws Exception {
+        try (Model m = Model.load(Golden.ROOT.resolve("qwen2-tied-bias"))) {
+            var e = assertThrows(FormatException.class, () -> LoraAdapter.loadPeft(dir, m.config()));
+            assertTrue(e.getMessage().contains("adapter_config.json: file not found"), e.getMessage());
+            java.nio.file.Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\",\"r\":4,\"target_modules\":[\"q_proj\",\"lm_head\"]}");
+            e = assertThrows(FormatException.class, () -> LoraAdapter.loadPeft(dir, m.config()));
+            assertTrue(e.getMessage().contains("target module 'lm_head'"), e.getMessage());
+            java.nio.file.Files.writeString(dir.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\",\"r\":8,\"target_modules\":[\"q_proj\"]}");
+            java.nio.file.Files.copy(Golden.ROOT.resolve("qwen2-tied-bias/adapter/adapter_model.safetensors"), dir.resolve("adapter_model.safetensors"));
+            e = assertThrows(FormatException.class, () -> LoraAdapter.loadPeft(dir, m.config()));
+            assertTrue(e.getMessage().contains("has shape [4, 64], expected [8, 64]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void dropoutTrainsAndIsSeeded() {
+        ModelConfig c = TinyModels.qwen2();
+        Decoder d = TinyModels.random(c, 4);
+        List<TrainingExample> data = new ArrayList<>(List.of(example(c.vocabSize(), 5, 5, 7)));
+        LoraConfig lc = new LoraConfig(4, 8, 0.3, false, List.of("q_proj", "down_proj"), 3);
+        TrainConfig tc = new TrainConfig(3, 1, 1, 1e-2, 0, "constant", 0.01, 1.0, false, 0);
+        LoraAdapter a = LoraAdapter.create(c, lc), b = LoraAdapter.create(c, lc);
+        var ra = LoraTrainer.train(d, a, data, tc, null);
+        var rb = LoraTrainer.train(d, b, data, tc, null);
+        assertEquals(ra.get(2).loss(), rb.get(2).loss());
+        assertArrayEquals(a.modules().get(0).a, b.modules().get(0).a);
+    }
+}
