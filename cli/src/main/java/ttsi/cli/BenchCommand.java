@@ -28,6 +28,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode", defaultValue = "32", description = "decode tokens after the prompt")
     int decode;
 
+    @Option(names = "--train", defaultValue = "256", description = "tokens of the LoRA training step (0: skip)")
+    int train;
+
     @Option(names = "--reps", defaultValue = "3", description = "repetitions; the best is reported")
     int reps;
 
@@ -43,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
             case "f32" -> DType.F32;
             default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got " + dtype);
         };
-        Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, reps));
+        Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, reps));
         if (format.equals("json")) {
             System.out.println(Json.write(r));
         } else {

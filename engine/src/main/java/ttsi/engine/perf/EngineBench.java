@@ -14,6 +14,11 @@ import ttsi.engine.model.ModelConfig;
 import ttsi.engine.model.State;
 import ttsi.engine.model.Weights;
 import ttsi.engine.tensor.Parallel;
+import ttsi.engine.train.LoraAdapter;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.TrainConfig;
+import ttsi.engine.train.TrainingExample;
 
 /**
  * Engine throughput on random weights with a real model's shapes (speed does not depend on the values):
@@ -21,7 +26,7 @@ import ttsi.engine.tensor.Parallel;
  */
 public final class EngineBench {
 
-    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int reps) {}
+    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int trainTokens, int reps) {}
 
     private EngineBench() {}
 
@@ -90,6 +95,27 @@ public final class EngineBench {
             r.put("decode_gflops", round(decodeFlops / bestDecode / 1e9, 1));
             long weightBytes = weightBytes(c, o.dtype());
             r.put("decode_weight_gb_per_s", round(weightBytes * o.decodeTokens() / bestDecode / 1e9, 1));
+            s = null;
+
+            if (o.trainTokens() > 0) {
+                // One LoRA step (r 8, all linear layers): forward + backward + AdamW on one sequence, loss on every token.
+                int[] seq = new int[o.trainTokens() + 1];
+                for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(c.vocabSize());
+                boolean[] target = new boolean[seq.length];
+                java.util.Arrays.fill(target, 1, seq.length, true);
+                var example = java.util.List.of(new TrainingExample(seq, target));
+                var adapter = LoraAdapter.create(c, LoraConfig.defaults());
+                var cfg = new TrainConfig(1, 1, 1, 1e-4, 0, "constant", 0, 1.0, false, 0);
+                LoraTrainer.train(d, adapter, example, cfg, null); // warm-up
+                double bestStep = Double.MAX_VALUE;
+                for (int rep = 0; rep < Math.max(1, o.reps() - 1); rep++) {
+                    long t = System.nanoTime();
+                    LoraTrainer.train(d, adapter, example, cfg, null);
+                    bestStep = Math.min(bestStep, (System.nanoTime() - t) / 1e9);
+                }
+                r.put("lora_step_s", round(bestStep, 2));
+                r.put("lora_train_tokens_per_s", round(o.trainTokens() / bestStep, 1));
+            }
         }
         r.put("peak_rss_gib", round(peakRssBytes() / (double) (1L << 30), 2));
         return r;
