@@ -105,6 +105,14 @@ final class BpeModel {
             Integer whole = vocab.get(ByteLevel.encode(bytes));
             if (whole != null) return new int[] {whole};
         }
+        int[] ids = symbols(bytes);
+        int n = ids.length;
+        if (n < 2) return ids;
+        return n <= SMALL_WORD ? mergeSmall(ids, n) : mergeLong(ids, n);
+    }
+
+    /** One symbol per byte before any merge. */
+    int[] symbols(byte[] bytes) {
         int[] ids = new int[bytes.length];
         int n = 0;
         for (byte b : bytes) {
@@ -112,8 +120,7 @@ final class BpeModel {
             if (id < 0) id = unkId;
             if (id >= 0) ids[n++] = id; // no unk token: HF drops the symbol
         }
-        if (n < 2) return n == ids.length ? ids : Arrays.copyOf(ids, n);
-        return n <= SMALL_WORD ? mergeSmall(ids, n) : mergeLong(ids, n);
+        return n == ids.length ? ids : Arrays.copyOf(ids, n);
     }
 
     /** Quadratic scan, fastest for the short words that make up most text. */

@@ -242,6 +242,10 @@ public final class Tokenizer {
         return eosToken == null ? OptionalInt.empty() : id(eosToken);
     }
 
+    BpeModel bpe() {
+        return bpe;
+    }
+
     /** The pre-tokenizer, for inspection and tests. */
     public PreTokenizer preTokenizer() {
         return preTokenizer;
