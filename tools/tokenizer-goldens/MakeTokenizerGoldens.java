@@ -23,7 +23,8 @@ public class MakeTokenizerGoldens {
     static final List<String> PREFIX_DECODES = List.of("emoji", "cjk", "nfd", "arabic", "nonbmp-letters");
     // Texts decoded with and without skipping special tokens.
     static final List<String> SPECIAL_DECODES =
-            List.of("chatml", "chatml-spaces", "think", "llama-header", "fx-mask", "fx-rstrip", "fx-single-word", "fx-longest");
+            List.of("chatml", "chatml-spaces", "think", "llama-header", "fx-mask", "fx-rstrip", "fx-single-word", "fx-longest",
+                    "fx-byte-level-added");
     // Pieces that random texts are made of: the regexes' edge cases (Unicode spaces and digits, contractions,
     // combining marks, surrogate pairs) next to each other, and added tokens of all the tokenizers.
     static final String[] FUZZ_PIECES = {

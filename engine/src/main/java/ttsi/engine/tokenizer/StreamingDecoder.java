@@ -23,7 +23,7 @@ public final class StreamingDecoder {
     /** Adds one token; returns the text it completes (possibly empty, never null). */
     public String push(int id) {
         if (skipSpecialTokens && tokenizer.isSpecial(id)) return "";
-        byte[] b = tokenizer.tokenBytes(id);
+        byte[] b = tokenizer.rawTokenBytes(id);
         if (b == null) return ""; // unknown id: decode skips it too
         if (pendingLen + b.length > pending.length) pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + b.length));
         System.arraycopy(b, 0, pending, pendingLen, b.length);

@@ -11,7 +11,13 @@ interface TextNormalizer {
     TextNormalizer IDENTITY = s -> s;
 
     static TextNormalizer unicode(Normalizer.Form form) {
-        return s -> Normalizer.isNormalized(s, form) ? s : Normalizer.normalize(s, form);
+        return s -> belowCombiningMarks(s) || Normalizer.isNormalized(s, form) ? s : Normalizer.normalize(s, form);
+    }
+
+    /** Text made only of chars below U+0300 is in every normal form; most text is, and the check is cheap. */
+    private static boolean belowCombiningMarks(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 0x300) return false;
+        return true;
     }
 
     static TextNormalizer lowercase() {

@@ -151,13 +151,13 @@ public final class Tokenizer {
     public String decode(int[] ids, boolean skipSpecialTokens) {
         int len = 0;
         for (int id : ids) {
-            byte[] b = tokenBytes(id);
+            byte[] b = rawTokenBytes(id);
             if (b != null && !(skipSpecialTokens && special[id])) len += b.length;
         }
         byte[] all = new byte[len];
         int at = 0;
         for (int id : ids) {
-            byte[] b = tokenBytes(id);
+            byte[] b = rawTokenBytes(id);
             if (b == null || (skipSpecialTokens && special[id])) continue;
             System.arraycopy(b, 0, all, at, b.length);
             at += b.length;
@@ -174,13 +174,13 @@ public final class Tokenizer {
         return new StreamingDecoder(this, skipSpecialTokens);
     }
 
-    /** The bytes a token stands for (a copy), or null for an unknown id. */
-    public byte[] tokenBytesCopy(int id) {
-        byte[] b = tokenBytes(id);
+    /** The bytes a token stands for (a copy), or null for an unknown id. For constrained decoding and the like. */
+    public byte[] tokenBytes(int id) {
+        byte[] b = rawTokenBytes(id);
         return b == null ? null : b.clone();
     }
 
-    byte[] tokenBytes(int id) {
+    byte[] rawTokenBytes(int id) {
         return id >= 0 && id < tokenBytes.length ? tokenBytes[id] : null;
     }
 

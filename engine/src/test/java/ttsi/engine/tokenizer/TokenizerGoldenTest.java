@@ -109,8 +109,9 @@ class TokenizerGoldenTest {
         Goldens.File g = Goldens.load(golden);
         Tokenizer t = tokenizer(g.tokenizer());
         for (Goldens.Case c : g.cases()) {
-            // Tokens with lstrip/rstrip swallow the spaces beside them: no round trip there.
-            if (t.addedTokens().stream().anyMatch(a -> (a.lstrip() || a.rstrip()) && c.text().contains(a.content()))) continue;
+            // No round trip through tokens with lstrip/rstrip (they swallow spaces) or written in byte-level chars.
+            if (t.addedTokens().stream().anyMatch(a -> c.text().contains(a.content())
+                    && (a.lstrip() || a.rstrip() || !t.decode(new int[] {a.id()}).equals(a.content())))) continue;
             String expected = nfc ? Normalizer.normalize(c.text(), Normalizer.Form.NFC) : c.text();
             assertEquals(expected, t.decode(t.encode(c.text())), c.name());
         }
