@@ -1,7 +1,16 @@
 package ttsi.engine.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import ttsi.engine.format.Checkpoint;
+import ttsi.engine.format.FormatException;
+import ttsi.engine.tokenizer.Tokenizer;
 
 /** A loaded Hugging Face checkpoint folder: config, memory-mapped weights and the decoder over them. */
 public final class Model implements AutoCloseable {
@@ -9,6 +18,7 @@ public final class Model implements AutoCloseable {
     private final ModelConfig config;
     private final Checkpoint checkpoint;
     private final Decoder decoder;
+    private Tokenizer tokenizer;
 
     private Model(Path dir, ModelConfig config, Checkpoint checkpoint, Decoder decoder) {
         this.dir = dir;
@@ -44,6 +54,37 @@ public final class Model implements AutoCloseable {
 
     public Decoder decoder() {
         return decoder;
+    }
+
+    /** The folder's tokenizer (tokenizer.json or vocab.json + merges.txt), loaded on first use. */
+    public synchronized Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            if (dir == null) throw new IllegalStateException("this model has no folder to load a tokenizer from");
+            tokenizer = Tokenizer.load(dir);
+        }
+        return tokenizer;
+    }
+
+    /**
+     * Token ids that end generation: config.json's and generation_config.json's eos_token_id, and the
+     * tokenizer's eos token.
+     */
+    public List<Integer> stopIds() {
+        Set<Integer> ids = new LinkedHashSet<>(config.eosTokenIds());
+        if (dir != null) {
+            Path gen = dir.resolve("generation_config.json");
+            if (Files.isRegularFile(gen)) {
+                try {
+                    JsonNode e = new ObjectMapper().readTree(gen.toFile()).path("eos_token_id");
+                    if (e.isArray()) e.forEach(x -> ids.add(x.asInt()));
+                    else if (e.isNumber()) ids.add(e.asInt());
+                } catch (IOException ex) {
+                    throw new FormatException(gen, "not valid JSON: " + ex.getMessage());
+                }
+            }
+            tokenizer().eosId().ifPresent(ids::add);
+        }
+        return List.copyOf(ids);
     }
 
     @Override
