@@ -1,0 +1,112 @@
+package ttsi.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ttsi.engine.format.FormatException;
+import ttsi.engine.model.Model;
+import ttsi.engine.tensor.Parallel;
+import ttsi.engine.tokenizer.ChatTemplate;
+import ttsi.engine.train.LoraAdapter;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.SftExamples;
+import ttsi.engine.train.TrainConfig;
+import ttsi.engine.train.TrainingExample;
+
+@Command(name = "finetune", description = {
+        "Train a LoRA adapter on a JSONL file and save it in PEFT format, with a loss curve beside it.",
+        "Each line is a chat {\"messages\": [..., {\"role\": \"assistant\", ...}], \"tools\": [...]} (trained on the last",
+        "assistant message, rendered by the model's chat template) or {\"prompt\": ..., \"completion\": ...}."})
+final class FinetuneCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "training data, JSON lines")
+    Path data;
+
+    @Option(names = "--out", required = true, description = "adapter folder to write")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "5") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--rank", defaultValue = "8") int rank;
+    @Option(names = "--alpha", defaultValue = "16") double alpha;
+    @Option(names = "--dropout", defaultValue = "0") double dropout;
+    @Option(names = "--rslora", description = "scale by alpha/sqrt(r) instead of alpha/r") boolean rslora;
+    @Option(names = "--targets", split = ",", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj") List<String> targets;
+    @Option(names = "--batch-size", defaultValue = "1") int batchSize;
+    @Option(names = "--grad-accum", defaultValue = "1") int gradAccum;
+    @Option(names = "--warmup-ratio", defaultValue = "0.03") double warmupRatio;
+    @Option(names = "--scheduler", defaultValue = "cosine", description = "cosine, linear or constant") String scheduler;
+    @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        if (threads != null) Parallel.setGlobalThreads(threads);
+        try (Model m = Model.load(model)) {
+            List<TrainingExample> examples = readExamples(m);
+            LoraConfig lc = new LoraConfig(rank, alpha, dropout, rslora, targets, seed);
+            TrainConfig tc = new TrainConfig(epochs, batchSize, gradAccum, lr, warmupRatio, scheduler, weightDecay, maxGradNorm, true, seed);
+            LoraAdapter adapter = LoraAdapter.create(m.config(), lc);
+            int total = tc.totalSteps(examples.size());
+            List<LoraTrainer.StepReport> steps;
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("finetune").setInitialMax(total)
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()) {
+                steps = LoraTrainer.train(m.decoder(), adapter, examples, tc, r -> {
+                    bar.stepTo(r.step());
+                    bar.setExtraMessage(String.format("epoch %d loss %.4f", r.epoch() + 1, r.loss()));
+                });
+            }
+            adapter.savePeft(out, model.toAbsolutePath().toString());
+            LossCurve.write(out, steps);
+            System.err.printf("saved adapter to %s (%d steps, final loss %.4f); loss curve in %s%n", out, steps.size(),
+                    steps.get(steps.size() - 1).loss(), out.resolve("loss.png"));
+        }
+        return 0;
+    }
+
+    private List<TrainingExample> readExamples(Model m) throws IOException {
+        if (!Files.isRegularFile(data)) throw new FormatException(data, "file not found");
+        List<String> lines = Files.readAllLines(data);
+        List<TrainingExample> out = new ArrayList<>();
+        ChatTemplate template = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) continue;
+            String where = data + ":" + (i + 1);
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(line);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(where + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+            try {
+                if (n.has("messages")) {
+                    if (template == null) template = ChatTemplate.load(model);
+                    out.add(SftExamples.fromChat(m.tokenizer(), template, n));
+                } else if (n.has("prompt") && n.has("completion")) {
+                    out.add(SftExamples.fromPromptCompletion(m.tokenizer(), n.get("prompt").asText(), n.get("completion").asText()));
+                } else {
+                    throw new IllegalArgumentException("expected {\"messages\": [...]} or {\"prompt\": ..., \"completion\": ...}");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage());
+            }
+        }
+        if (out.isEmpty()) throw new FormatException(data, "no training examples");
+        return out;
+    }
+}
