@@ -1,11 +1,16 @@
 package ttsi.engine.tensor;
 
+import java.util.Objects;
+
 /**
  * The dense kernels of the engine. Activations are row-major f32 arrays; weights are {@link Matrix} in their
- * stored dtype. Every output element is computed by one thread in a fixed order, so results are identical for
- * a given thread count (and in fact for any thread count).
+ * stored dtype (f32, bf16, f16; heap or memory-mapped, any alignment). Vector API implementations:
+ * {@link DotKernels} for the forward product, {@link OuterKernels} for the two backward products.
  *
- * <p>Placeholder scalar implementation: correct, slow. Replaced by the Vector API kernels.
+ * <p>Determinism: every output element is computed by one thread with a fixed summation order that depends
+ * only on the shapes, never on the thread count or on how work is tiled. For {@code linear} it does not even
+ * depend on the number of token rows: a row's result is bit-identical whether it is computed alone (decode)
+ * or inside a batch (prefill). See the class docs of the two kernel classes for the exact orders.
  */
 public final class MatMul {
     private MatMul() {}
@@ -15,16 +20,23 @@ public final class MatMul {
      * x is [rows][w.cols()], y is [rows][w.rows()]; bias may be null.
      */
     public static void linear(Parallel p, float[] x, int rows, Matrix w, float[] bias, float[] y) {
-        int n = w.rows(), k = w.cols();
-        p.forRange(n, (from, to) -> {
-            for (int t = 0; t < rows; t++) {
-                for (int j = from; j < to; j++) {
-                    float s = 0;
-                    for (int i = 0; i < k; i++) s += x[t * k + i] * w.get(j, i);
-                    y[t * n + j] = bias == null ? s : s + bias[j];
-                }
-            }
-        });
+        linear(p, x, 0, w.cols(), rows, w, 0, w.rows(), bias, y, 0, w.rows());
+    }
+
+    /**
+     * Strided, ranged linear forward: for t < rows and n in [nFrom, nTo),
+     * y[yOff + t·yStride + (n - nFrom)] = Σ_k x[xOff + t·xStride + k] · w[n][k] (+ bias[n]).
+     * Lets callers read token rows out of a wider buffer, write into a slice of a fused output (e.g. q|k|v),
+     * or compute only some output features (e.g. a vocabulary slice). Same results as the plain form.
+     */
+    public static void linear(Parallel p, float[] x, int xOff, int xStride, int rows, Matrix w, int nFrom, int nTo,
+                              float[] bias, float[] y, int yOff, int yStride) {
+        int k = w.cols();
+        Objects.checkFromToIndex(nFrom, nTo, w.rows());
+        checkRows("x", x, xOff, xStride, rows, k);
+        checkRows("y", y, yOff, yStride, rows, nTo - nFrom);
+        if (bias != null && bias.length < nTo) throw new IllegalArgumentException("bias has " + bias.length + " < " + nTo);
+        DotKernels.linear(p, x, xOff, xStride, rows, w, nFrom, nTo, bias, y, yOff, yStride);
     }
 
     /**
@@ -32,31 +44,36 @@ public final class MatMul {
      * [rows][w.cols()]. With accumulate, adds into dx instead of overwriting it.
      */
     public static void linearBackwardInput(Parallel p, float[] dy, int rows, Matrix w, float[] dx, boolean accumulate) {
-        int n = w.rows(), k = w.cols();
-        p.forRange(k, (from, to) -> {
-            for (int t = 0; t < rows; t++) {
-                for (int i = from; i < to; i++) {
-                    float s = 0;
-                    for (int j = 0; j < n; j++) s += dy[t * n + j] * w.get(j, i);
-                    dx[t * k + i] = accumulate ? dx[t * k + i] + s : s;
-                }
-            }
-        });
+        linearBackwardInput(p, dy, 0, w.rows(), rows, w, dx, 0, w.cols(), accumulate);
+    }
+
+    /**
+     * Strided input gradient: dx[dxOff + t·dxStride + k] (+)= Σ_n dy[dyOff + t·dyStride + n] · w[n][k].
+     * Summation order per element: start from dx (accumulate) or +0, then one FMA per n in increasing n.
+     */
+    public static void linearBackwardInput(Parallel p, float[] dy, int dyOff, int dyStride, int rows, Matrix w,
+                                           float[] dx, int dxOff, int dxStride, boolean accumulate) {
+        checkRows("dy", dy, dyOff, dyStride, rows, w.rows());
+        checkRows("dx", dx, dxOff, dxStride, rows, w.cols());
+        OuterKernels.backwardInput(p, dy, dyOff, dyStride, rows, w, dx, dxOff, dxStride, accumulate);
     }
 
     /**
      * Weight gradient of a linear layer: dw[n][k] += Σ_t dy[t][n] · x[t][k]. dy is [rows][outDim], x is
-     * [rows][inDim], dw is [outDim][inDim] f32.
+     * [rows][inDim], dw is [outDim][inDim] f32. Order per element: from dw, one FMA per t in increasing t.
      */
     public static void linearBackwardWeight(Parallel p, float[] dy, float[] x, int rows, int outDim, int inDim, float[] dw) {
-        p.forRange(outDim, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                for (int i = 0; i < inDim; i++) {
-                    float s = 0;
-                    for (int t = 0; t < rows; t++) s += dy[t * outDim + j] * x[t * inDim + i];
-                    dw[j * inDim + i] += s;
-                }
-            }
-        });
+        checkRows("dy", dy, 0, outDim, rows, outDim);
+        checkRows("x", x, 0, inDim, rows, inDim);
+        checkRows("dw", dw, 0, inDim, outDim, inDim);
+        OuterKernels.backwardWeight(p, dy, x, rows, outDim, inDim, dw, 0, inDim);
+    }
+
+    private static void checkRows(String name, float[] a, int off, int stride, int rows, int width) {
+        if (rows < 0 || width < 0 || off < 0) throw new IllegalArgumentException(name + ": negative size or offset");
+        if (rows == 0 || width == 0) return;
+        if (stride < width) throw new IllegalArgumentException(name + ": stride " + stride + " < width " + width);
+        long need = off + (long) (rows - 1) * stride + width;
+        if (a.length < need) throw new IllegalArgumentException(name + " has " + a.length + " elements, needs " + need);
     }
 }

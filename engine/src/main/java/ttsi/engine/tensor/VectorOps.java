@@ -1,33 +1,77 @@
 package ttsi.engine.tensor;
 
+import static ttsi.engine.tensor.Simd.F;
+import static ttsi.engine.tensor.Simd.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
 /**
- * Small vector primitives used by attention, norms and activations (placeholder scalar versions; the
- * Vector API versions keep the same signatures).
+ * Small vector primitives used by attention, norms and activations. Reductions use four lane-wise
+ * accumulators (vector j of each group of four goes to accumulator j), a masked last vector, then
+ * ((a0+a1)+(a2+a3)) and the fixed lane tree of {@link Simd}: the result depends only on the input values and
+ * n, never on JIT state or alignment. Element-wise ops are exact per element (axpy uses one fused rounding).
  */
 public final class VectorOps {
     private VectorOps() {}
 
     /** Σ a[ao+i]·b[bo+i], i < n. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+            s1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), s1);
+            s2 = FloatVector.fromArray(F, a, ao + i + 2 * L).fma(FloatVector.fromArray(F, b, bo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, a, ao + i + 3 * L).fma(FloatVector.fromArray(F, b, bo + i + 3 * L), s3);
+        }
+        for (; i <= n - L; i += L) {
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+        }
+        if (i < n) {
+            VectorMask<Float> m = Simd.floatMask(n - i);
+            s1 = FloatVector.fromArray(F, a, ao + i, m).fma(FloatVector.fromArray(F, b, bo + i, m), s1);
+        }
+        return Simd.reduce(s0.add(s1).add(s2.add(s3)));
     }
 
-    /** y[yo+i] += alpha · x[xo+i], i < n. */
+    /** y[yo+i] += alpha · x[xo+i], i < n (fused: one rounding per element). */
     public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        for (int i = 0; i < n; i++) y[yo + i] += alpha * x[xo + i];
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = Math.fma(x[xo + i], alpha, y[yo + i]);
     }
 
     /** x[xo+i] *= alpha, i < n. */
     public static void scale(float[] x, int xo, int n, float alpha) {
-        for (int i = 0; i < n; i++) x[xo + i] *= alpha;
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(F, x, xo + i).mul(alpha).intoArray(x, xo + i);
+        for (; i < n; i++) x[xo + i] *= alpha;
     }
 
     /** Σ x[xo+i]², i < n. */
     public static float sumOfSquares(float[] x, int xo, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) s += x[xo + i] * x[xo + i];
-        return s;
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i <= n - 4 * L; i += 4 * L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, xo + i), v1 = FloatVector.fromArray(F, x, xo + i + L);
+            FloatVector v2 = FloatVector.fromArray(F, x, xo + i + 2 * L), v3 = FloatVector.fromArray(F, x, xo + i + 3 * L);
+            s0 = v0.fma(v0, s0);
+            s1 = v1.fma(v1, s1);
+            s2 = v2.fma(v2, s2);
+            s3 = v3.fma(v3, s3);
+        }
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            s0 = v.fma(v, s0);
+        }
+        if (i < n) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i, Simd.floatMask(n - i));
+            s1 = v.fma(v, s1);
+        }
+        return Simd.reduce(s0.add(s1).add(s2.add(s3)));
     }
 }

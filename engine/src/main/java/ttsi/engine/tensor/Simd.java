@@ -1,0 +1,141 @@
+package ttsi.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Shared Vector API pieces: species, bf16/f16 widening, and the fixed lane-reduction tree.
+ *
+ * <p>Reductions never use {@code reduceLanes(ADD)}: its order differs between the interpreter and C2, so a
+ * result could change once a method gets compiled. Instead every lane sum follows one tree, built from
+ * lane-wise adds (exact in every execution mode): with h = L/2, L/4, ..., 1, s[i] = s[i] + s[i + h].
+ * {@link #reduceScalar} is the same tree in scalar code.
+ */
+final class Simd {
+    private Simd() {}
+
+    /** The float species; capped at 16 lanes so the tile layouts below (4x4 outputs per vector) hold. */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Shorts with as many lanes as F: a bf16/f16 load of L elements. */
+    static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    // Per level h: the lanes whose bit h is set, and the shuffle i -> i ^ h. Separate static finals (not arrays)
+    // so C2 sees them as constants. Null where h >= L.
+    static final VectorMask<Float> M8 = L > 8 ? bitMask(8) : null;
+    static final VectorMask<Float> M4 = L > 4 ? bitMask(4) : null;
+    static final VectorMask<Float> M2 = L > 2 ? bitMask(2) : null;
+    static final VectorMask<Float> M1 = L > 1 ? bitMask(1) : null;
+    static final VectorShuffle<Float> X8 = L > 8 ? xorShuffle(8) : null;
+    static final VectorShuffle<Float> X4 = L > 4 ? xorShuffle(4) : null;
+    static final VectorShuffle<Float> X2 = L > 2 ? xorShuffle(2) : null;
+    static final VectorShuffle<Float> X1 = L > 1 ? xorShuffle(1) : null;
+
+    private static VectorMask<Float> bitMask(int h) {
+        boolean[] m = new boolean[L];
+        for (int i = 0; i < L; i++) m[i] = (i & h) != 0;
+        return VectorMask.fromArray(F, m, 0);
+    }
+
+    private static VectorShuffle<Float> xorShuffle(int h) {
+        int[] s = new int[L];
+        for (int i = 0; i < L; i++) s[i] = i ^ h;
+        return VectorShuffle.fromArray(F, s, 0);
+    }
+
+    /**
+     * One tree level for two vectors at once: lanes with bit h clear get a[i] + a[i^h], lanes with bit h set get
+     * b[i] + b[i^h]. Each operand's partial sums of this level land in its half; used with a == b it is the
+     * plain butterfly.
+     */
+    static FloatVector comb(FloatVector a, FloatVector b, VectorMask<Float> m, VectorShuffle<Float> x) {
+        FloatVector lo = a.blend(b, m);
+        FloatVector hi = b.blend(a, m);
+        return lo.add(hi.rearrange(x));
+    }
+
+    /** The full tree sum of v's lanes (every lane ends up holding it; lane 0 is returned). */
+    static float reduce(FloatVector v) {
+        if (L > 8) v = v.add(v.rearrange(X8));
+        if (L > 4) v = v.add(v.rearrange(X4));
+        if (L > 2) v = v.add(v.rearrange(X2));
+        if (L > 1) v = v.add(v.rearrange(X1));
+        return v.lane(0);
+    }
+
+    /** {@link #reduce} in scalar code over lanes[off .. off+L). */
+    static float reduceScalar(float[] lanes, int off) {
+        float[] s = new float[L];
+        System.arraycopy(lanes, off, s, 0, L);
+        for (int h = L / 2; h >= 1; h >>= 1) {
+            for (int i = 0; i < h; i++) s[i] = s[i] + s[i + h];
+        }
+        return s[0];
+    }
+
+    // ---- widening loads (little-endian, any alignment) ----
+
+    static FloatVector bf16(MemorySegment seg, long byteOff) {
+        ShortVector s = ShortVector.fromMemorySegment(SH, seg, byteOff, LE);
+        return bf16Widen(s);
+    }
+
+    static FloatVector bf16(MemorySegment seg, long byteOff, VectorMask<Short> m) {
+        ShortVector s = ShortVector.fromMemorySegment(SH, seg, byteOff, LE, m);
+        return bf16Widen(s);
+    }
+
+    static FloatVector bf16Widen(ShortVector s) {
+        // Sign extension is harmless: the shift pushes the upper 16 bits out.
+        IntVector i = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
+        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    static FloatVector f16(MemorySegment seg, long byteOff) {
+        return f16Widen(ShortVector.fromMemorySegment(SH, seg, byteOff, LE));
+    }
+
+    static FloatVector f16(MemorySegment seg, long byteOff, VectorMask<Short> m) {
+        return f16Widen(ShortVector.fromMemorySegment(SH, seg, byteOff, LE, m));
+    }
+
+    /**
+     * IEEE half to float, bit-exact with Float.float16ToFloat for all non-NaN inputs: placing exponent+mantissa
+     * 13 bits up and scaling by 2^112 rebiases normals and normalizes subnormals exactly; inf/NaN get an
+     * all-ones exponent instead.
+     */
+    static FloatVector f16Widen(ShortVector s) {
+        IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
+        IntVector em = h.and(0x7fff);
+        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7c00);
+        bits = bits.blend(shifted.or(0x7f800000), special);
+        bits = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+        return bits.reinterpretAsFloats();
+    }
+
+    /** Mask of the first n lanes of a short load (n may exceed L). */
+    static VectorMask<Short> shortMask(int n) {
+        return SH.indexInRange(0, n);
+    }
+
+    static VectorMask<Float> floatMask(int n) {
+        return F.indexInRange(0, n);
+    }
+
+    static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+}
