@@ -19,7 +19,7 @@ import ttsi.agent.tools.ToolSpec;
  * A BFCL category ({@code BFCL_v4_<category>.json}, JSON Lines of {id, question: [[turn messages]], function})
  * with its answers ({@code possible_answer/BFCL_v4_<category>.json}: {id, ground_truth: [{fn: {param:
  * [accepted values]}}]}). Categories without an answer file (irrelevance) expect no call. The gold call list
- * takes the first accepted value of each parameter ("" first means: leave it out); {@code goldRaw} keeps every
+ * takes the first accepted value of each parameter ("" first means: leave it out, unless required); {@code goldRaw} keeps every
  * accepted value for the AST checker. The group is the category.
  */
 public final class BfclLoader implements DatasetLoader {
@@ -108,7 +108,14 @@ public final class BfclLoader implements DatasetLoader {
             if (!alts.isArray()) throw new IllegalArgumentException("accepted values of " + e.getKey() + " must be a list");
             if (alts.isEmpty()) throw new IllegalArgumentException("no accepted value for " + e.getKey());
             JsonNode v = alts.get(0);
-            if (v.isTextual() && v.textValue().isEmpty()) continue; // optional: leave it out
+            if (v.isTextual() && v.textValue().isEmpty()) {
+                // "" first: leave the parameter out, unless the function requires it (simple_python_200 lists "" first
+                // for a required parameter); then take the first real value.
+                boolean required = spec != null && spec.required().contains(e.getKey());
+                v = null;
+                if (required) for (JsonNode a : alts) if (!(a.isTextual() && a.textValue().isEmpty())) { v = a; break; }
+                if (v == null) continue;
+            }
             JsonNode prop = spec == null ? null : spec.property(e.getKey());
             String type = prop == null ? null : prop.path("type").asText(null);
             if ("dict".equals(type) && v.isObject() && allLists(v)) {

@@ -80,6 +80,14 @@ public final class NexusRavenLoader implements DatasetLoader {
         return copy;
     }
 
+    /** JSON text, or a Python literal (the upstream scripts print dicts with str()). */
+    private static JsonNode parseText(String t) {
+        JsonNode n = Json.tryParse(t);
+        if (n == null) n = ttsi.agent.tools.PyLiteral.tryParse(t);
+        if (n == null) throw new IllegalArgumentException("not JSON or a Python literal: " + (t.length() > 60 ? t.substring(0, 60) + "..." : t));
+        return n;
+    }
+
     private static Sample sample(String benchmark, Records.Record r, Map<String, ToolSpec> apis) {
         JsonNode n = r.node();
         for (String k : new String[] {"prompt", "python_function_name", "python_args_dict", "context_functions"}) {
@@ -87,18 +95,21 @@ public final class NexusRavenLoader implements DatasetLoader {
         }
         String id = n.path("id").asText(benchmark + "_" + r.index());
         List<ToolSpec> tools = new ArrayList<>();
-        for (JsonNode c : n.get("context_functions")) {
+        JsonNode context = n.get("context_functions");
+        if (context.isTextual()) context = parseText(context.textValue()); // the Hub may store lists as text
+        if (!context.isArray()) throw new IllegalArgumentException("context_functions must be a list");
+        for (JsonNode c : context) {
             ToolSpec t = apis.get(c.asText());
             if (t == null) throw new IllegalArgumentException("context function " + c.asText() + " is not in the API list");
             tools.add(t);
         }
         String fn = n.get("python_function_name").asText();
         JsonNode args = n.get("python_args_dict");
-        if (args.isTextual()) args = Json.parse(args.textValue());
+        if (args.isTextual()) args = parseText(args.textValue());
         if (!args.isObject()) throw new IllegalArgumentException("python_args_dict must be an object");
         ObjectNode bound = Json.object();
         JsonNode positional = n.get("positional_args");
-        if (positional != null && positional.isTextual()) positional = Json.parse(positional.textValue());
+        if (positional != null && positional.isTextual()) positional = parseText(positional.textValue());
         if (positional != null && positional.isArray() && !positional.isEmpty()) {
             ToolSpec t = apis.get(fn);
             if (t == null) throw new IllegalArgumentException("gold function " + fn + " is not in the API list");
