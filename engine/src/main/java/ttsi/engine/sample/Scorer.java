@@ -2,6 +2,7 @@ package ttsi.engine.sample;
 
 import java.util.ArrayList;
 import java.util.List;
+import ttsi.engine.model.Adapter;
 import ttsi.engine.model.Decoder;
 import ttsi.engine.model.State;
 
@@ -20,9 +21,14 @@ public final class Scorer {
     }
 
     public static List<Score> score(Decoder decoder, int[] prompt, List<int[]> continuations) {
+        return score(decoder, null, prompt, continuations);
+    }
+
+    /** Scores with an adapter on top of the base weights (null: the base model). */
+    public static List<Score> score(Decoder decoder, Adapter adapter, int[] prompt, List<int[]> continuations) {
         if (prompt.length == 0) throw new IllegalArgumentException("scoring needs a non-empty prompt");
         int vocab = decoder.config().vocabSize();
-        State state = decoder.newState();
+        State state = decoder.newState(adapter);
         float[] last = decoder.forward(state, prompt, 0, prompt.length, 1);
         int p = prompt.length;
         List<Score> out = new ArrayList<>(continuations.size());

@@ -1,0 +1,92 @@
+package ttsi.agent.method;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import ttsi.agent.model.GenerationOptions;
+import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.TokenLogprobs;
+import ttsi.agent.tools.Message;
+import ttsi.agent.tools.ToolCallParser;
+import ttsi.agent.tools.ToolSpec;
+
+/**
+ * H: how sure the model is which tool to call. Candidates are the sample's tools; each is scored by the
+ * log-probability of the answer prefix that names it (summed over tokens, or averaged), given the full prompt.
+ * Tokens that all candidates share (the format's opening text) are left out, so only the naming part counts.
+ */
+public final class UncertaintyEstimator {
+
+    /** What to do when a sample offers a single tool: call it certain (the paper), or compare sampled calls. */
+    public enum SingleTool { CERTAIN, SAMPLED }
+
+    public record Options(double tau, boolean mean, SingleTool singleTool, int samples) {
+        public static Options defaults() {
+            return new Options(0.95, false, SingleTool.CERTAIN, 5);
+        }
+    }
+
+    private final Options options;
+
+    public UncertaintyEstimator(Options options) {
+        this.options = options;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Uncertainty estimate(LanguageModel model, PromptFormat format, List<Message> messages, List<ToolSpec> tools, long seed) {
+        List<String> names = new ArrayList<>(new LinkedHashSet<>(tools.stream().map(ToolSpec::name).toList()));
+        List<ToolSpec> templateTools = format.templateTools(tools);
+        if (names.size() < 2) {
+            if (options.singleTool() == SingleTool.SAMPLED && !names.isEmpty()) return sampled(model, format, messages, tools, seed);
+            return Uncertainty.certain(names, options.tau(), names.isEmpty() ? "no tools" : "single tool");
+        }
+        List<String> prefixes = new ArrayList<>();
+        for (String n : names) prefixes.add(format.callPrefix(model, messages, templateTools, n));
+        return Uncertainty.fromScores(names, scores(model.score(messages, templateTools, prefixes)), options.tau());
+    }
+
+    /** One candidate tool: score distinct sampled answers as the candidates instead. */
+    private Uncertainty sampled(LanguageModel model, PromptFormat format, List<Message> messages, List<ToolSpec> tools, long seed) {
+        List<ToolSpec> templateTools = format.templateTools(tools);
+        Set<String> answers = new LinkedHashSet<>();
+        for (int i = 0; i < options.samples(); i++) {
+            String text = model.generate(messages, templateTools, new GenerationOptions(256, 0.7, 1, 0, seed * 31 + i, List.of())).text();
+            var parsed = ToolCallParser.parse(text, tools);
+            if (parsed.ok()) answers.add(model.assistantText(messages, templateTools, format.answer(parsed.calls())));
+        }
+        List<String> cands = new ArrayList<>(answers);
+        if (cands.size() < 2) return Uncertainty.certain(cands, options.tau(), "single tool, " + cands.size() + " distinct sampled call(s)");
+        return Uncertainty.fromScores(cands, scores(model.score(messages, templateTools, cands)), options.tau());
+    }
+
+    /** Sum (or mean) of each continuation's log-probs after the tokens all continuations share. */
+    double[] scores(List<TokenLogprobs> lps) {
+        int common = commonPrefix(lps);
+        double[] s = new double[lps.size()];
+        for (int i = 0; i < s.length; i++) {
+            double[] l = lps.get(i).logprobs();
+            double sum = 0;
+            for (int t = common; t < l.length; t++) sum += l[t];
+            int n = l.length - common;
+            s[i] = options.mean() && n > 0 ? sum / n : sum;
+        }
+        return s;
+    }
+
+    static int commonPrefix(List<TokenLogprobs> lps) {
+        int common = Integer.MAX_VALUE;
+        List<String> first = lps.getFirst().tokens();
+        for (TokenLogprobs lp : lps) {
+            int k = 0;
+            while (k < first.size() && k < lp.tokens().size() && first.get(k).equals(lp.tokens().get(k))) k++;
+            common = Math.min(common, k);
+        }
+        // Keep at least one token per candidate (a name may be a prefix of another).
+        int shortest = lps.stream().mapToInt(l -> l.tokens().size()).min().orElse(0);
+        return Math.min(common, Math.max(0, shortest - 1));
+    }
+}
