@@ -11,15 +11,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.engine.format.DType;
-import ttsi.engine.format.Safetensors;
+import ttsi.engine.model.RandomCheckpoint;
 
 /** The CLI contract, end to end through Main.run, on golden fixtures and a tiny model with Qwen2.5's real tokenizer. */
 class CliTest {
@@ -65,46 +62,13 @@ class CliTest {
     static void tinyModel() throws Exception {
         Path shared = shared();
         if (shared == null) return;
-        Path src = shared.resolve("models/Qwen2.5-0.5B-Instruct");
         tinyQwen = tmp.resolve("tiny-qwen");
-        Files.createDirectories(tinyQwen);
-        for (String f : new String[] {"vocab.json", "merges.txt", "tokenizer_config.json", "generation_config.json", "added_tokens.json", "special_tokens_map.json"}) {
-            Files.copy(src.resolve(f), tinyQwen.resolve(f));
-        }
-        int v = 151936, h = 16, inter = 32, layers = 1, heads = 2, kv = 1, hd = 8;
-        Files.writeString(tinyQwen.resolve("config.json"), """
+        RandomCheckpoint.write(tinyQwen, JSON.readTree("""
                 {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
                  "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
                  "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":4096,
-                 "eos_token_id":151645,"bos_token_id":151643,"hidden_act":"silu","torch_dtype":"bfloat16"}""");
-        Map<String, float[]> t = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        SplittableRandom r = new SplittableRandom(1);
-        java.util.function.BiConsumer<String, long[]> add = (name, shape) -> {
-            long n = 1;
-            for (long d : shape) n *= d;
-            float[] a = new float[(int) n];
-            boolean norm = name.contains("norm");
-            for (int i = 0; i < a.length; i++) a[i] = norm ? 1f : (float) (r.nextGaussian() * 0.2);
-            t.put(name, a);
-            shapes.put(name, shape);
-        };
-        add.accept("model.embed_tokens.weight", new long[] {v, h});
-        String p = "model.layers.0.";
-        add.accept(p + "input_layernorm.weight", new long[] {h});
-        add.accept(p + "post_attention_layernorm.weight", new long[] {h});
-        add.accept(p + "self_attn.q_proj.weight", new long[] {heads * hd, h});
-        add.accept(p + "self_attn.q_proj.bias", new long[] {heads * hd});
-        add.accept(p + "self_attn.k_proj.weight", new long[] {kv * hd, h});
-        add.accept(p + "self_attn.k_proj.bias", new long[] {kv * hd});
-        add.accept(p + "self_attn.v_proj.weight", new long[] {kv * hd, h});
-        add.accept(p + "self_attn.v_proj.bias", new long[] {kv * hd});
-        add.accept(p + "self_attn.o_proj.weight", new long[] {h, heads * hd});
-        add.accept(p + "mlp.gate_proj.weight", new long[] {inter, h});
-        add.accept(p + "mlp.up_proj.weight", new long[] {inter, h});
-        add.accept(p + "mlp.down_proj.weight", new long[] {h, inter});
-        add.accept("model.norm.weight", new long[] {h});
-        Safetensors.write(tinyQwen.resolve("model.safetensors"), t, shapes, DType.BF16, Map.of("format", "pt"));
+                 "eos_token_id":151645,"bos_token_id":151643,"hidden_act":"silu","torch_dtype":"bfloat16"}"""),
+                DType.BF16, 0.2, 1, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
     }
 
     static void needTiny() {

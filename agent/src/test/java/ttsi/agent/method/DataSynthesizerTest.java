@@ -1,0 +1,100 @@
+package ttsi.agent.method;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import ttsi.agent.model.Completion;
+import ttsi.agent.model.GenerationOptions;
+import ttsi.agent.model.LanguageModel;
+import ttsi.agent.tools.Json;
+import ttsi.agent.tools.Message;
+import ttsi.agent.tools.ToolSpec;
+
+class DataSynthesizerTest {
+    static final List<ToolSpec> TOOLS = List.of(weather(), ToolSpec.of("get_time", "time", Json.object()));
+
+    static ToolSpec weather() {
+        var params = Json.object();
+        params.put("type", "object");
+        var props = params.putObject("properties");
+        props.putObject("city").put("type", "string");
+        props.putObject("days").put("type", "integer");
+        params.putArray("required").add("city");
+        return ToolSpec.of("get_weather", "Weather forecast", params);
+    }
+
+    /** A generator that replays scripted outputs and records the prompts it saw. */
+    static final class Scripted implements LanguageModel {
+        final Deque<String> outputs;
+        final List<List<Message>> prompts = new java.util.ArrayList<>();
+
+        Scripted(String... outputs) {
+            this.outputs = new ArrayDeque<>(List.of(outputs));
+        }
+
+        @Override
+        public String id() {
+            return "scripted";
+        }
+
+        @Override
+        public Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions options) {
+            prompts.add(messages);
+            return new Completion(outputs.isEmpty() ? "" : outputs.pop(), "stop", 0, 0, 0);
+        }
+    }
+
+    @Test
+    void validatesEachPair() {
+        String seed = "weather in paris?";
+        assertNull(DataSynthesizer.validate(Json.parse("{\"query\": \"Forecast for Rome, 3 days\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\", \"days\": 3}}]}"), TOOLS, seed));
+        assertNull(DataSynthesizer.validate(Json.parse("{\"query\": \"Rome?\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\", \"days\": \"3\"}}]}"), TOOLS, seed));
+        assertEquals("unknown tool 'get_news'", DataSynthesizer.validate(Json.parse("{\"query\": \"x\", \"answer\": [{\"name\": \"get_news\", \"arguments\": {}}]}"), TOOLS, seed));
+        assertEquals("get_weather: missing required argument 'city'", DataSynthesizer.validate(Json.parse("{\"query\": \"x\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {}}]}"), TOOLS, seed));
+        assertEquals("get_weather: unknown argument 'town'", DataSynthesizer.validate(Json.parse("{\"query\": \"x\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"a\", \"town\": \"b\"}}]}"), TOOLS, seed));
+        assertTrue(DataSynthesizer.validate(Json.parse("{\"query\": \"x\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"a\", \"days\": \"three\"}}]}"), TOOLS, seed).contains("should be integer"));
+        assertEquals("the query repeats the input", DataSynthesizer.validate(Json.parse("{\"query\": \"Weather in  Paris?\", \"answer\": [{\"name\": \"get_time\", \"arguments\": {}}]}"), TOOLS, seed));
+        assertEquals("missing 'query' text", DataSynthesizer.validate(Json.parse("{\"answer\": []}"), TOOLS, seed));
+        assertEquals("answer has no call", DataSynthesizer.validate(Json.parse("{\"query\": \"q\", \"answer\": []}"), TOOLS, seed));
+    }
+
+    @Test
+    void extractsJsonFromChattyOutput() {
+        assertEquals(1, DataSynthesizer.extractJson("Sure! Here it is:\n```json\n[{\"query\": \"a\", \"answer\": []}]\n```\nDone.").size());
+        assertTrue(DataSynthesizer.extractJson("{\"query\": \"a\"}").isObject());
+        assertNull(DataSynthesizer.extractJson("no json here"));
+    }
+
+    @Test
+    void retriesUntilKValidPairsAndKeepsEveryRawGeneration() {
+        Scripted gen = new Scripted("I cannot do that.",
+                "[{\"query\": \"Weather in Oslo for 2 days\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 2}}]},"
+                        + " {\"query\": \"bad\", \"answer\": [{\"name\": \"nope\", \"arguments\": {}}]}]",
+                "[{\"query\": \"What time is it?\", \"answer\": [{\"name\": \"get_time\", \"arguments\": {}}]}]");
+        var synth = new DataSynthesizer(new DataSynthesizer.Options(2, 3, GenerationOptions.greedy(64)));
+        var r = synth.synthesize(gen, List.of(Message.user("Weather in Paris?")), TOOLS, 5);
+        assertEquals(2, r.pairs().size());
+        assertEquals("Weather in Oslo for 2 days", r.pairs().get(0).query());
+        assertEquals("get_time", r.pairs().get(1).calls().get(0).name());
+        assertEquals(3, r.attempts());
+        assertEquals(3, r.raw().size());
+        assertEquals(2, r.rejections().size());
+        // The prompt shows the tools and the input's query, never a gold answer.
+        String prompt = gen.prompts.get(0).get(1).content();
+        assertTrue(prompt.contains("Weather in Paris?") && prompt.contains("get_weather") && prompt.contains("Write 2 new user requests"));
+        assertTrue(gen.prompts.get(2).get(1).content().contains("Write 1 new user request "), "asks only for what is still missing");
+    }
+
+    @Test
+    void givesUpAfterMaxAttempts() {
+        var r = new DataSynthesizer(new DataSynthesizer.Options(1, 2, GenerationOptions.greedy(64))).synthesize(new Scripted("x", "y", "z"),
+                List.of(Message.user("q")), TOOLS, 1);
+        assertEquals(0, r.pairs().size());
+        assertEquals(2, r.attempts());
+    }
+}
