@@ -103,17 +103,28 @@ final class PyParser {
         return s.substring(start, pos);
     }
 
+    /** A function name part: an identifier that may hold inner hyphens ("createIn-AppMessage", as some benchmarks name tools). */
+    String functionName() {
+        StringBuilder sb = new StringBuilder(identifier());
+        while (peek() == '-' && pos + 1 < s.length() && isIdentPart(s.charAt(pos + 1))) {
+            pos++;
+            sb.append('-');
+            while (pos < s.length() && isIdentPart(s.charAt(pos))) sb.append(s.charAt(pos++));
+        }
+        return sb.toString();
+    }
+
     /** name(args): the name may be dotted; spaces are allowed around dots but not before the parenthesis. */
     Call call() {
         skipWs();
         int start = pos;
-        StringBuilder name = new StringBuilder(identifier());
+        StringBuilder name = new StringBuilder(functionName());
         while (true) {
             int save = pos;
             skipWs();
             if (peek() == '.') {
                 pos++;
-                name.append('.').append(identifier());
+                name.append('.').append(functionName());
             } else {
                 pos = save;
                 break;

@@ -46,9 +46,9 @@ public final class ToolCallParser {
             "tool_call", "function_call"};
     private static final String[] SPECIAL_TOKENS = {"<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>",
             "<|python_tag|>", "<|end|>", "</s>"};
-    private static final Pattern CALL_START = Pattern.compile("(?<![\\w.])[A-Za-z_][\\w]*(?:\\s*\\.\\s*[A-Za-z_]\\w*)*\\(");
+    private static final Pattern CALL_START = Pattern.compile("(?<![\\w.-])[A-Za-z_][\\w-]*(?:\\s*\\.\\s*[A-Za-z_][\\w-]*)*\\(");
     /** API-Bank's own reading of a call: greedy, so that badly quoted values still split on ", key=". */
-    private static final Pattern LOOSE_CALL = Pattern.compile("^\\[?\\s*([A-Za-z_][\\w.]*)\\((.*)\\)\\s*]?$", Pattern.DOTALL);
+    private static final Pattern LOOSE_CALL = Pattern.compile("^\\[?\\s*([A-Za-z_][\\w.-]*)\\((.*)\\)\\s*]?$", Pattern.DOTALL);
     private static final Pattern LOOSE_KEY = Pattern.compile("(?:^|,)\\s*([A-Za-z_]\\w*)\\s*=(?!=)\\s*");
     private static final int MAX_EMBEDDED_TRIES = 200;
 
@@ -121,9 +121,11 @@ public final class ToolCallParser {
 
         // 2. The whole text is Python calls.
         Calls pc = pythonCalls(s, 0, true, tools);
-        if (pc.result.ok() && !pc.suspicious) return pc.result;
-        ParseResult loose = looseCall(s, tools);
-        if (loose != null && loose.ok()) return loose;
+        if (pc.result.ok() && pc.suspicious) {
+            // A value with stray quotes: read the call as API-Bank does, if it is a single call.
+            ParseResult loose = looseCall(s);
+            return loose != null ? loose : pc.result;
+        }
         if (pc.result.ok()) return pc.result;
 
         // 3. Several JSON values in a row (one per line, or separated by ';').
@@ -387,7 +389,7 @@ public final class ToolCallParser {
     }
 
     /** API-Bank's reading: Name(k='v', ...) split on ", key=" with the outer quotes of each value removed. */
-    private static ParseResult looseCall(String s, List<ToolSpec> tools) {
+    private static ParseResult looseCall(String s) {
         String body = s;
         int colon = body.indexOf("API-Request:");
         if (colon >= 0) body = body.substring(colon + "API-Request:".length());
@@ -444,6 +446,10 @@ public final class ToolCallParser {
             if (i == nextCall) {
                 tries++;
                 Calls pc = pythonCalls(s, i, false, tools);
+                if (pc.result.ok() && pc.suspicious) {
+                    ParseResult loose = looseCall(s.substring(i));
+                    if (loose != null) return loose;
+                }
                 if (pc.result.ok() && !pc.result.calls().isEmpty()) return ParseResult.ok(pc.result.calls(), "embedded-python");
                 nextCall = callStart.find(i + 1) ? callStart.start() : -1;
             }

@@ -95,6 +95,20 @@ class ToolCallParserTest {
     }
 
     @Test
+    void hyphenatedNames() {
+        assertEquals(List.of(call("createIn-AppMessage", "{\"app_id\": \"x\"}"), call("preferred-routes_get", "{}")),
+                ok("[createIn-AppMessage(app_id='x'), preferred-routes_get()]"));
+        assertEquals(List.of(call("createIn-AppMessage", "{}")), ok("Calling createIn-AppMessage() now."));
+    }
+
+    @Test
+    void aBadCallInAListDoesNotTurnIntoGarbage() {
+        // One name cannot be read; the loose API-Bank reading must not glue the list into one call.
+        var r = ToolCallParser.parse("[getRoom(n='1'), request First Aid(x=1), openCurtains(room='bedroom')]");
+        assertTrue(!r.ok() || r.calls().stream().noneMatch(c -> c.arguments().toString().contains("openCurtains")), r.toString());
+    }
+
+    @Test
     void nonLiteralArgumentsKeptAsSource() {
         assertEquals(List.of(call("f", "{\"x\": \"g(1)\", \"y\": \"some_var\", \"z\": \"1 + 2\"}")), ok("f(x=g(1), y=some_var, z=1 + 2)"));
     }
