@@ -144,8 +144,10 @@ public final class EngineBench {
         return -1;
     }
 
+    /** Rounds to at least `digits` decimals and at least 3 significant digits (tiny shapes give tiny rates). */
     static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
+        if (v == 0 || !Double.isFinite(v)) return v;
+        int sig = Math.max(digits, 2 - (int) Math.floor(Math.log10(Math.abs(v))));
+        return new java.math.BigDecimal(v).setScale(sig, java.math.RoundingMode.HALF_EVEN).doubleValue();
     }
 }
