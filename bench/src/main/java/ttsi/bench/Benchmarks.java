@@ -66,6 +66,8 @@ public final class Benchmarks {
                 List.of("sealtool/test_in_domain.jsonl"), seal, Scoring.CALLS, sealIn));
         add(new Benchmark("sealtool-out-domain", "Seal-Tools official out-of-domain test set: 654 items",
                 List.of("sealtool/test_out_domain.jsonl"), seal, Scoring.CALLS, sealOut));
+        add(new Benchmark("sealtool-dev", "Seal-Tools official dev split: 700 items (the ICL demonstration pool for the Seal-Tools sets)",
+                List.of("sealtool/dev.jsonl"), seal, Scoring.CALLS, List.of(new Source(SEAL + "dev.jsonl", "sealtool/dev.jsonl"))));
         var apibank = new ApiBankLoader();
         add(new Benchmark("apibank-l1-official", "API-Bank level-1 API-call test set (official): 399 items",
                 List.of("apibank/test-data/level-1-api.json"), apibank, Scoring.CALLS,

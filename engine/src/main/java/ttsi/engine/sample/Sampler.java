@@ -3,12 +3,16 @@ package ttsi.engine.sample;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** Picks the next token from a row of logits: greedy, or temperature + top-k + top-p from a seeded RNG. */
+/**
+ * Picks the next token from a row of logits: greedy, or temperature + top-k + top-p (applied in that order, as
+ * transformers does) from a seeded RNG. Only tokens that can be in the nucleus are sorted: a token whose
+ * probability is below (1 − top_p)/V of the mass lies in the excluded tail whatever the others are.
+ */
 public final class Sampler {
     private final SamplingParams params;
     private final SplittableRandom random;
-    private Integer[] order = new Integer[0];
     private float[] probs = new float[0];
+    private long[] keys = new long[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -19,7 +23,7 @@ public final class Sampler {
         if (params.temperature() == 0) return argmax(logits, off, vocab);
         if (probs.length < vocab) {
             probs = new float[vocab];
-            order = new Integer[vocab];
+            keys = new long[vocab];
         }
         float invT = (float) (1.0 / params.temperature());
         float max = Float.NEGATIVE_INFINITY;
@@ -29,36 +33,53 @@ public final class Sampler {
             probs[i] = (float) Math.exp(logits[off + i] * invT - max);
             sum += probs[i];
         }
-        // Candidates sorted by probability (ties by id) when a filter needs them; otherwise sample over all.
         int k = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
-        if (k == vocab && params.topP() >= 1) return draw(vocab, sum, null);
-        for (int i = 0; i < vocab; i++) order[i] = i;
-        Arrays.sort(order, 0, vocab, (a, b) -> probs[a] != probs[b] ? Float.compare(probs[b], probs[a]) : Integer.compare(a, b));
-        // transformers applies top-k first, then top-p over the renormalised survivors.
+        if (k == vocab && params.topP() >= 1) return drawInIndexOrder(vocab, sum);
+
+        // Candidates, sorted by probability (descending; ties by id): key = (~probability bits, id).
+        float floor = params.topP() < 1 && k == vocab ? (float) ((1 - params.topP()) * sum / vocab) : 0f;
+        int n = 0;
+        for (int i = 0; i < vocab; i++) {
+            if (probs[i] >= floor) keys[n++] = ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(probs[i])) << 32) | i;
+        }
+        Arrays.sort(keys, 0, n);
+        n = Math.min(n, k);
         double massK = 0;
-        for (int i = 0; i < k; i++) massK += probs[order[i]];
-        int n = k;
+        if (k < vocab) {
+            for (int i = 0; i < n; i++) massK += probs[id(i)];
+        } else {
+            massK = sum;
+        }
         if (params.topP() < 1) {
             double acc = 0;
-            for (n = 0; n < k; ) {
-                acc += probs[order[n++]];
+            int kept = 0;
+            while (kept < n) {
+                acc += probs[id(kept++)];
                 if (acc >= params.topP() * massK) break;
             }
+            n = kept;
         }
         double total = 0;
-        for (int i = 0; i < n; i++) total += probs[order[i]];
-        return draw(n, total, order);
+        for (int i = 0; i < n; i++) total += probs[id(i)];
+        double r = random.nextDouble() * total, acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += probs[id(i)];
+            if (r < acc) return id(i);
+        }
+        return id(n - 1);
     }
 
-    private int draw(int n, double total, Integer[] idx) {
-        double r = random.nextDouble() * total;
-        double acc = 0;
-        for (int i = 0; i < n; i++) {
-            int id = idx == null ? i : idx[i];
-            acc += probs[id];
-            if (r < acc) return id;
+    private int id(int sortedIndex) {
+        return (int) keys[sortedIndex];
+    }
+
+    private int drawInIndexOrder(int vocab, double total) {
+        double r = random.nextDouble() * total, acc = 0;
+        for (int i = 0; i < vocab; i++) {
+            acc += probs[i];
+            if (r < acc) return i;
         }
-        return idx == null ? n - 1 : idx[n - 1];
+        return vocab - 1;
     }
 
     public static int argmax(float[] logits, int off, int vocab) {

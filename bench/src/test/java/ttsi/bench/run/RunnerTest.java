@@ -1,0 +1,137 @@
+package ttsi.bench.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ttsi.agent.backend.EmbeddedModel;
+import ttsi.engine.format.DType;
+import ttsi.engine.model.Model;
+import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.TrainConfig;
+
+/** Runs over real benchmark data (shared/data) with a tiny random model: plumbing, records, resume. */
+class RunnerTest {
+    @TempDir
+    static Path tmp;
+    static Path shared, modelDir;
+    static EmbeddedModel model;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("shared/data"))) shared = p.resolve("shared");
+        }
+        Assumptions.assumeTrue(shared != null, "shared/ not found beside the checkout; skipping");
+        modelDir = tmp.resolve("tiny");
+        RandomCheckpoint.write(modelDir, new ObjectMapper().readTree("""
+                {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
+                 "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
+                 "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":8192,
+                 "eos_token_id":151645,"hidden_act":"silu"}"""), DType.BF16, 0.2, 5, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
+        model = new EmbeddedModel(Model.load(modelDir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1));
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) model.close();
+    }
+
+    static RunConfig config(String method, List<Long> seeds, int limit) {
+        return new RunConfig(modelDir, "sealtool", shared.resolve("data"), method, "native", 0.95, false, "certain", 1, 1, 0.7,
+                "direct", 2, 0.7, 8, seeds, limit, null, 2, 1, 1e-4, 8, 16, null, null);
+    }
+
+    static List<JsonNode> lines(Path f) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(f)) if (!l.isBlank()) out.add(new ObjectMapper().readTree(l));
+        return out;
+    }
+
+    @Test
+    void recordsEveryFieldPerSampleAndSummarisesSeeds() throws Exception {
+        Path out = tmp.resolve("run-gold");
+        var summary = new Runner(config("gold-upper-bound", List.of(0L, 1L), 3), out, model, null).run(new Runner.Listener() {});
+        assertEquals(2, summary.accuracy().size());
+        for (long seed : List.of(0L, 1L)) {
+            List<JsonNode> rows = lines(out.resolve("results-seed-" + seed + ".jsonl"));
+            assertEquals(3, rows.size());
+            for (JsonNode r : rows) {
+                for (String f : List.of("id", "index", "seed", "uncertainty", "adapted", "synthesis", "train_losses", "outputs", "parsed_calls",
+                        "calls", "parse_error", "gold", "correct", "seconds")) {
+                    assertTrue(r.has(f), f + " in " + r);
+                }
+                assertEquals(5, r.get("uncertainty").get("candidates").size(), "Seal-Tools offers 5 tools");
+                assertTrue(r.get("adapted").asBoolean(), "the gold upper bound always trains");
+                assertEquals(1, r.get("train_losses").size());
+                assertTrue(r.get("seconds").has("score") && r.get("seconds").has("train") && r.get("seconds").has("answer"));
+            }
+            assertTrue(Files.exists(out.resolve("metrics-seed-" + seed + ".json")));
+        }
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertEquals("gold-upper-bound", run.get("config").get("method").asText());
+        assertEquals(64, run.get("provenance").get("model_hash").asText().length());
+        assertTrue(run.get("provenance").get("data_files").has("sealtool/hammer/sealtool.json"));
+        assertTrue(Files.exists(out.resolve("summary.json")));
+    }
+
+    @Test
+    void aKilledRunResumesWithoutLossOrDuplicates() throws Exception {
+        Path out = tmp.resolve("run-resume");
+        new Runner(config("tt-si", List.of(3L), 2), out, model, null).run(new Runner.Listener() {});
+        Path f = out.resolve("results-seed-3.jsonl");
+        List<JsonNode> first = lines(f);
+        assertEquals(2, first.size());
+        assertTrue(first.get(0).has("synthesis"));
+        // Simulate a crash in the middle of writing the third line, then resume with a larger limit... which is a
+        // different configuration; so resume the same configuration after tearing the second line instead.
+        String text = Files.readString(f);
+        int cut = text.indexOf('\n') + 1 + 20;
+        Files.writeString(f, text.substring(0, cut));
+        new Runner(config("tt-si", List.of(3L), 2), out, model, null).run(new Runner.Listener() {});
+        List<JsonNode> resumed = lines(f);
+        assertEquals(2, resumed.size());
+        assertEquals(first.get(0).toString(), resumed.get(0).toString(), "the finished sample is kept as it was");
+        assertEquals(first.get(1).get("id"), resumed.get(1).get("id"));
+        assertEquals(first.get(1).get("outputs"), resumed.get(1).get("outputs"), "seeded: the redone sample gives the same answer");
+        var ids = new HashSet<String>();
+        for (JsonNode r : resumed) assertTrue(ids.add(r.get("id").asText()), "no duplicates");
+        // A different configuration in the same directory is refused, saying what differs.
+        var e = assertThrows(IllegalArgumentException.class, () -> new Runner(config("base", List.of(3L), 2), out, model, null).run(new Runner.Listener() {}));
+        assertTrue(e.getMessage().contains("config.method"), e.getMessage());
+    }
+
+    @Test
+    void randomSelectionDrawsAsManyAsHMarksUncertain() throws Exception {
+        Path out = tmp.resolve("run-random");
+        new Runner(config("random", List.of(0L), 3), out, model, null).run(new Runner.Listener() {});
+        JsonNode draw = new ObjectMapper().readTree(out.resolve("random-draw-seed-0.json").toFile());
+        assertEquals(draw.get("uncertain_count").asInt(), draw.get("drawn").size());
+        List<JsonNode> rows = lines(out.resolve("results-seed-0.jsonl"));
+        long synthesized = rows.stream().filter(r -> !r.get("synthesis").isNull()).count();
+        assertEquals(draw.get("drawn").size(), synthesized);
+    }
+
+    @Test
+    void iclNeedsAKnownPool() {
+        var cfg = new RunConfig(modelDir, "toolalpaca", shared.resolve("data"), "icl", "native", 0.95, false, "certain", 1, 1, 0.7,
+                "direct", 2, 0.7, 8, List.of(0L), 1, null, 2, 1, 1e-4, 8, 16, null, null);
+        var e = assertThrows(IllegalArgumentException.class, () -> new Runner(cfg, tmp.resolve("icl"), model, null).run(new Runner.Listener() {}));
+        assertTrue(e.getMessage().contains("--icl-pool"), e.getMessage());
+        assertFalse(Runner.defaultPool("sealtool") == null);
+    }
+}

@@ -1,0 +1,95 @@
+package ttsi.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.model.LanguageModel;
+import ttsi.bench.data.DataDirs;
+import ttsi.bench.run.RunConfig;
+import ttsi.bench.run.Runner;
+import ttsi.engine.model.Model;
+import ttsi.engine.tensor.Parallel;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.TrainConfig;
+
+@Command(name = "run", description = {
+        "Run a method over a benchmark: one JSON line per sample in OUT/results-seed-S.jsonl as it finishes.",
+        "A killed run resumes where it stopped when started again with the same options."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "the student: a Hugging Face checkpoint folder") Path model;
+    @Option(names = "--benchmark", required = true, description = "a name from 'ttsi data list'") String benchmark;
+    @Option(names = "--data-dir", description = "benchmark data folder (default: shared/data beside the checkout)") Path dataDir;
+    @Option(names = "--method", defaultValue = "tt-si", description = "base, icl, tt-si, tt-d, tt-si-icl, all, certain-only, random, gold-upper-bound") String method;
+    @Option(names = "--out", required = true, description = "run directory") Path out;
+    @Option(names = "--format", defaultValue = "native", description = "native (the model's chat template with tools) or json-list") String format;
+    @Option(names = "--tau", defaultValue = "0.95", description = "uncertain when the top-2 margin is below tau") double tau;
+    @Option(names = "--mean-scores", description = "average candidate log-probs over tokens instead of summing") boolean meanScores;
+    @Option(names = "--single-tool", defaultValue = "certain", description = "one candidate tool: certain (paper) or sampled") String singleTool;
+    @Option(names = "--k", defaultValue = "1", description = "synthetic pairs per uncertain input") int k;
+    @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per input") int maxAttempts;
+    @Option(names = "--synthesis-temperature", defaultValue = "0.7") double synthesisTemperature;
+    @Option(names = "--inference", defaultValue = "direct", description = "direct, majority or pass@k") String inference;
+    @Option(names = "--samples", defaultValue = "5", description = "answers sampled for majority / pass@k") int samples;
+    @Option(names = "--sample-temperature", defaultValue = "0.7") double sampleTemperature;
+    @Option(names = "--max-tokens", defaultValue = "512") int maxTokens;
+    @Option(names = "--seeds", defaultValue = "1", description = "number of seeds (0, 1, ...); results are reported as mean ± std") int seeds;
+    @Option(names = "--seed", defaultValue = "0", description = "first seed") long firstSeed;
+    @Option(names = "--limit", defaultValue = "0", description = "only the first N samples (0: all)") int limit;
+    @Option(names = "--icl-pool", description = "benchmark to draw ICL demonstrations from (default: its training/dev split where known)") String iclPool;
+    @Option(names = "--icl-shots", defaultValue = "3") int iclShots;
+    @Option(names = "--epochs", defaultValue = "5") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--rank", defaultValue = "8") int rank;
+    @Option(names = "--alpha", defaultValue = "16") double alpha;
+    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of the TT-D teacher (or TTSI_TEACHER_URL)") String teacherUrl;
+    @Option(names = "--teacher-model", description = "teacher model name (or TTSI_TEACHER_MODEL)") String teacherModel;
+    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Parallel.setGlobalThreads(threads);
+        List<Long> seedList = new ArrayList<>();
+        for (int i = 0; i < seeds; i++) seedList.add(firstSeed + i);
+        Path data = DataDirs.resolve(dataDir);
+        RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, k, maxAttempts,
+                synthesisTemperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, epochs, lr,
+                rank, alpha, teacherUrl, teacherModel);
+        TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
+        LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
+        try (EmbeddedModel student = new EmbeddedModel(Model.load(model), lora, train);
+             LanguageModel teacher = Teachers.open(teacherUrl, teacherModel, method)) {
+            Runner runner = new Runner(cfg, out, student, teacher);
+            Runner.Summary summary;
+            ProgressBar[] bar = new ProgressBar[1];
+            try {
+                summary = runner.run(new Runner.Listener() {
+                    @Override
+                    public void seedStarted(long seed, int total, int alreadyDone) {
+                        if (bar[0] != null) bar[0].close();
+                        bar[0] = new ProgressBarBuilder().setTaskName(method + " seed " + seed).setInitialMax(total)
+                                .setStyle(ProgressBarStyle.ASCII).setUnit(" samples", 1).startsFrom(alreadyDone, java.time.Duration.ZERO).build();
+                        if (alreadyDone > 0) bar[0].setExtraMessage("resumed at " + alreadyDone);
+                    }
+
+                    @Override
+                    public void sampleDone(long seed, int done, int total, int correct) {
+                        bar[0].stepTo(done);
+                        bar[0].setExtraMessage(String.format("acc %.1f%%", 100.0 * correct / Math.max(1, done)));
+                    }
+                });
+            } finally {
+                if (bar[0] != null) bar[0].close();
+            }
+            System.out.printf("%s on %s: accuracy %.2f%% ± %.2f over %d seed(s); results in %s%n", method, benchmark,
+                    100 * summary.mean(), 100 * summary.std(), summary.accuracy().size(), out);
+        }
+        return 0;
+    }
+}
