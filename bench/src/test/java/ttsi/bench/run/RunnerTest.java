@@ -127,6 +127,64 @@ class RunnerTest {
     }
 
     @Test
+    void ttdTrainsOnTeacherPairsFromAnOpenAiCompatibleServer() throws Exception {
+        // A stub teacher on loopback answers every synthesis request with one valid pair for the sample's first tool.
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        int[] requests = {0};
+        server.createContext("/v1/chat/completions", ex -> {
+            JsonNode req = new ObjectMapper().readTree(ex.getRequestBody());
+            requests[0]++;
+            String user = req.get("messages").get(1).get("content").asText();
+            // The first tool of the listing in the prompt, called with a value of the right type for each parameter.
+            String listing = user.substring(user.indexOf('[', user.indexOf("can call:")), user.indexOf("\n\nHere is a request"));
+            JsonNode tool = new ObjectMapper().readTree(listing).get(0);
+            var pair = new ObjectMapper().createArrayNode().addObject();
+            pair.put("query", "Please run " + tool.get("name").asText() + " now.");
+            var call = pair.putArray("answer").addObject();
+            call.put("name", tool.get("name").asText());
+            var args = call.putObject("arguments");
+            tool.path("parameters").fields().forEachRemaining(e -> {
+                switch (e.getValue().path("type").asText()) {
+                    case "integer", "int" -> args.put(e.getKey(), 3);
+                    case "number", "float" -> args.put(e.getKey(), 1.5);
+                    case "boolean", "bool" -> args.put(e.getKey(), true);
+                    case "array", "list" -> args.putArray(e.getKey());
+                    case "object", "dict" -> args.putObject(e.getKey());
+                    default -> args.put(e.getKey(), "x");
+                }
+            });
+            String pairText = "[" + pair.toString() + "]";
+            var body = new ObjectMapper().createObjectNode();
+            var msg = body.putArray("choices").addObject().putObject("message");
+            msg.put("role", "assistant");
+            msg.put("content", pairText);
+            byte[] bytes = new ObjectMapper().writeValueAsBytes(body);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        server.start();
+        try {
+            var teacher = new ttsi.agent.backend.OpenAiModel(ttsi.agent.backend.OpenAiModel.Config.of(
+                    java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "stub-teacher"), k -> null);
+            var cfg = new RunConfig(modelDir, "sealtool", shared.resolve("data"), "tt-d", "native", 1.01, false, "certain", 1, 1, 0.7,
+                    "direct", 2, 0.7, 8, List.of(0L), 2, null, 2, 1, 1e-4, 8, 16, "http://stub", "stub-teacher");
+            Path out = tmp.resolve("run-ttd");
+            new Runner(cfg, out, model, teacher).run(new Runner.Listener() {});
+            for (JsonNode r : lines(out.resolve("results-seed-0.jsonl"))) {
+                assertTrue(r.get("uncertainty").get("uncertain").asBoolean());
+                assertEquals(1, r.get("synthesis").get("pairs").size(), r.toString());
+                assertTrue(r.get("adapted").asBoolean(), "trained on the teacher's pair");
+                assertEquals(1, r.get("train_losses").size());
+            }
+            assertEquals(2, requests[0]);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void iclNeedsAKnownPool() {
         var cfg = new RunConfig(modelDir, "toolalpaca", shared.resolve("data"), "icl", "native", 0.95, false, "certain", 1, 1, 0.7,
                 "direct", 2, 0.7, 8, List.of(0L), 1, null, 2, 1, 1e-4, 8, 16, null, null);
