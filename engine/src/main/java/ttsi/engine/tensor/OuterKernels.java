@@ -4,7 +4,6 @@ import static ttsi.engine.tensor.Simd.F;
 import static ttsi.engine.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -83,20 +82,8 @@ final class OuterKernels {
         int dt = DotKernels.kind(w.dtype());
         long es = w.dtype().bytes, rowBytes = (long) w.cols() * es;
         for (int r = 0; r < nl; r++) {
-            long base = (nb + r) * rowBytes + cb * es;
             int o = r * wpad;
-            if (dt == DotKernels.T_F32) {
-                MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, base, bp, o, cw);
-            } else {
-                int i = 0;
-                if (dt == DotKernels.T_BF16) {
-                    for (; i <= cw - L; i += L) Simd.bf16(seg, base + i * es).intoArray(bp, o + i);
-                    if (i < cw) Simd.bf16(seg, base + i * es, Simd.shortMask(cw - i)).intoArray(bp, o + i);
-                } else {
-                    for (; i <= cw - L; i += L) Simd.f16(seg, base + i * es).intoArray(bp, o + i);
-                    if (i < cw) Simd.f16(seg, base + i * es, Simd.shortMask(cw - i)).intoArray(bp, o + i);
-                }
-            }
+            Simd.widen(dt, seg, (nb + r) * rowBytes + cb * es, cw, bp, o);
             if (wpad > cw) Arrays.fill(bp, o + cw, o + wpad, 0f);
         }
     }

@@ -1,6 +1,7 @@
 package ttsi.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -84,7 +85,34 @@ final class Simd {
         return s[0];
     }
 
-    // ---- widening loads (little-endian, any alignment) ----
+    // ---- widening (little-endian, any alignment) ----
+
+    static final int T_F32 = 0, T_BF16 = 1, T_F16 = 2;
+
+    /**
+     * n elements of type dt from seg at byteOff, widened to f32 into dst[o..o+n). One method per type on
+     * purpose: a type switch inside a vector loop defeats C2 (vectors merged at a phi get boxed), which
+     * made mixed-dtype use many times slower.
+     */
+    static void widen(int dt, MemorySegment seg, long byteOff, int n, float[] dst, int o) {
+        switch (dt) {
+            case T_F32 -> MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOff, dst, o, n);
+            case T_BF16 -> widenBf16(seg, byteOff, n, dst, o);
+            default -> widenF16(seg, byteOff, n, dst, o);
+        }
+    }
+
+    static void widenBf16(MemorySegment seg, long byteOff, int n, float[] dst, int o) {
+        int i = 0;
+        for (; i <= n - L; i += L) bf16(seg, byteOff + 2L * i).intoArray(dst, o + i);
+        if (i < n) bf16(seg, byteOff + 2L * i, shortMask(n - i)).intoArray(dst, o + i, floatMask(n - i));
+    }
+
+    static void widenF16(MemorySegment seg, long byteOff, int n, float[] dst, int o) {
+        int i = 0;
+        for (; i <= n - L; i += L) f16(seg, byteOff + 2L * i).intoArray(dst, o + i);
+        if (i < n) f16(seg, byteOff + 2L * i, shortMask(n - i)).intoArray(dst, o + i, floatMask(n - i));
+    }
 
     static FloatVector bf16(MemorySegment seg, long byteOff) {
         ShortVector s = ShortVector.fromMemorySegment(SH, seg, byteOff, LE);
