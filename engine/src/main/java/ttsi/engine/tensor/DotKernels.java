@@ -38,7 +38,13 @@ final class DotKernels {
     /** Token rows per register tile. */
     static final int MR = 6;
     /** bf16 weights with up to this many token rows take the streaming GEMV path; all else the packed GEMM. */
-    static final int GEMV_MAX_ROWS = Integer.getInteger("gmr", 8);
+    static final int GEMV_MAX_ROWS = 16;
+
+    /**
+     * Up to this many multiply-adds a call stays on the caller's thread: handing work to the pool costs a few
+     * microseconds, more than e.g. a whole 128x896 decode GEMV. Results do not depend on it.
+     */
+    static final long SERIAL_MACS = 1 << 18;
 
     static int kind(DType t) {
         return switch (t) {
@@ -86,11 +92,13 @@ final class DotKernels {
         }
         int groups = (n + 3) / 4;
         boolean gemv = rows <= GEMV_MAX_ROWS && w.dtype() == DType.BF16;
-        p.forRange(groups, (g0, g1) -> {
+        Parallel.RangeBody body = (g0, g1) -> {
             int from = n0 + g0 * 4, to = Math.min(n1, n0 + g1 * 4);
             if (gemv) gemv(x, xOff, xStride, rows, w, from, to, n0, bias, y, yOff, yStride);
             else gemm(x, xOff, xStride, rows, w, from, to, n0, bias, y, yOff, yStride);
-        });
+        };
+        if ((long) rows * n * k <= SERIAL_MACS) body.run(0, groups);
+        else p.forRange(groups, body);
     }
 
     // ------------------------------------------------------------------------------------------------------

@@ -23,9 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class Simd {
     private Simd() {}
 
-    /** The float species; capped at 16 lanes so the tile layouts below (4x4 outputs per vector) hold. */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16
-            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float species: the preferred one, capped at 512 bits (the tile layouts assume at most 16 lanes) and,
+     * for testing the narrower code paths, at -Dttsi.vectorBits (128, 256 or 512).
+     */
+    static final VectorSpecies<Float> F = species();
     static final int L = F.length();
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Shorts with as many lanes as F: a bf16/f16 load of L elements. */
@@ -42,6 +44,11 @@ final class Simd {
     static final VectorShuffle<Float> X4 = L > 4 ? xorShuffle(4) : null;
     static final VectorShuffle<Float> X2 = L > 2 ? xorShuffle(2) : null;
     static final VectorShuffle<Float> X1 = L > 1 ? xorShuffle(1) : null;
+
+    private static VectorSpecies<Float> species() {
+        int bits = Math.min(FloatVector.SPECIES_PREFERRED.vectorBitSize(), Integer.getInteger("ttsi.vectorBits", 512));
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(128, bits)));
+    }
 
     private static VectorMask<Float> bitMask(int h) {
         boolean[] m = new boolean[L];
@@ -66,7 +73,7 @@ final class Simd {
         return lo.add(hi.rearrange(x));
     }
 
-    /** The full tree sum of v's lanes (every lane ends up holding it; lane 0 is returned). */
+    /** The full tree sum of v's lanes: {@link #comb} of v with itself at every level; lane 0 is returned. */
     static float reduce(FloatVector v) {
         if (L > 8) v = v.add(v.rearrange(X8));
         if (L > 4) v = v.add(v.rearrange(X4));

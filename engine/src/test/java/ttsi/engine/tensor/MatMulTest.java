@@ -253,6 +253,7 @@ class MatMulTest {
     // rows (contracted), outDim, inDim
     private static final int[][] BACKWARD_WEIGHT_SHAPES = {
             {1, 1, 1}, {3, 5, 17}, {1, 6, 64}, {17, 7, 65}, {130, 13, 33}, {64, 12, 300}, {5, 31, 129}, {200, 3, 2},
+            {150, 41, 100}, {40, 20, 700},
     };
 
     @Test
