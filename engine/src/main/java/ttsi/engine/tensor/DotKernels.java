@@ -2,50 +2,61 @@ package ttsi.engine.tensor;
 
 import static ttsi.engine.tensor.Simd.F;
 import static ttsi.engine.tensor.Simd.L;
-import static ttsi.engine.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 import ttsi.engine.format.DType;
 
 /**
- * Linear forward, y = x·Wᵀ, in "dot" layout: x rows and W rows are both contiguous along k, each output is a
- * dot product accumulated lane-wise (lane l takes k ≡ l mod L) and then tree-reduced.
+ * Linear forward, y = x·Wᵀ, in "dot" layout: x rows and W rows are both contiguous along k, so W needs no
+ * transposition (bf16 is widened on the fly or by a plain copy) and each output is a dot product.
  *
- * <p>The summation order of one output is fixed and shared by every path (GEMV and packed GEMM, any tile, any
- * thread count): k is cut into blocks of {@link #KC}; within a block, lane l accumulates x[k]·w[k] by FMA for
- * k = blockStart + l, + L, ... (a trailing partial vector adds exact zeros in its unused lanes); each block is
- * reduced by the fixed tree of {@link Simd}; block sums are added left to right; bias last. So a token's
- * output does not depend on how many other tokens are in the batch, or on the thread count.
+ * <p>Summation order of one output, shared by every path (GEMV, packed GEMM, any tile position, any thread
+ * count, any number of token rows): k is cut into blocks of {@link #KC}; in each block, lane l of an L-lane
+ * vector starts at +0 and takes, by FMA in increasing k, the products x[k]·w[k] for k ≡ l (mod L) (a zero-padded
+ * last vector adds exact zeros); the block vectors are added lane-wise in block order; the lanes are summed by
+ * the fixed tree of {@link Simd}; the bias is added last. So a token's output is bit-identical whether it is
+ * computed alone (decode) or inside a batch (prefill), and for any thread count.
+ *
+ * <p>Code shape matters to C2 here: FMA loops start from zero vectors (loop-carried vectors that start from
+ * loaded values ran ~30% slower), and the lane-reduction trees live in separate methods (inlined into the
+ * loop's method they also slowed the loop down).
  */
 final class DotKernels {
     private DotKernels() {}
 
-    /** Canonical k block (a multiple of L): part of the summation order. */
-    static final int KC = 512;
-    /** W rows per packed block (multiple of 4): 128 x 512 f32 = 256 KiB, sized for L2. */
-    static final int NC = 128;
-    /** Token rows per block (multiple of 4): bounds the tile-major output scratch. */
-    static final int RB = 256;
-    /** Up to this many token rows, stream W directly (no packing); above, pack and tile. */
-    static final int GEMV_MAX_ROWS = Integer.getInteger("gmr", 4);
+    /** k block (multiple of L): part of the summation order above, and the packing depth of the GEMM. */
+    static final int KC = 1024;
+    /** W rows per packed block (multiple of 4): 64 x 1024 f32 = 256 KiB, sized for L2. */
+    static final int NC = 64;
+    /** Token rows per block (multiple of MR): bounds the parked accumulators to 16 x 16 tiles x 1.5 KiB. */
+    static final int RB = 96;
+    /** Token rows per register tile. */
+    static final int MR = 6;
+    /** bf16 weights with up to this many token rows take the streaming GEMV path; all else the packed GEMM. */
+    static final int GEMV_MAX_ROWS = 16;
 
-    static final int T_F32 = 0, T_BF16 = 1, T_F16 = 2;
+    /**
+     * Up to this many multiply-adds a call stays on the caller's thread: handing work to the pool costs a few
+     * microseconds, more than e.g. a whole 128x896 decode GEMV. Results do not depend on it.
+     */
+    static final long SERIAL_MACS = 1 << 18;
 
     static int kind(DType t) {
         return switch (t) {
-            case F32 -> T_F32;
-            case BF16 -> T_BF16;
-            case F16 -> T_F16;
+            case F32 -> Simd.T_F32;
+            case BF16 -> Simd.T_BF16;
+            case F16 -> Simd.T_F16;
         };
     }
 
     private static final class Scratch {
-        float[] wp = new float[0], ap = new float[0], cs = new float[0], tmp = new float[16];
+        float[] wp = new float[0], ap = new float[0], acc = new float[0];
+        final float[] res = new float[32];
 
         float[] wp(int n) {
             if (wp.length < n) wp = new float[n];
@@ -57,9 +68,9 @@ final class DotKernels {
             return ap;
         }
 
-        float[] cs(int n) {
-            if (cs.length < n) cs = new float[n];
-            return cs;
+        float[] acc(int n) {
+            if (acc.length < n) acc = new float[n];
+            return acc;
         }
     }
 
@@ -80,24 +91,38 @@ final class DotKernels {
             return;
         }
         int groups = (n + 3) / 4;
-        boolean gemv = rows <= GEMV_MAX_ROWS;
-        p.forRange(groups, (g0, g1) -> {
+        boolean gemv = rows <= GEMV_MAX_ROWS && w.dtype() == DType.BF16;
+        Parallel.RangeBody body = (g0, g1) -> {
             int from = n0 + g0 * 4, to = Math.min(n1, n0 + g1 * 4);
             if (gemv) gemv(x, xOff, xStride, rows, w, from, to, n0, bias, y, yOff, yStride);
             else gemm(x, xOff, xStride, rows, w, from, to, n0, bias, y, yOff, yStride);
-        });
+        };
+        if ((long) rows * n * k <= SERIAL_MACS) body.run(0, groups);
+        else p.forRange(groups, body);
     }
 
     // ------------------------------------------------------------------------------------------------------
-    // GEMV: few token rows, W streamed straight from its segment and widened in registers.
+    // GEMV (bf16, few token rows): W streamed once straight from its segment, widened in registers, and every
+    // token row run against each group of four W rows while they are in L1.
 
     private static void gemv(float[] x, int xOff, int xStride, int rows, Matrix w, int from, int to, int yCol0,
                              float[] bias, float[] y, int yOff, int yStride) {
+        Scratch s = SCRATCH.get();
         MemorySegment seg = w.data();
-        int dt = kind(w.dtype());
-        int k = w.cols();
-        long es = w.dtype().bytes, rowBytes = (long) k * es;
-        float[] tmp = SCRATCH.get().tmp;
+        int k = w.cols(), kpad = Simd.roundUp(k, L);
+        long rowBytes = 2L * k;
+        // Token rows zero-padded to kpad columns and to whole groups of 4 rows.
+        int groups = (rows + 3) / 4;
+        float[] xb = s.ap(groups * 4 * kpad);
+        for (int t = 0; t < groups * 4; t++) {
+            if (t < rows) {
+                System.arraycopy(x, xOff + t * xStride, xb, t * kpad, k);
+                Arrays.fill(xb, t * kpad + k, (t + 1) * kpad, 0f);
+            } else {
+                Arrays.fill(xb, t * kpad, (t + 1) * kpad, 0f);
+            }
+        }
+        float[] res = s.res, acc = s.acc(16 * 16);
         // The four W rows of a step come from four separate quarters of this thread's range, so each of the
         // four load streams walks contiguous memory for a long stretch (adjacent rows interleaved would give
         // short streams that hardware prefetch never catches up with).
@@ -112,239 +137,282 @@ final class DotKernels {
             // A short step repeats its first row; the extra results are dropped.
             long o0 = rowOf[0] * rowBytes, o1 = rowOf[cnt > 1 ? 1 : 0] * rowBytes;
             long o2 = rowOf[cnt > 2 ? 2 : 0] * rowBytes, o3 = rowOf[cnt > 3 ? 3 : 0] * rowBytes;
-            if (rows == 1) {
-                gemv1(x, xOff, seg, dt, es, o0, o1, o2, o3, k, tmp);
-                for (int c = 0; c < cnt; c++) {
-                    int nn = rowOf[c];
-                    y[yOff + nn - yCol0] = bias == null ? tmp[c] : tmp[c] + bias[nn];
+            for (int g = 0; g < groups; g++) {
+                for (int kb = 0; kb < k; kb += KC) {
+                    int kc = Math.min(KC, k - kb);
+                    long b = 2L * kb;
+                    if (rows == 1) dot1x4Bf16(xb, kb, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                    else dot4x4Bf16(xb, g * 4 * kpad + kb, kpad, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
                 }
-            } else {
-                for (int t0 = 0; t0 < rows; t0 += 4) {
-                    int m = Math.min(4, rows - t0);
-                    int x0 = xOff + t0 * xStride;
-                    // Missing rows repeat row 0 of the group; their results are dropped.
-                    int x1 = m > 1 ? x0 + xStride : x0, x2 = m > 2 ? x0 + 2 * xStride : x0, x3 = m > 3 ? x0 + 3 * xStride : x0;
-                    gemv4(x, x0, x1, x2, x3, seg, dt, es, o0, o1, o2, o3, k, tmp);
-                    for (int r = 0; r < m; r++) {
-                        int yo = yOff + (t0 + r) * yStride - yCol0;
-                        for (int c = 0; c < cnt; c++) {
-                            int nn = rowOf[c];
-                            float v = tmp[r * 4 + c];
-                            y[yo + nn] = bias == null ? v : v + bias[nn];
-                        }
+                if (rows == 1) reduce1x4(acc, res);
+                else reduce4x4(acc, 0, res);
+                for (int r = 0; r < 4 && g * 4 + r < rows; r++) {
+                    int yo = yOff + (g * 4 + r) * yStride - yCol0;
+                    for (int c = 0; c < cnt; c++) {
+                        int nn = rowOf[c];
+                        float v = res[r * 4 + c];
+                        y[yo + nn] = bias == null ? v : v + bias[nn];
                     }
                 }
             }
         }
     }
 
-    private static FloatVector wload(int dt, MemorySegment seg, long off) {
-        return switch (dt) {
-            case T_F32 -> FloatVector.fromMemorySegment(F, seg, off, LE);
-            case T_BF16 -> Simd.bf16(seg, off);
-            default -> Simd.f16(seg, off);
-        };
-    }
-
-    private static FloatVector wloadPart(int dt, MemorySegment seg, long off, int n) {
-        return switch (dt) {
-            case T_F32 -> FloatVector.fromMemorySegment(F, seg, off, LE, Simd.floatMask(n));
-            case T_BF16 -> Simd.bf16(seg, off, Simd.shortMask(n));
-            default -> Simd.f16(seg, off, Simd.shortMask(n));
-        };
-    }
-
-    /** One token row against four W rows (byte offsets o0..o3); out[c] = result for row c. */
-    private static void gemv1(float[] x, int xo, MemorySegment seg, int dt, long es, long o0, long o1, long o2, long o3,
-                              int k, float[] out) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int kb = 0; kb < k; kb += KC) {
-            int ke = Math.min(k, kb + KC);
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int i = kb;
-            for (; i <= ke - L; i += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-                long b = i * es;
-                a0 = wload(dt, seg, o0 + b).fma(xv, a0);
-                a1 = wload(dt, seg, o1 + b).fma(xv, a1);
-                a2 = wload(dt, seg, o2 + b).fma(xv, a2);
-                a3 = wload(dt, seg, o3 + b).fma(xv, a3);
-            }
-            if (i < ke) {
-                int rem = ke - i;
-                FloatVector xv = FloatVector.fromArray(F, x, xo + i, Simd.floatMask(rem));
-                long b = i * es;
-                a0 = wloadPart(dt, seg, o0 + b, rem).fma(xv, a0);
-                a1 = wloadPart(dt, seg, o1 + b, rem).fma(xv, a1);
-                a2 = wloadPart(dt, seg, o2 + b, rem).fma(xv, a2);
-                a3 = wloadPart(dt, seg, o3 + b, rem).fma(xv, a3);
-            }
-            float r0, r1, r2, r3;
-            if (L == 16) {
-                // Tree over four accumulators at once: results land in lanes 0, 8, 4, 12.
-                VectorMask<Float> m8 = Simd.M8, m4 = Simd.M4;
-                FloatVector p = a0.blend(a1, m8).add(a1.blend(a0, m8).rearrange(Simd.X8));
-                FloatVector q = a2.blend(a3, m8).add(a3.blend(a2, m8).rearrange(Simd.X8));
-                FloatVector u = p.blend(q, m4).add(q.blend(p, m4).rearrange(Simd.X4));
-                u = u.add(u.rearrange(Simd.X2));
-                u = u.add(u.rearrange(Simd.X1));
-                r0 = u.lane(0);
-                r1 = u.lane(8);
-                r2 = u.lane(4);
-                r3 = u.lane(12);
-            } else {
-                r0 = Simd.reduce(a0);
-                r1 = Simd.reduce(a1);
-                r2 = Simd.reduce(a2);
-                r3 = Simd.reduce(a3);
-            }
-            if (kb == 0) {
-                s0 = r0;
-                s1 = r1;
-                s2 = r2;
-                s3 = r3;
-            } else {
-                s0 += r0;
-                s1 += r1;
-                s2 += r2;
-                s3 += r3;
-            }
+    /**
+     * One k block (kc ≤ KC columns) of one token row (a[ao..], zero-padded) against four bf16 W rows at byte
+     * offsets o0..o3: the four block vectors are stored (first) or added to acc[0..64).
+     */
+    private static void dot1x4Bf16(float[] a, int ao, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
+                                   float[] acc, boolean first) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i <= kc - L; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, a, ao + i);
+            long b = 2L * i;
+            a0 = Simd.bf16(seg, o0 + b).fma(xv, a0);
+            a1 = Simd.bf16(seg, o1 + b).fma(xv, a1);
+            a2 = Simd.bf16(seg, o2 + b).fma(xv, a2);
+            a3 = Simd.bf16(seg, o3 + b).fma(xv, a3);
         }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
+        if (i < kc) {
+            // Separate tail, not a branch inside the loop: vectors merged at a phi get boxed. Masked W loads
+            // stay inside the segment; the padded x lanes are zero.
+            VectorMask<Short> m = Simd.shortMask(kc - i);
+            FloatVector xv = FloatVector.fromArray(F, a, ao + i);
+            long b = 2L * i;
+            a0 = Simd.bf16(seg, o0 + b, m).fma(xv, a0);
+            a1 = Simd.bf16(seg, o1 + b, m).fma(xv, a1);
+            a2 = Simd.bf16(seg, o2 + b, m).fma(xv, a2);
+            a3 = Simd.bf16(seg, o3 + b, m).fma(xv, a3);
+        }
+        if (first) {
+            a0.intoArray(acc, 0);
+            a1.intoArray(acc, 16);
+            a2.intoArray(acc, 32);
+            a3.intoArray(acc, 48);
+        } else {
+            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+        }
     }
 
-    /** Four token rows (offsets x0..x3) against four W rows; out[r*4+c]. */
-    private static void gemv4(float[] x, int x0, int x1, int x2, int x3, MemorySegment seg, int dt, long es,
-                              long o0, long o1, long o2, long o3, int k, float[] out) {
-        FloatVector sum = FloatVector.zero(F);
-        for (int kb = 0; kb < k; kb += KC) {
-            int ke = Math.min(k, kb + KC);
-            FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
-                    c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-            int i = kb;
-            for (; i <= ke - L; i += L) {
-                long b = i * es;
-                FloatVector w0 = wload(dt, seg, o0 + b), w1 = wload(dt, seg, o1 + b);
-                FloatVector w2 = wload(dt, seg, o2 + b), w3 = wload(dt, seg, o3 + b);
-                FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
-                c00 = xv.fma(w0, c00); c01 = xv.fma(w1, c01); c02 = xv.fma(w2, c02); c03 = xv.fma(w3, c03);
-                xv = FloatVector.fromArray(F, x, x1 + i);
-                c10 = xv.fma(w0, c10); c11 = xv.fma(w1, c11); c12 = xv.fma(w2, c12); c13 = xv.fma(w3, c13);
-                xv = FloatVector.fromArray(F, x, x2 + i);
-                c20 = xv.fma(w0, c20); c21 = xv.fma(w1, c21); c22 = xv.fma(w2, c22); c23 = xv.fma(w3, c23);
-                xv = FloatVector.fromArray(F, x, x3 + i);
-                c30 = xv.fma(w0, c30); c31 = xv.fma(w1, c31); c32 = xv.fma(w2, c32); c33 = xv.fma(w3, c33);
-            }
-            if (i < ke) {
-                int rem = ke - i;
-                long b = i * es;
-                VectorMask<Float> m = Simd.floatMask(rem);
-                FloatVector w0 = wloadPart(dt, seg, o0 + b, rem), w1 = wloadPart(dt, seg, o1 + b, rem);
-                FloatVector w2 = wloadPart(dt, seg, o2 + b, rem), w3 = wloadPart(dt, seg, o3 + b, rem);
-                FloatVector xv = FloatVector.fromArray(F, x, x0 + i, m);
-                c00 = xv.fma(w0, c00); c01 = xv.fma(w1, c01); c02 = xv.fma(w2, c02); c03 = xv.fma(w3, c03);
-                xv = FloatVector.fromArray(F, x, x1 + i, m);
-                c10 = xv.fma(w0, c10); c11 = xv.fma(w1, c11); c12 = xv.fma(w2, c12); c13 = xv.fma(w3, c13);
-                xv = FloatVector.fromArray(F, x, x2 + i, m);
-                c20 = xv.fma(w0, c20); c21 = xv.fma(w1, c21); c22 = xv.fma(w2, c22); c23 = xv.fma(w3, c23);
-                xv = FloatVector.fromArray(F, x, x3 + i, m);
-                c30 = xv.fma(w0, c30); c31 = xv.fma(w1, c31); c32 = xv.fma(w2, c32); c33 = xv.fma(w3, c33);
-            }
-            if (L == 16) {
-                // Simd.comb written out: C2 gives up inlining that many small vector calls.
-                VectorMask<Float> m8 = Simd.M8, m4 = Simd.M4, m2 = Simd.M2, m1 = Simd.M1;
-                VectorShuffle<Float> s8 = Simd.X8, s4 = Simd.X4, s2 = Simd.X2, s1 = Simd.X1;
-                FloatVector v00 = c00.blend(c20, m8).add(c20.blend(c00, m8).rearrange(s8));
-                FloatVector v01 = c01.blend(c21, m8).add(c21.blend(c01, m8).rearrange(s8));
-                FloatVector v02 = c02.blend(c22, m8).add(c22.blend(c02, m8).rearrange(s8));
-                FloatVector v03 = c03.blend(c23, m8).add(c23.blend(c03, m8).rearrange(s8));
-                FloatVector v10 = c10.blend(c30, m8).add(c30.blend(c10, m8).rearrange(s8));
-                FloatVector v11 = c11.blend(c31, m8).add(c31.blend(c11, m8).rearrange(s8));
-                FloatVector v12 = c12.blend(c32, m8).add(c32.blend(c12, m8).rearrange(s8));
-                FloatVector v13 = c13.blend(c33, m8).add(c33.blend(c13, m8).rearrange(s8));
-                FloatVector u0 = v00.blend(v10, m4).add(v10.blend(v00, m4).rearrange(s4));
-                FloatVector u1 = v01.blend(v11, m4).add(v11.blend(v01, m4).rearrange(s4));
-                FloatVector u2 = v02.blend(v12, m4).add(v12.blend(v02, m4).rearrange(s4));
-                FloatVector u3 = v03.blend(v13, m4).add(v13.blend(v03, m4).rearrange(s4));
-                FloatVector q0 = u0.blend(u2, m2).add(u2.blend(u0, m2).rearrange(s2));
-                FloatVector q1 = u1.blend(u3, m2).add(u3.blend(u1, m2).rearrange(s2));
-                FloatVector r = q0.blend(q1, m1).add(q1.blend(q0, m1).rearrange(s1));
-                sum = kb == 0 ? r : sum.add(r);
-            } else {
-                float[] t = {Simd.reduce(c00), Simd.reduce(c01), Simd.reduce(c02), Simd.reduce(c03),
-                        Simd.reduce(c10), Simd.reduce(c11), Simd.reduce(c12), Simd.reduce(c13),
-                        Simd.reduce(c20), Simd.reduce(c21), Simd.reduce(c22), Simd.reduce(c23),
-                        Simd.reduce(c30), Simd.reduce(c31), Simd.reduce(c32), Simd.reduce(c33)};
-                for (int j = 0; j < 16; j++) out[j] = kb == 0 ? t[j] : out[j] + t[j];
-            }
+    /** The tree over the four vectors at acc[0..64): res[c]. */
+    private static void reduce1x4(float[] acc, float[] res) {
+        FloatVector a0 = FloatVector.fromArray(F, acc, 0), a1 = FloatVector.fromArray(F, acc, 16);
+        FloatVector a2 = FloatVector.fromArray(F, acc, 32), a3 = FloatVector.fromArray(F, acc, 48);
+        if (L == 16) {
+            // All four at once: results land in lanes 0, 8, 4, 12.
+            VectorMask<Float> m8 = Simd.M8, m4 = Simd.M4;
+            FloatVector p = a0.blend(a1, m8).add(a1.blend(a0, m8).rearrange(Simd.X8));
+            FloatVector q = a2.blend(a3, m8).add(a3.blend(a2, m8).rearrange(Simd.X8));
+            FloatVector u = p.blend(q, m4).add(q.blend(p, m4).rearrange(Simd.X4));
+            u = u.add(u.rearrange(Simd.X2));
+            u = u.add(u.rearrange(Simd.X1));
+            res[0] = u.lane(0);
+            res[1] = u.lane(8);
+            res[2] = u.lane(4);
+            res[3] = u.lane(12);
+        } else {
+            res[0] = Simd.reduce(a0);
+            res[1] = Simd.reduce(a1);
+            res[2] = Simd.reduce(a2);
+            res[3] = Simd.reduce(a3);
         }
-        if (L == 16) sum.intoArray(out, 0);
+    }
+
+    /** {@link #dot1x4Bf16} for four token rows (a[ao + r·as ..]); 16 block vectors at acc[(r*4 + c)*16]. */
+    private static void dot4x4Bf16(float[] a, int ao, int as, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
+                                   float[] acc, boolean first) {
+        int ai = 0;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int x1 = ao + as, x2 = x1 + as, x3 = x2 + as;
+        int i = 0;
+        for (; i <= kc - L; i += L) {
+            long b = 2L * i;
+            FloatVector b0 = Simd.bf16(seg, o0 + b), b1 = Simd.bf16(seg, o1 + b);
+            FloatVector b2 = Simd.bf16(seg, o2 + b), b3 = Simd.bf16(seg, o3 + b);
+            FloatVector xv = FloatVector.fromArray(F, a, ao + i);
+            c00 = xv.fma(b0, c00); c01 = xv.fma(b1, c01); c02 = xv.fma(b2, c02); c03 = xv.fma(b3, c03);
+            xv = FloatVector.fromArray(F, a, x1 + i);
+            c10 = xv.fma(b0, c10); c11 = xv.fma(b1, c11); c12 = xv.fma(b2, c12); c13 = xv.fma(b3, c13);
+            xv = FloatVector.fromArray(F, a, x2 + i);
+            c20 = xv.fma(b0, c20); c21 = xv.fma(b1, c21); c22 = xv.fma(b2, c22); c23 = xv.fma(b3, c23);
+            xv = FloatVector.fromArray(F, a, x3 + i);
+            c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
+        }
+        if (i < kc) {
+            VectorMask<Short> m = Simd.shortMask(kc - i);
+            long b = 2L * i;
+            FloatVector b0 = Simd.bf16(seg, o0 + b, m), b1 = Simd.bf16(seg, o1 + b, m);
+            FloatVector b2 = Simd.bf16(seg, o2 + b, m), b3 = Simd.bf16(seg, o3 + b, m);
+            FloatVector xv = FloatVector.fromArray(F, a, ao + i);
+            c00 = xv.fma(b0, c00); c01 = xv.fma(b1, c01); c02 = xv.fma(b2, c02); c03 = xv.fma(b3, c03);
+            xv = FloatVector.fromArray(F, a, x1 + i);
+            c10 = xv.fma(b0, c10); c11 = xv.fma(b1, c11); c12 = xv.fma(b2, c12); c13 = xv.fma(b3, c13);
+            xv = FloatVector.fromArray(F, a, x2 + i);
+            c20 = xv.fma(b0, c20); c21 = xv.fma(b1, c21); c22 = xv.fma(b2, c22); c23 = xv.fma(b3, c23);
+            xv = FloatVector.fromArray(F, a, x3 + i);
+            c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
+        }
+        if (first) {
+            c00.intoArray(acc, ai + 0);
+            c01.intoArray(acc, ai + 16);
+            c02.intoArray(acc, ai + 32);
+            c03.intoArray(acc, ai + 48);
+            c10.intoArray(acc, ai + 64);
+            c11.intoArray(acc, ai + 80);
+            c12.intoArray(acc, ai + 96);
+            c13.intoArray(acc, ai + 112);
+            c20.intoArray(acc, ai + 128);
+            c21.intoArray(acc, ai + 144);
+            c22.intoArray(acc, ai + 160);
+            c23.intoArray(acc, ai + 176);
+            c30.intoArray(acc, ai + 192);
+            c31.intoArray(acc, ai + 208);
+            c32.intoArray(acc, ai + 224);
+            c33.intoArray(acc, ai + 240);
+        } else {
+            c00.add(FloatVector.fromArray(F, acc, ai + 0)).intoArray(acc, ai + 0);
+            c01.add(FloatVector.fromArray(F, acc, ai + 16)).intoArray(acc, ai + 16);
+            c02.add(FloatVector.fromArray(F, acc, ai + 32)).intoArray(acc, ai + 32);
+            c03.add(FloatVector.fromArray(F, acc, ai + 48)).intoArray(acc, ai + 48);
+            c10.add(FloatVector.fromArray(F, acc, ai + 64)).intoArray(acc, ai + 64);
+            c11.add(FloatVector.fromArray(F, acc, ai + 80)).intoArray(acc, ai + 80);
+            c12.add(FloatVector.fromArray(F, acc, ai + 96)).intoArray(acc, ai + 96);
+            c13.add(FloatVector.fromArray(F, acc, ai + 112)).intoArray(acc, ai + 112);
+            c20.add(FloatVector.fromArray(F, acc, ai + 128)).intoArray(acc, ai + 128);
+            c21.add(FloatVector.fromArray(F, acc, ai + 144)).intoArray(acc, ai + 144);
+            c22.add(FloatVector.fromArray(F, acc, ai + 160)).intoArray(acc, ai + 160);
+            c23.add(FloatVector.fromArray(F, acc, ai + 176)).intoArray(acc, ai + 176);
+            c30.add(FloatVector.fromArray(F, acc, ai + 192)).intoArray(acc, ai + 192);
+            c31.add(FloatVector.fromArray(F, acc, ai + 208)).intoArray(acc, ai + 208);
+            c32.add(FloatVector.fromArray(F, acc, ai + 224)).intoArray(acc, ai + 224);
+            c33.add(FloatVector.fromArray(F, acc, ai + 240)).intoArray(acc, ai + 240);
+        }
+    }
+
+    /** The tree over the 16 vectors at acc[ai + (r*4 + c)*16]: res[r*4 + c]. */
+    private static void reduce4x4(float[] acc, int ai, float[] res) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, ai + 0);
+        FloatVector c01 = FloatVector.fromArray(F, acc, ai + 16);
+        FloatVector c02 = FloatVector.fromArray(F, acc, ai + 32);
+        FloatVector c03 = FloatVector.fromArray(F, acc, ai + 48);
+        FloatVector c10 = FloatVector.fromArray(F, acc, ai + 64);
+        FloatVector c11 = FloatVector.fromArray(F, acc, ai + 80);
+        FloatVector c12 = FloatVector.fromArray(F, acc, ai + 96);
+        FloatVector c13 = FloatVector.fromArray(F, acc, ai + 112);
+        FloatVector c20 = FloatVector.fromArray(F, acc, ai + 128);
+        FloatVector c21 = FloatVector.fromArray(F, acc, ai + 144);
+        FloatVector c22 = FloatVector.fromArray(F, acc, ai + 160);
+        FloatVector c23 = FloatVector.fromArray(F, acc, ai + 176);
+        FloatVector c30 = FloatVector.fromArray(F, acc, ai + 192);
+        FloatVector c31 = FloatVector.fromArray(F, acc, ai + 208);
+        FloatVector c32 = FloatVector.fromArray(F, acc, ai + 224);
+        FloatVector c33 = FloatVector.fromArray(F, acc, ai + 240);
+        if (L == 16) {
+            // Simd.comb written out: C2 gives up inlining that many small vector calls.
+            VectorMask<Float> m8 = Simd.M8, m4 = Simd.M4, m2 = Simd.M2, m1 = Simd.M1;
+            VectorShuffle<Float> s8 = Simd.X8, s4 = Simd.X4, s2 = Simd.X2, s1 = Simd.X1;
+            FloatVector v00 = c00.blend(c20, m8).add(c20.blend(c00, m8).rearrange(s8));
+            FloatVector v01 = c01.blend(c21, m8).add(c21.blend(c01, m8).rearrange(s8));
+            FloatVector v02 = c02.blend(c22, m8).add(c22.blend(c02, m8).rearrange(s8));
+            FloatVector v03 = c03.blend(c23, m8).add(c23.blend(c03, m8).rearrange(s8));
+            FloatVector v10 = c10.blend(c30, m8).add(c30.blend(c10, m8).rearrange(s8));
+            FloatVector v11 = c11.blend(c31, m8).add(c31.blend(c11, m8).rearrange(s8));
+            FloatVector v12 = c12.blend(c32, m8).add(c32.blend(c12, m8).rearrange(s8));
+            FloatVector v13 = c13.blend(c33, m8).add(c33.blend(c13, m8).rearrange(s8));
+            FloatVector u0 = v00.blend(v10, m4).add(v10.blend(v00, m4).rearrange(s4));
+            FloatVector u1 = v01.blend(v11, m4).add(v11.blend(v01, m4).rearrange(s4));
+            FloatVector u2 = v02.blend(v12, m4).add(v12.blend(v02, m4).rearrange(s4));
+            FloatVector u3 = v03.blend(v13, m4).add(v13.blend(v03, m4).rearrange(s4));
+            FloatVector q0 = u0.blend(u2, m2).add(u2.blend(u0, m2).rearrange(s2));
+            FloatVector q1 = u1.blend(u3, m2).add(u3.blend(u1, m2).rearrange(s2));
+            FloatVector r = q0.blend(q1, m1).add(q1.blend(q0, m1).rearrange(s1));
+            r.intoArray(res, 0);
+        } else {
+            float[] t = {Simd.reduce(c00), Simd.reduce(c01), Simd.reduce(c02), Simd.reduce(c03), Simd.reduce(c10), Simd.reduce(c11), Simd.reduce(c12), Simd.reduce(c13), Simd.reduce(c20), Simd.reduce(c21), Simd.reduce(c22), Simd.reduce(c23), Simd.reduce(c30), Simd.reduce(c31), Simd.reduce(c32), Simd.reduce(c33)};
+            System.arraycopy(t, 0, res, 0, 16);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------
-    // Packed GEMM: a block of W rows x KC is widened once into an f32 panel, then all token rows sweep it in
-    // 4x4 register tiles; per-tile partial sums live in a tile-major scratch until the last k block.
+    // Packed GEMM: a block of NC W rows x KC columns is widened once into an f32 panel, then every token row
+    // of the row block sweeps it in 6x4 register tiles; block vectors are parked per tile in memory.
 
-    /** Rows per register tile, and where output (r, c) of a tile sits in its 32-float scratch slot. */
-    static final int MR = 6;
-    private static final int[] TILE_LANE = tileLanes();
+    /** Rows 4-5 of a tile leave the tree at lane (r-4)*8 + (c&1)*4 + (c>>1)*2; this puts them at (r-4)*4 + c. */
+    private static final VectorShuffle<Float> G_ORDER = L == 16
+            ? VectorShuffle.fromOp(F, i -> i < 8 ? (i >> 2) * 8 + (i & 1) * 4 + ((i >> 1) & 1) * 2 : i) : null;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
 
-    private static int[] tileLanes() {
-        int[] lane = new int[MR * 4];
-        for (int c = 0; c < 4; c++) {
-            for (int r = 0; r < 4; r++) lane[r * 4 + c] = r * 4 + c;
-            // Rows 4, 5: second vector, see tile().
-            for (int r = 4; r < 6; r++) lane[r * 4 + c] = 16 + (r - 4) * 8 + (c & 1) * 4 + (c >> 1) * 2;
-        }
-        return lane;
-    }
+    private static final int ACC = MR * 4 * 16;
 
     private static void gemm(float[] x, int xOff, int xStride, int rows, Matrix w, int from, int to, int yCol0,
                              float[] bias, float[] y, int yOff, int yStride) {
         Scratch s = SCRATCH.get();
         int k = w.cols();
+        float[] res = s.res;
+        // One k block: each tile is reduced at once, one accumulator slot, no need to block the rows (so W is
+        // packed once). Several: the parked accumulators of a row block must stay cache-resident.
+        boolean single = k <= KC;
+        int rowBlock = single ? rows : RB;
+        // Full tiles read x in place when no k block needs padding; otherwise they are copied and padded.
+        boolean direct = k % L == 0;
         for (int nb = from; nb < to; nb += NC) {
             int nbe = Math.min(to, nb + NC);
             int panels = (nbe - nb + 3) / 4;
-            for (int rb = 0; rb < rows; rb += RB) {
-                int rbe = Math.min(rows, rb + RB);
+            for (int rb = 0; rb < rows; rb += rowBlock) {
+                int rbe = Math.min(rows, rb + rowBlock);
                 int tiles = (rbe - rb + MR - 1) / MR;
-                float[] cs = s.cs(tiles * panels * 32);
+                float[] acc = s.acc(single ? ACC : tiles * panels * ACC);
                 for (int kb = 0; kb < k; kb += KC) {
                     int kc = Math.min(KC, k - kb), kp = Simd.roundUp(kc, L);
+                    boolean first = kb == 0, last = kb + KC >= k;
                     float[] wp = s.wp(panels * 4 * kp);
                     packW(w, nb, nbe, panels * 4, kb, kc, kp, wp);
                     float[] ap = s.ap(MR * kp);
-                    boolean first = kb == 0;
                     for (int rt = 0; rt < tiles; rt++) {
                         int t0 = rb + rt * MR;
-                        packA(x, xOff, xStride, t0, Math.min(MR, rbe - t0), kb, kc, kp, ap);
-                        int ci = rt * panels * 32;
-                        for (int pn = 0; pn < panels; pn++, ci += 32) {
-                            tile(ap, wp, pn * 4 * kp, kp, cs, ci, first);
+                        float[] a;
+                        int ao, as;
+                        if (direct && t0 + MR <= rbe) {
+                            a = x;
+                            ao = xOff + t0 * xStride + kb;
+                            as = xStride;
+                        } else {
+                            packA(x, xOff, xStride, t0, Math.min(MR, rbe - t0), kb, kc, kp, ap);
+                            a = ap;
+                            ao = 0;
+                            as = kp;
                         }
-                    }
-                }
-                // Scatter the tile-major sums to y, bias last.
-                for (int rt = 0; rt < tiles; rt++) {
-                    for (int pn = 0; pn < panels; pn++) {
-                        int ci = (rt * panels + pn) * 32;
-                        for (int r = 0; r < MR; r++) {
-                            int t = rb + rt * MR + r;
-                            if (t >= rbe) break;
-                            int yo = yOff + t * yStride - yCol0;
-                            for (int c = 0; c < 4; c++) {
-                                int nn = nb + pn * 4 + c;
-                                if (nn >= nbe) break;
-                                float v = cs[ci + TILE_LANE[r * 4 + c]];
-                                y[yo + nn] = bias == null ? v : v + bias[nn];
+                        for (int pn = 0; pn < panels; pn++) {
+                            int ai = single ? 0 : (rt * panels + pn) * ACC;
+                            tile(a, ao, as, wp, pn * 4 * kp, kp, acc, ai, first);
+                            if (last) {
+                                reduceTile(acc, ai, res);
+                                scatter(res, t0, rbe, nb + pn * 4, nbe, bias, y, yOff, yStride, yCol0);
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** Tile results res[r*4 + c] (+ bias) to y rows t0.., columns n0.. (clipped at tEnd, nEnd). */
+    private static void scatter(float[] res, int t0, int tEnd, int n0, int nEnd, float[] bias, float[] y, int yOff,
+                                int yStride, int yCol0) {
+        int yo = yOff + t0 * yStride + n0 - yCol0;
+        if (t0 + MR <= tEnd && n0 + 4 <= nEnd) {
+            FloatVector bv = bias == null ? FloatVector.zero(F4) : FloatVector.fromArray(F4, bias, n0);
+            for (int r = 0; r < MR; r++, yo += yStride) FloatVector.fromArray(F4, res, r * 4).add(bv).intoArray(y, yo);
+            return;
+        }
+        for (int r = 0; r < MR && t0 + r < tEnd; r++, yo += yStride) {
+            for (int c = 0; c < 4 && n0 + c < nEnd; c++) {
+                float v = res[r * 4 + c];
+                y[yo + c] = bias == null ? v : v + bias[n0 + c];
             }
         }
     }
@@ -355,16 +423,9 @@ final class DotKernels {
         int dt = kind(w.dtype());
         long es = w.dtype().bytes, rowBytes = (long) w.cols() * es;
         for (int r = 0; r < ne - n; r++) {
-            long base = (n + r) * rowBytes + kb * es;
             int o = r * kp;
-            if (dt == T_F32) {
-                MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, base, wp, o, kc);
-                if (kp > kc) Arrays.fill(wp, o + kc, o + kp, 0f);
-                continue;
-            }
-            int i = 0;
-            for (; i <= kc - L; i += L) wload(dt, seg, base + i * es).intoArray(wp, o + i);
-            if (i < kc) wloadPart(dt, seg, base + i * es, kc - i).intoArray(wp, o + i);
+            Simd.widen(dt, seg, (n + r) * rowBytes + kb * es, kc, wp, o);
+            if (kp > kc) Arrays.fill(wp, o + kc, o + kp, 0f);
         }
         if (ne - n < nRows) Arrays.fill(wp, (ne - n) * kp, nRows * kp, 0f);
     }
@@ -379,18 +440,17 @@ final class DotKernels {
     }
 
     /**
-     * 6 packed token rows x 4 packed W rows over one k block; stores (first) or adds the 24 sums into the
-     * 32-float slot cs[ci]: rows 0-3 as lane r*4+c of the first vector, rows 4-5 per {@link #TILE_LANE}.
+     * 6 token rows (a[ao + r·as ..]) x 4 packed W rows (w[wo + c·kp ..]) over one k block of kp columns: the 24
+     * block vectors are stored (first) or added to acc[ai + (r*4 + c)*16].
      */
-    private static void tile(float[] a, float[] w, int wo, int kp, float[] cs, int ci, boolean first) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
-                c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00,
-                c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
-        int a1 = kp, a2 = 2 * kp, a3 = 3 * kp, a4 = 4 * kp, a5 = 5 * kp, w1 = wo + kp, w2 = wo + 2 * kp, w3 = wo + 3 * kp;
+    private static void tile(float[] a, int ao, int as, float[] w, int wo, int kp, float[] acc, int ai, boolean first) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        int a0 = ao, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as;
+        int w1 = wo + kp, w2 = wo + 2 * kp, w3 = wo + 3 * kp;
         for (int i = 0; i < kp; i += L) {
             FloatVector b0 = FloatVector.fromArray(F, w, wo + i), b1 = FloatVector.fromArray(F, w, w1 + i);
             FloatVector b2 = FloatVector.fromArray(F, w, w2 + i), b3 = FloatVector.fromArray(F, w, w3 + i);
-            FloatVector xv = FloatVector.fromArray(F, a, i);
+            FloatVector xv = FloatVector.fromArray(F, a, a0 + i);
             c00 = xv.fma(b0, c00); c01 = xv.fma(b1, c01); c02 = xv.fma(b2, c02); c03 = xv.fma(b3, c03);
             xv = FloatVector.fromArray(F, a, a1 + i);
             c10 = xv.fma(b0, c10); c11 = xv.fma(b1, c11); c12 = xv.fma(b2, c12); c13 = xv.fma(b3, c13);
@@ -403,6 +463,85 @@ final class DotKernels {
             xv = FloatVector.fromArray(F, a, a5 + i);
             c50 = xv.fma(b0, c50); c51 = xv.fma(b1, c51); c52 = xv.fma(b2, c52); c53 = xv.fma(b3, c53);
         }
+        if (first) {
+            c00.intoArray(acc, ai + 0);
+            c01.intoArray(acc, ai + 16);
+            c02.intoArray(acc, ai + 32);
+            c03.intoArray(acc, ai + 48);
+            c10.intoArray(acc, ai + 64);
+            c11.intoArray(acc, ai + 80);
+            c12.intoArray(acc, ai + 96);
+            c13.intoArray(acc, ai + 112);
+            c20.intoArray(acc, ai + 128);
+            c21.intoArray(acc, ai + 144);
+            c22.intoArray(acc, ai + 160);
+            c23.intoArray(acc, ai + 176);
+            c30.intoArray(acc, ai + 192);
+            c31.intoArray(acc, ai + 208);
+            c32.intoArray(acc, ai + 224);
+            c33.intoArray(acc, ai + 240);
+            c40.intoArray(acc, ai + 256);
+            c41.intoArray(acc, ai + 272);
+            c42.intoArray(acc, ai + 288);
+            c43.intoArray(acc, ai + 304);
+            c50.intoArray(acc, ai + 320);
+            c51.intoArray(acc, ai + 336);
+            c52.intoArray(acc, ai + 352);
+            c53.intoArray(acc, ai + 368);
+        } else {
+            c00.add(FloatVector.fromArray(F, acc, ai + 0)).intoArray(acc, ai + 0);
+            c01.add(FloatVector.fromArray(F, acc, ai + 16)).intoArray(acc, ai + 16);
+            c02.add(FloatVector.fromArray(F, acc, ai + 32)).intoArray(acc, ai + 32);
+            c03.add(FloatVector.fromArray(F, acc, ai + 48)).intoArray(acc, ai + 48);
+            c10.add(FloatVector.fromArray(F, acc, ai + 64)).intoArray(acc, ai + 64);
+            c11.add(FloatVector.fromArray(F, acc, ai + 80)).intoArray(acc, ai + 80);
+            c12.add(FloatVector.fromArray(F, acc, ai + 96)).intoArray(acc, ai + 96);
+            c13.add(FloatVector.fromArray(F, acc, ai + 112)).intoArray(acc, ai + 112);
+            c20.add(FloatVector.fromArray(F, acc, ai + 128)).intoArray(acc, ai + 128);
+            c21.add(FloatVector.fromArray(F, acc, ai + 144)).intoArray(acc, ai + 144);
+            c22.add(FloatVector.fromArray(F, acc, ai + 160)).intoArray(acc, ai + 160);
+            c23.add(FloatVector.fromArray(F, acc, ai + 176)).intoArray(acc, ai + 176);
+            c30.add(FloatVector.fromArray(F, acc, ai + 192)).intoArray(acc, ai + 192);
+            c31.add(FloatVector.fromArray(F, acc, ai + 208)).intoArray(acc, ai + 208);
+            c32.add(FloatVector.fromArray(F, acc, ai + 224)).intoArray(acc, ai + 224);
+            c33.add(FloatVector.fromArray(F, acc, ai + 240)).intoArray(acc, ai + 240);
+            c40.add(FloatVector.fromArray(F, acc, ai + 256)).intoArray(acc, ai + 256);
+            c41.add(FloatVector.fromArray(F, acc, ai + 272)).intoArray(acc, ai + 272);
+            c42.add(FloatVector.fromArray(F, acc, ai + 288)).intoArray(acc, ai + 288);
+            c43.add(FloatVector.fromArray(F, acc, ai + 304)).intoArray(acc, ai + 304);
+            c50.add(FloatVector.fromArray(F, acc, ai + 320)).intoArray(acc, ai + 320);
+            c51.add(FloatVector.fromArray(F, acc, ai + 336)).intoArray(acc, ai + 336);
+            c52.add(FloatVector.fromArray(F, acc, ai + 352)).intoArray(acc, ai + 352);
+            c53.add(FloatVector.fromArray(F, acc, ai + 368)).intoArray(acc, ai + 368);
+        }
+    }
+
+    /** The tree over a tile's 24 vectors: res[r*4 + c]. */
+    private static void reduceTile(float[] acc, int ai, float[] res) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, ai + 0);
+        FloatVector c01 = FloatVector.fromArray(F, acc, ai + 16);
+        FloatVector c02 = FloatVector.fromArray(F, acc, ai + 32);
+        FloatVector c03 = FloatVector.fromArray(F, acc, ai + 48);
+        FloatVector c10 = FloatVector.fromArray(F, acc, ai + 64);
+        FloatVector c11 = FloatVector.fromArray(F, acc, ai + 80);
+        FloatVector c12 = FloatVector.fromArray(F, acc, ai + 96);
+        FloatVector c13 = FloatVector.fromArray(F, acc, ai + 112);
+        FloatVector c20 = FloatVector.fromArray(F, acc, ai + 128);
+        FloatVector c21 = FloatVector.fromArray(F, acc, ai + 144);
+        FloatVector c22 = FloatVector.fromArray(F, acc, ai + 160);
+        FloatVector c23 = FloatVector.fromArray(F, acc, ai + 176);
+        FloatVector c30 = FloatVector.fromArray(F, acc, ai + 192);
+        FloatVector c31 = FloatVector.fromArray(F, acc, ai + 208);
+        FloatVector c32 = FloatVector.fromArray(F, acc, ai + 224);
+        FloatVector c33 = FloatVector.fromArray(F, acc, ai + 240);
+        FloatVector c40 = FloatVector.fromArray(F, acc, ai + 256);
+        FloatVector c41 = FloatVector.fromArray(F, acc, ai + 272);
+        FloatVector c42 = FloatVector.fromArray(F, acc, ai + 288);
+        FloatVector c43 = FloatVector.fromArray(F, acc, ai + 304);
+        FloatVector c50 = FloatVector.fromArray(F, acc, ai + 320);
+        FloatVector c51 = FloatVector.fromArray(F, acc, ai + 336);
+        FloatVector c52 = FloatVector.fromArray(F, acc, ai + 352);
+        FloatVector c53 = FloatVector.fromArray(F, acc, ai + 368);
         if (L == 16) {
             // Simd.comb written out: C2 gives up inlining that many small vector calls.
             VectorMask<Float> m8 = Simd.M8, m4 = Simd.M4, m2 = Simd.M2, m1 = Simd.M1;
@@ -432,23 +571,11 @@ final class DotKernels {
             FloatVector f1 = e2.blend(e3, m4).add(e3.blend(e2, m4).rearrange(s4));
             FloatVector g = f0.blend(f1, m2).add(f1.blend(f0, m2).rearrange(s2));
             g = g.add(g.rearrange(s1));
-            if (!first) {
-                r = r.add(FloatVector.fromArray(F, cs, ci));
-                g = g.add(FloatVector.fromArray(F, cs, ci + 16));
-            }
-            r.intoArray(cs, ci);
-            g.intoArray(cs, ci + 16);
+            r.intoArray(res, 0);
+            g.rearrange(G_ORDER).intoArray(res, 16);
         } else {
-            float[] t = {Simd.reduce(c00), Simd.reduce(c01), Simd.reduce(c02), Simd.reduce(c03),
-                    Simd.reduce(c10), Simd.reduce(c11), Simd.reduce(c12), Simd.reduce(c13),
-                    Simd.reduce(c20), Simd.reduce(c21), Simd.reduce(c22), Simd.reduce(c23),
-                    Simd.reduce(c30), Simd.reduce(c31), Simd.reduce(c32), Simd.reduce(c33),
-                    Simd.reduce(c40), Simd.reduce(c41), Simd.reduce(c42), Simd.reduce(c43),
-                    Simd.reduce(c50), Simd.reduce(c51), Simd.reduce(c52), Simd.reduce(c53)};
-            for (int j = 0; j < t.length; j++) {
-                int o = ci + TILE_LANE[j];
-                cs[o] = first ? t[j] : cs[o] + t[j];
-            }
+            float[] t = {Simd.reduce(c00), Simd.reduce(c01), Simd.reduce(c02), Simd.reduce(c03), Simd.reduce(c10), Simd.reduce(c11), Simd.reduce(c12), Simd.reduce(c13), Simd.reduce(c20), Simd.reduce(c21), Simd.reduce(c22), Simd.reduce(c23), Simd.reduce(c30), Simd.reduce(c31), Simd.reduce(c32), Simd.reduce(c33), Simd.reduce(c40), Simd.reduce(c41), Simd.reduce(c42), Simd.reduce(c43), Simd.reduce(c50), Simd.reduce(c51), Simd.reduce(c52), Simd.reduce(c53)};
+            System.arraycopy(t, 0, res, 0, t.length);
         }
     }
 }

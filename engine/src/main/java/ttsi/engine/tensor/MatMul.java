@@ -4,13 +4,19 @@ import java.util.Objects;
 
 /**
  * The dense kernels of the engine. Activations are row-major f32 arrays; weights are {@link Matrix} in their
- * stored dtype (f32, bf16, f16; heap or memory-mapped, any alignment). Vector API implementations:
- * {@link DotKernels} for the forward product, {@link OuterKernels} for the two backward products.
+ * stored dtype (f32, bf16, f16; heap or memory-mapped, any alignment). A weight segment must be readable from
+ * the pool's threads: use a global, shared or automatic arena (a confined one throws WrongThreadException).
  *
- * <p>Determinism: every output element is computed by one thread with a fixed summation order that depends
- * only on the shapes, never on the thread count or on how work is tiled. For {@code linear} it does not even
- * depend on the number of token rows: a row's result is bit-identical whether it is computed alone (decode)
- * or inside a batch (prefill). See the class docs of the two kernel classes for the exact orders.
+ * <p>Implementations ({@code jdk.incubator.vector}): {@link DotKernels} for the forward product (a streaming
+ * GEMV for bf16 weights with up to 16 token rows, a packed register-tiled GEMM otherwise), {@link OuterKernels}
+ * for the two backward products. Work is split over output columns; calls below ~260k multiply-adds stay on
+ * the caller's thread.
+ *
+ * <p>Determinism: every output element is computed by one thread in a fixed summation order that depends only
+ * on the shapes, never on the thread count, tiling or JIT state. For {@code linear} it does not even depend on
+ * the number of token rows: a row's result is bit-identical whether it is computed alone (decode) or inside a
+ * batch (prefill). {@code linearBackwardInput} likewise treats each token row on its own. The exact orders are
+ * documented on the two kernel classes (and replayed in scalar code by the tests).
  */
 public final class MatMul {
     private MatMul() {}

@@ -4,7 +4,6 @@ import static ttsi.engine.tensor.Simd.F;
 import static ttsi.engine.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -13,9 +12,10 @@ import jdk.incubator.vector.VectorMask;
  * The two backward products in "outer" layout: C[i][j..j+4L) += Σ_p A[i][p]·B[p][j..j+4L), with A broadcast
  * and B rows contiguous along the output columns, a 6-row x 4-vector accumulator tile held in registers.
  *
- * <p>Summation order: every output element starts from its current value in C and takes one FMA per
- * contraction index p, in increasing p. Blocking only stores and reloads C between blocks, which changes
- * nothing, so results are the same for any blocking, tile shape or thread count.
+ * <p>Summation order: every output element starts from its current value in C (dx is zeroed first unless
+ * accumulating) and takes one FMA per contraction index p, in increasing p. Blocking only stores and reloads C
+ * between blocks, which changes nothing, so results are the same for any blocking, tile shape, thread count
+ * or (for dx) number of token rows. W blocks are widened to f32 once per block and reused by all token rows.
  */
 final class OuterKernels {
     private OuterKernels() {}
@@ -41,7 +41,7 @@ final class OuterKernels {
         int n = w.rows(), k = w.cols();
         if (rows <= 0 || k <= 0) return;
         int panels = (k + PW - 1) / PW;
-        p.forRange(panels, (q0, q1) -> {
+        Parallel.RangeBody body = (q0, q1) -> {
             int c0 = q0 * PW, c1 = Math.min(k, q1 * PW);
             if (!accumulate) {
                 for (int t = 0; t < rows; t++) Arrays.fill(dx, dxOff + t * dxStride + c0, dxOff + t * dxStride + c1, 0f);
@@ -55,7 +55,9 @@ final class OuterKernels {
                     sweep(dy, dyOff + nb, dyStride, 1, rows, bp, 0, wpad, nl, dx, dxOff + cb, dxStride, cbe - cb);
                 }
             }
-        });
+        };
+        if ((long) rows * n * k <= DotKernels.SERIAL_MACS) body.run(0, panels);
+        else p.forRange(panels, body);
     }
 
     /** dw[dwOff + j·dwStride + i] += Σ_t dy[t·outDim + j]·x[t·inDim + i]. */
@@ -63,7 +65,7 @@ final class OuterKernels {
                                int dwOff, int dwStride) {
         if (rows <= 0 || outDim <= 0 || inDim <= 0) return;
         int groups = (outDim + 5) / 6;
-        p.forRange(groups, (g0, g1) -> {
+        Parallel.RangeBody body = (g0, g1) -> {
             int j0 = g0 * 6, j1 = Math.min(outDim, g1 * 6);
             for (int tb = 0; tb < rows; tb += TB) {
                 int tl = Math.min(TB, rows - tb);
@@ -74,7 +76,9 @@ final class OuterKernels {
                             dw, dwOff + j0 * dwStride + cb, dwStride, cw);
                 }
             }
-        });
+        };
+        if ((long) rows * outDim * inDim <= DotKernels.SERIAL_MACS) body.run(0, groups);
+        else p.forRange(groups, body);
     }
 
     /** W rows [nb, nb+nl) x columns [cb, cb+cw) widened into bp[r*wpad + i], zero-padded to wpad columns. */
@@ -83,20 +87,8 @@ final class OuterKernels {
         int dt = DotKernels.kind(w.dtype());
         long es = w.dtype().bytes, rowBytes = (long) w.cols() * es;
         for (int r = 0; r < nl; r++) {
-            long base = (nb + r) * rowBytes + cb * es;
             int o = r * wpad;
-            if (dt == DotKernels.T_F32) {
-                MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, base, bp, o, cw);
-            } else {
-                int i = 0;
-                if (dt == DotKernels.T_BF16) {
-                    for (; i <= cw - L; i += L) Simd.bf16(seg, base + i * es).intoArray(bp, o + i);
-                    if (i < cw) Simd.bf16(seg, base + i * es, Simd.shortMask(cw - i)).intoArray(bp, o + i);
-                } else {
-                    for (; i <= cw - L; i += L) Simd.f16(seg, base + i * es).intoArray(bp, o + i);
-                    if (i < cw) Simd.f16(seg, base + i * es, Simd.shortMask(cw - i)).intoArray(bp, o + i);
-                }
-            }
+            Simd.widen(dt, seg, (nb + r) * rowBytes + cb * es, cw, bp, o);
             if (wpad > cw) Arrays.fill(bp, o + cw, o + wpad, 0f);
         }
     }

@@ -1,6 +1,7 @@
 package ttsi.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,9 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class Simd {
     private Simd() {}
 
-    /** The float species; capped at 16 lanes so the tile layouts below (4x4 outputs per vector) hold. */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16
-            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float species: the preferred one, capped at 512 bits (the tile layouts assume at most 16 lanes) and,
+     * for testing the narrower code paths, at -Dttsi.vectorBits (128, 256 or 512).
+     */
+    static final VectorSpecies<Float> F = species();
     static final int L = F.length();
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Shorts with as many lanes as F: a bf16/f16 load of L elements. */
@@ -41,6 +44,11 @@ final class Simd {
     static final VectorShuffle<Float> X4 = L > 4 ? xorShuffle(4) : null;
     static final VectorShuffle<Float> X2 = L > 2 ? xorShuffle(2) : null;
     static final VectorShuffle<Float> X1 = L > 1 ? xorShuffle(1) : null;
+
+    private static VectorSpecies<Float> species() {
+        int bits = Math.min(FloatVector.SPECIES_PREFERRED.vectorBitSize(), Integer.getInteger("ttsi.vectorBits", 512));
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(128, bits)));
+    }
 
     private static VectorMask<Float> bitMask(int h) {
         boolean[] m = new boolean[L];
@@ -65,7 +73,7 @@ final class Simd {
         return lo.add(hi.rearrange(x));
     }
 
-    /** The full tree sum of v's lanes (every lane ends up holding it; lane 0 is returned). */
+    /** The full tree sum of v's lanes: {@link #comb} of v with itself at every level; lane 0 is returned. */
     static float reduce(FloatVector v) {
         if (L > 8) v = v.add(v.rearrange(X8));
         if (L > 4) v = v.add(v.rearrange(X4));
@@ -84,7 +92,34 @@ final class Simd {
         return s[0];
     }
 
-    // ---- widening loads (little-endian, any alignment) ----
+    // ---- widening (little-endian, any alignment) ----
+
+    static final int T_F32 = 0, T_BF16 = 1, T_F16 = 2;
+
+    /**
+     * n elements of type dt from seg at byteOff, widened to f32 into dst[o..o+n). One method per type on
+     * purpose: a type switch inside a vector loop defeats C2 (vectors merged at a phi get boxed), which
+     * made mixed-dtype use many times slower.
+     */
+    static void widen(int dt, MemorySegment seg, long byteOff, int n, float[] dst, int o) {
+        switch (dt) {
+            case T_F32 -> MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOff, dst, o, n);
+            case T_BF16 -> widenBf16(seg, byteOff, n, dst, o);
+            default -> widenF16(seg, byteOff, n, dst, o);
+        }
+    }
+
+    static void widenBf16(MemorySegment seg, long byteOff, int n, float[] dst, int o) {
+        int i = 0;
+        for (; i <= n - L; i += L) bf16(seg, byteOff + 2L * i).intoArray(dst, o + i);
+        if (i < n) bf16(seg, byteOff + 2L * i, shortMask(n - i)).intoArray(dst, o + i, floatMask(n - i));
+    }
+
+    static void widenF16(MemorySegment seg, long byteOff, int n, float[] dst, int o) {
+        int i = 0;
+        for (; i <= n - L; i += L) f16(seg, byteOff + 2L * i).intoArray(dst, o + i);
+        if (i < n) f16(seg, byteOff + 2L * i, shortMask(n - i)).intoArray(dst, o + i, floatMask(n - i));
+    }
 
     static FloatVector bf16(MemorySegment seg, long byteOff) {
         ShortVector s = ShortVector.fromMemorySegment(SH, seg, byteOff, LE);

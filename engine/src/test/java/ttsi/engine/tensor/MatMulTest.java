@@ -45,6 +45,7 @@ class MatMulTest {
             {1, 1, 1}, {1, 3, 5}, {1, 17, 33}, {1, 65, 127}, {1, 513, 7}, {1, 1100, 9},
             {2, 33, 17}, {3, 127, 65}, {4, 16, 4}, {5, 17, 3}, {5, 1, 2}, {6, 64, 8},
             {7, 33, 129}, {13, 513, 31}, {64, 65, 127}, {129, 127, 33}, {129, 1100, 130}, {300, 40, 12},
+            {8, 2100, 5}, {9, 2100, 70}, {50, 96, 37}, {20, 2048, 9}, {16, 32, 4},
     };
 
     @Test
@@ -68,30 +69,27 @@ class MatMulTest {
         }
     }
 
-    /** The documented order, in scalar code: k blocks of KC, lane-wise FMA, the fixed tree, blocks left to right. */
+    /** The documented order, in scalar code: per k block, lane-wise FMA from zero; blocks added; lane tree. */
     private static float canonicalDot(float[] x, int xo, float[] w, int wo, int k) {
-        int lanesN = Simd.L;
-        float s = 0;
-        float[] lanes = new float[lanesN];
+        float[] sum = new float[Simd.L], blk = new float[Simd.L];
         for (int kb = 0; kb < k; kb += DotKernels.KC) {
-            Arrays.fill(lanes, 0f);
+            Arrays.fill(blk, 0f);
             for (int i = kb; i < Math.min(k, kb + DotKernels.KC); i++) {
-                int l = (i - kb) % lanesN;
-                lanes[l] = Math.fma(x[xo + i], w[wo + i], lanes[l]);
+                int l = (i - kb) % Simd.L;
+                blk[l] = Math.fma(x[xo + i], w[wo + i], blk[l]);
             }
-            float blk = Simd.reduceScalar(lanes, 0);
-            s = kb == 0 ? blk : s + blk;
+            for (int l = 0; l < Simd.L; l++) sum[l] = kb == 0 ? blk[l] : sum[l] + blk[l];
         }
-        return s;
+        return Simd.reduceScalar(sum, 0);
     }
 
     @Test
     void linearFollowsDocumentedOrderExactly() {
         Random r = new Random(2);
         try (Arena arena = Arena.ofShared()) {
-            for (int[] s : new int[][] {{1, 1100, 9}, {3, 517, 6}, {11, 1030, 13}, {40, 77, 5}}) {
+            for (int[] s : new int[][] {{1, 1100, 9}, {3, 517, 6}, {11, 2100, 13}, {40, 77, 5}, {7, 1500, 30}, {14, 2048, 10}, {30, 64, 7}}) {
                 int rows = s[0], k = s[1], n = s[2];
-                Matrix w = randomMatrix(r, DType.BF16, n, k, arena);
+                Matrix w = randomMatrix(r, s[0] == 7 ? DType.F16 : DType.BF16, n, k, arena);
                 float[] wf = w.toFloats(), x = randomFloats(r, rows * k), bias = randomFloats(r, n);
                 float[] y = new float[rows * n], expect = new float[rows * n];
                 for (int t = 0; t < rows; t++) {
@@ -110,7 +108,7 @@ class MatMulTest {
     void linearIsDeterministicAcrossRunsThreadsAndBatchSize() {
         Random r = new Random(3);
         try (Arena arena = Arena.ofShared()) {
-            for (int[] s : new int[][] {{37, 600, 70}, {8, 96, 200}, {3, 1030, 41}}) {
+            for (int[] s : new int[][] {{37, 600, 70}, {8, 96, 200}, {3, 1030, 41}, {20, 2100, 9}, {13, 2048, 30}}) {
                 int rows = s[0], k = s[1], n = s[2];
                 Matrix w = randomMatrix(r, DType.BF16, n, k, arena);
                 float[] x = randomFloats(r, rows * k), bias = randomFloats(r, n);
@@ -255,6 +253,7 @@ class MatMulTest {
     // rows (contracted), outDim, inDim
     private static final int[][] BACKWARD_WEIGHT_SHAPES = {
             {1, 1, 1}, {3, 5, 17}, {1, 6, 64}, {17, 7, 65}, {130, 13, 33}, {64, 12, 300}, {5, 31, 129}, {200, 3, 2},
+            {150, 41, 100}, {40, 20, 700},
     };
 
     @Test
