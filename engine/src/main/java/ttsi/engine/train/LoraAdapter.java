@@ -50,6 +50,13 @@ public final class LoraAdapter implements Adapter {
             gradB = new float[out * r];
         }
 
+        /** Bᵀ [r][out]: the small-rank side on the outside, so the kernels' wide dimension is out (fast paths). */
+        public float[] bTransposed() {
+            float[] t = new float[r * out];
+            for (int n = 0; n < out; n++) for (int j = 0; j < r; j++) t[j * out + n] = b[n * r + j];
+            return t;
+        }
+
         /** The HF module path, e.g. model.layers.0.self_attn.q_proj. */
         public String path() {
             String block = name.endsWith("_proj") && (name.startsWith("gate") || name.startsWith("up") || name.startsWith("down")) ? "mlp" : "self_attn";
@@ -144,9 +151,8 @@ public final class LoraAdapter implements Adapter {
         MatMul.linear(p, x, rows, Matrix.ofFloats(m.a, m.r, m.in), null, u);
         float s = config.scale();
         for (int i = 0; i < u.length; i++) u[i] *= s;
-        float[] d = new float[rows * m.out];
-        MatMul.linear(p, u, rows, Matrix.ofFloats(m.b, m.out, m.r), null, d);
-        for (int i = 0; i < d.length; i++) y[i] += d[i];
+        // y += (s·u)·Bᵀ, with Bᵀ as an [r][out] matrix so the wide dimension is the output.
+        MatMul.linearBackwardInput(p, u, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), y, true);
     }
 
     // ---- PEFT format ----

@@ -194,9 +194,7 @@ public final class LoraBackprop {
         float s = adapter.scale();
         float[] us = new float[rows * m.r];
         for (int i = 0; i < us.length; i++) us[i] = u[i] * s;
-        float[] d = new float[rows * m.out];
-        MatMul.linear(p, us, rows, Matrix.ofFloats(m.b, m.out, m.r), null, d);
-        for (int i = 0; i < d.length; i++) y[i] += d[i];
+        MatMul.linearBackwardInput(p, us, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), y, true);
     }
 
     /**
@@ -212,9 +210,12 @@ public final class LoraBackprop {
         float[] u = loraU[layer][module];
         float[] us = new float[rows * m.r];
         for (int i = 0; i < us.length; i++) us[i] = u[i] * s;
-        MatMul.linearBackwardWeight(p, dy, us, rows, m.out, m.r, m.gradB);
+        // The rank-r side is kept outside so the kernels run over the wide dimension: dBᵀ += usᵀ·dy, du = dy·B = dy·(Bᵀ)ᵀ.
+        float[] gradBt = new float[m.r * m.out];
+        MatMul.linearBackwardWeight(p, us, dy, rows, m.r, m.out, gradBt);
+        for (int n = 0; n < m.out; n++) for (int j = 0; j < m.r; j++) m.gradB[n * m.r + j] += gradBt[j * m.out + n];
         float[] du = new float[rows * m.r];
-        MatMul.linearBackwardInput(p, dy, rows, Matrix.ofFloats(m.b, m.out, m.r), du, false);
+        MatMul.linear(p, dy, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), null, du);
         for (int i = 0; i < du.length; i++) du[i] *= s;
         boolean dropped = adapter.config().dropout() > 0;
         float[] xd = dropped ? loraIn[layer][module] : in;
