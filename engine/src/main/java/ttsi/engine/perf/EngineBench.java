@@ -96,6 +96,7 @@ public final class EngineBench {
             long weightBytes = weightBytes(c, o.dtype());
             r.put("decode_weight_gb_per_s", round(weightBytes * o.decodeTokens() / bestDecode / 1e9, 1));
             s = null;
+            r.put("peak_rss_gib_inference", round(peakRssBytes() / (double) (1L << 30), 2));
 
             if (o.trainTokens() > 0) {
                 // One LoRA step (r 8, all linear layers): forward + backward + AdamW on one sequence, loss on every token.

@@ -1,0 +1,38 @@
+package ttsi.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ttsi.engine.format.DType;
+import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.perf.EngineBench;
+
+@Command(name = "random-model", description = {
+        "Write a checkpoint folder with seeded random weights for a real model's shapes, plus a real tokenizer and chat",
+        "template, so the whole pipeline (run, serve, finetune) can be tried and timed without downloading weights."})
+final class RandomModelCommand implements Callable<Integer> {
+    @Option(names = "--shape", required = true, description = "qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path") String shape;
+    @Option(names = "--tokenizer", required = true, description = "model folder to copy tokenizer and chat template files from") Path tokenizer;
+    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--dtype", defaultValue = "bf16") String dtype;
+    @Option(names = "--std", defaultValue = "0.02", description = "standard deviation of the weights") double std;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        var cfgFile = Path.of(shape);
+        var json = java.nio.file.Files.isRegularFile(cfgFile) ? Json.MAPPER.readTree(cfgFile.toFile())
+                : Json.MAPPER.readTree(EngineBench.class.getResourceAsStream("/ttsi/engine/shapes/" + shape + ".json"));
+        if (json == null) throw new IllegalArgumentException("unknown shape '" + shape + "'");
+        DType dt = switch (dtype.toLowerCase()) {
+            case "bf16" -> DType.BF16;
+            case "f16" -> DType.F16;
+            case "f32" -> DType.F32;
+            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32");
+        };
+        RandomCheckpoint.write(out, json, dt, std, seed, tokenizer);
+        System.err.println("wrote " + out);
+        return 0;
+    }
+}
