@@ -1,0 +1,36 @@
+package ttsi.bench.report;
+
+/** What each section computes, in the same words in report.md and report.html (plain text). */
+final class Explain {
+    private Explain() {}
+
+    static final String ACCURACY = "Accuracy per seed = the fraction of that seed's result lines with \"correct\": true (direct and majority"
+            + " inference: the final answer; pass@k: any of the k answers); shown as mean ± sample standard deviation (n − 1) over seeds."
+            + " Uncertain = margin < the run's τ; adapted = the line's \"adapted\" flag (a LoRA update was made for the sample)."
+            + " Δ vs our base = difference of mean accuracies with the base run of the same benchmark and model, in points.";
+
+    static final String PAPER = "The paper's numbers (paper.md §6) are for " + PaperNumbers.MODEL + " on Hammer's processed test sets,"
+            + " mean of 5 runs, with the paper's own prompt and matching rule (neither published). Ours differ in model, prompt, scoring"
+            + " rule, seeds and possibly sample count (--limit): compare directions and gaps, not absolute values.";
+
+    static final String PAPER_POINTER = "The " + PaperNumbers.LABEL + " columns are the paper's published numbers (see below);"
+            + " ours differ in model and setting.";
+
+    static final String MARGIN = "Margin u = p(1) − p(2), the gap between the two most likely candidate tools under the relative softmax"
+            + " of their scores, recorded per sample before any adaptation; a low margin means uncertain. Counts over all seeds,"
+            + " 10 equal bins over [0, 1] (u = 1 falls in the last bin).";
+
+    static final String SWEEP = "Computed from the recorded margins, without rerunning; all seeds pooled. For each τ: selected = samples"
+            + " with margin < τ (the estimator's rule); accuracy of selected / unselected = this run's verdicts on each part."
+            + " Simulated accuracy = this run's verdict for samples with margin < τ and the matching base run's verdict (same benchmark,"
+            + " model, seed and sample, equal margins) for the rest: what this method would score had it adapted only below τ. It is"
+            + " given only for τ where this run acted on every sample below τ (every τ for all and gold-upper-bound runs, τ up to the"
+            + " run's own τ for tt-si), and assumes answers are reproducible per (seed, sample), as the runner's seeding makes them.";
+
+    static final String STAGES = "Mean wall-clock seconds per sample as recorded: score (uncertainty scoring of the candidate tools),"
+            + " synthesize (writing synthetic pairs), train (LoRA updates), answer (generating the answer or answers);"
+            + " other = the recorded total minus those four (verdict, reset, bookkeeping).";
+
+    static final String SAMPLES = "Every sample of every seed. Details per sample: candidate tools with scores and probabilities,"
+            + " synthetic pairs, raw generations, rejections, train losses, outputs with parsed calls, final calls, gold, verdict reason.";
+}
