@@ -1,6 +1,8 @@
 package ttsi.engine.model;
 
 import java.util.Arrays;
+import ttsi.engine.tensor.MatMul;
+import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.tensor.VectorOps;
 
@@ -63,15 +65,11 @@ public final class Ops {
     }
 
     public static void swiglu(float[] gate, float[] up, float[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = silu(gate[i]) * up[i];
+        VectorOps.swiglu(gate, up, out, n);
     }
 
     public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int n) {
-        for (int i = 0; i < n; i++) {
-            float g = gate[i], sig = 1f / (1f + (float) Math.exp(-g));
-            dUp[i] = dOut[i] * g * sig;
-            dGate[i] = dOut[i] * up[i] * sig * (1f + g * (1f - sig));
-        }
+        VectorOps.swigluBackward(dOut, gate, up, dGate, dUp, n);
     }
 
     // ---- Causal grouped-query attention ----
@@ -84,6 +82,10 @@ public final class Ops {
      */
     public static void attention(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
                                  int heads, int kvHeads, int hd, int window, float[] probs) {
+        if (len >= GEMM_ROWS) {
+            attentionGemm(p, q, keys, values, out, len, pos0, heads, kvHeads, hd, window, probs);
+            return;
+        }
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len;
         float scale = (float) (1.0 / Math.sqrt(hd));
         p.forRange(len * heads, (from, to) -> {
@@ -126,6 +128,10 @@ public final class Ops {
      */
     public static void attentionBackward(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
                                          float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
+        if (len >= GEMM_ROWS) {
+            attentionBackwardGemm(p, dOut, probs, q, keys, values, dq, dk, dv, len, heads, kvHeads, hd);
+            return;
+        }
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd;
         float scale = (float) (1.0 / Math.sqrt(hd));
         p.forEach(kvHeads, kvHead -> {
@@ -161,5 +167,95 @@ public final class Ops {
                 }
             }
         });
+    }
+
+    // ---- Attention as per-head matrix products (prefill and training: many query rows) ----
+
+    /** From this many query rows on, attention runs as GEMMs over whole heads instead of per-row dot products. */
+    static final int GEMM_ROWS = 32;
+
+    /** One kv head's keys or values as a contiguous [positions][hd] matrix. */
+    private static float[] headRows(float[] kv, int positions, int kvDim, int kvHead, int hd) {
+        float[] h = new float[positions * hd];
+        for (int s = 0; s < positions; s++) System.arraycopy(kv, s * kvDim + kvHead * hd, h, s * hd, hd);
+        return h;
+    }
+
+    /** Same contract as {@link #attention}; scores = Q·Kᵀ and out = P·V per head with the kernels. */
+    static void attentionGemm(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
+                              int heads, int kvHeads, int hd, int window, float[] probs) {
+        int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] scratch = probs != null ? null : new float[len * span];
+        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
+            Matrix kh = Matrix.ofFloats(headRows(keys, span, kvDim, kvHead, hd), span, hd);
+            Matrix vh = Matrix.ofFloats(headRows(values, span, kvDim, kvHead, hd), span, hd);
+            for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
+                float[] sc = probs != null ? probs : scratch;
+                int so = probs != null ? head * len * span : 0;
+                MatMul.linear(p, q, head * hd, qDim, len, kh, 0, span, null, sc, so, span);
+                p.forRange(len, (from, to) -> {
+                    for (int t = from; t < to; t++) softmaxRow(sc, so + t * span, pos0 + t, window, span, scale);
+                });
+                MatMul.linearBackwardInput(p, sc, so, span, len, vh, out, head * hd, qDim, false);
+            }
+        }
+    }
+
+    /** Scaled, causally (and window-) masked softmax of one score row, in place; masked entries become 0. */
+    private static void softmaxRow(float[] sc, int o, int pos, int window, int span, float scale) {
+        int start = window > 0 ? Math.max(0, pos - window + 1) : 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = start; j <= pos; j++) max = Math.max(max, sc[o + j] * scale);
+        float sum = 0;
+        for (int j = start; j <= pos; j++) {
+            float e = (float) Math.exp(sc[o + j] * scale - max);
+            sc[o + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int j = start; j <= pos; j++) sc[o + j] *= inv;
+        java.util.Arrays.fill(sc, o, o + start, 0f);
+        java.util.Arrays.fill(sc, o + pos + 1, o + span, 0f);
+    }
+
+    /**
+     * Same contract as {@link #attentionBackward}: per head, dP = dO·Vᵀ, dS = P⊙(dP − rowsum(P⊙dP))·scale,
+     * dQ = dS·K, and per kv head dK += dSᵀ·Q, dV += Pᵀ·dO over its query heads in order.
+     */
+    static void attentionBackwardGemm(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
+                                      float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
+        int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] dS = new float[len * len], qh = new float[len * hd], doh = new float[len * hd];
+        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
+            Matrix kh = Matrix.ofFloats(headRows(keys, len, kvDim, kvHead, hd), len, hd);
+            Matrix vh = Matrix.ofFloats(headRows(values, len, kvDim, kvHead, hd), len, hd);
+            float[] dkh = new float[len * hd], dvh = new float[len * hd];
+            for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
+                int po = head * len * len;
+                MatMul.linear(p, dOut, head * hd, qDim, len, vh, 0, len, null, dS, 0, len);
+                p.forRange(len, (from, to) -> {
+                    for (int t = from; t < to; t++) {
+                        int r = t * len;
+                        double dot = 0;
+                        for (int s = 0; s <= t; s++) dot += probs[po + r + s] * dS[r + s];
+                        float d = (float) dot;
+                        for (int s = 0; s < len; s++) dS[r + s] = probs[po + r + s] * (dS[r + s] - d) * scale;
+                    }
+                });
+                MatMul.linearBackwardInput(p, dS, 0, len, len, kh, dq, head * hd, qDim, false);
+                for (int t = 0; t < len; t++) {
+                    System.arraycopy(q, t * qDim + head * hd, qh, t * hd, hd);
+                    System.arraycopy(dOut, t * qDim + head * hd, doh, t * hd, hd);
+                }
+                MatMul.linearBackwardWeight(p, dS, qh, len, len, hd, dkh);
+                MatMul.linearBackwardWeight(p, java.util.Arrays.copyOfRange(probs, po, po + len * len), doh, len, len, hd, dvh);
+            }
+            for (int s = 0; s < len; s++) {
+                System.arraycopy(dkh, s * hd, dk, s * kvDim + kvHead * hd, hd);
+                System.arraycopy(dvh, s * hd, dv, s * kvDim + kvHead * hd, hd);
+            }
+        }
     }
 }

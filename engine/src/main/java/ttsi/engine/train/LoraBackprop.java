@@ -10,6 +10,7 @@ import ttsi.engine.model.Weights;
 import ttsi.engine.tensor.MatMul;
 import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
+import ttsi.engine.tensor.VectorOps;
 
 /**
  * Causal-LM loss and its gradient for the LoRA parameters, through the frozen base model. The forward pass keeps
@@ -96,13 +97,11 @@ public final class LoraBackprop {
         double sum = 0;
         for (int r = 0; r < rows; r++) {
             int off = r * vocab, target = tokens[rowPos[r] + 1];
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < vocab; i++) max = Math.max(max, logits[off + i]);
-            double z = 0;
-            for (int i = 0; i < vocab; i++) z += Math.exp(logits[off + i] - max);
-            sum += Math.log(z) + max - logits[off + target];
-            float invZ = (float) (1 / z);
-            for (int i = 0; i < vocab; i++) logits[off + i] = (float) Math.exp(logits[off + i] - max) * invZ * lossScale;
+            float max = VectorOps.max(logits, off, vocab);
+            float targetLogit = logits[off + target];
+            double z = VectorOps.expShift(logits, off, vocab, max); // logits now hold e^(l - max)
+            sum += Math.log(z) + max - targetLogit;
+            VectorOps.scale(logits, off, vocab, (float) (lossScale / z));
             logits[off + target] -= lossScale;
         }
         return sum;

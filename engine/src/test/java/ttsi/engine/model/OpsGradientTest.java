@@ -125,4 +125,33 @@ class OpsGradientTest {
         check("windowed attention/k", k, g, kk -> fw.apply(new float[][] {q, kk, v}), dk);
         p.close();
     }
+
+    @Test
+    void attentionAsMatrixProductsMatchesRowByRowAndItsBackward() {
+        Parallel p = new Parallel(2);
+        int len = Ops.GEMM_ROWS + 3, heads = 4, kvHeads = 2, hd = 4;
+        float[] q = randn(len * heads * hd, 1), k = randn(len * kvHeads * hd, 1), v = randn(len * kvHeads * hd, 1);
+        float[] g = randn(len * heads * hd, 1);
+        float[] gemm = new float[q.length], probs = new float[heads * len * len];
+        Ops.attention(p, q, k, v, gemm, len, 0, heads, kvHeads, hd, 0, probs);
+        // Row by row through the cached-decode path (one query at a time) gives the same outputs.
+        float[] rows = new float[q.length];
+        for (int t = 0; t < len; t++) {
+            float[] one = new float[heads * hd];
+            Ops.attention(p, java.util.Arrays.copyOfRange(q, t * heads * hd, (t + 1) * heads * hd), k, v, one, 1, t, heads, kvHeads, hd, 0, null);
+            System.arraycopy(one, 0, rows, t * heads * hd, heads * hd);
+        }
+        for (int i = 0; i < q.length; i++) assertTrue(Math.abs(gemm[i] - rows[i]) < 1e-5, "element " + i);
+        float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
+        Ops.attentionBackward(p, g, probs, q, k, v, dq, dk, dv, len, heads, kvHeads, hd);
+        Function<float[][], float[]> f = qkv -> {
+            float[] o = new float[q.length];
+            Ops.attention(p, qkv[0], qkv[1], qkv[2], o, len, 0, heads, kvHeads, hd, 0, null);
+            return o;
+        };
+        check("gemm attention/q", q, g, qq -> f.apply(new float[][] {qq, k, v}), dq);
+        check("gemm attention/k", k, g, kk -> f.apply(new float[][] {q, kk, v}), dk);
+        check("gemm attention/v", v, g, vv -> f.apply(new float[][] {q, k, vv}), dv);
+        p.close();
+    }
 }
