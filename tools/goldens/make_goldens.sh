@@ -6,3 +6,5 @@ set -e
 cd "$(dirname "$0")/../.."
 /usr/bin/python3 tools/goldens/make_goldens.py --out engine/src/test/resources
 /usr/bin/python3 tools/goldens/check_goldens.py --out engine/src/test/resources
+# Full-parameter gradients of a few of those fixtures (reads golden/, writes fullgrad/).
+/usr/bin/python3 tools/goldens/make_fullgrad_goldens.py --out engine/src/test/resources

@@ -37,6 +37,11 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
         }
     }
 
+    /** An f32 heap copy with gradient arrays, for full-parameter training (these weights are left as they are). */
+    public TrainableWeights toTrainable() {
+        return new TrainableWeights(this);
+    }
+
     public static Weights load(Checkpoint ckpt, ModelConfig c) {
         int h = c.hiddenSize(), inter = c.intermediateSize();
         Matrix embed = ckpt.matrix("model.embed_tokens.weight", c.vocabSize(), h);

@@ -14,9 +14,17 @@ public final class AdamW {
     private final List<Param> params;
     private final List<float[]> m = new ArrayList<>(), v = new ArrayList<>();
     private final double beta1, beta2, eps, weightDecay;
+    private final boolean[] decays; // per param: whether weight decay applies
     private int step;
 
     public AdamW(List<Param> params, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, null, beta1, beta2, eps, weightDecay);
+    }
+
+    /** decays[i]: whether weight decay applies to params[i] (null: to all). */
+    public AdamW(List<Param> params, boolean[] decays, double beta1, double beta2, double eps, double weightDecay) {
+        if (decays != null && decays.length != params.size()) throw new IllegalArgumentException("decay mask length " + decays.length + " != " + params.size() + " params");
+        this.decays = decays == null ? null : decays.clone();
         this.params = List.copyOf(params);
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -39,8 +47,9 @@ public final class AdamW {
     public void step(double lr) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
-        float decay = (float) (1 - lr * weightDecay);
+        float decayAll = (float) (1 - lr * weightDecay);
         for (int i = 0; i < params.size(); i++) {
+            float decay = decays == null || decays[i] ? decayAll : 1f;
             float[] p = params.get(i).value(), g = params.get(i).grad(), mi = m.get(i), vi = v.get(i);
             for (int j = 0; j < p.length; j++) {
                 float gj = g[j];

@@ -6,6 +6,7 @@ import ttsi.engine.model.Adapter;
 import ttsi.engine.model.Decoder;
 import ttsi.engine.model.ModelConfig;
 import ttsi.engine.model.Ops;
+import ttsi.engine.model.TrainableWeights;
 import ttsi.engine.model.Weights;
 import ttsi.engine.tensor.MatMul;
 import ttsi.engine.tensor.Matrix;
@@ -16,6 +17,8 @@ import ttsi.engine.tensor.VectorOps;
  * Causal-LM loss and its gradient for the LoRA parameters, through the frozen base model. The forward pass keeps
  * every activation the backward needs in named per-layer buffers; the backward walks the layers in reverse, each
  * op's backward mirroring its forward (see {@link Ops}). Gradients accumulate into the adapter's grad arrays.
+ * The same pass also serves full-parameter training ({@link FullBackprop}): with a {@link TrainableWeights}
+ * sink, every weight's gradient is accumulated too, and the adapter may be null.
  */
 public final class LoraBackprop {
 
@@ -29,7 +32,8 @@ public final class LoraBackprop {
     private final ModelConfig c;
     private final Weights w;
     private final Decoder decoder;
-    private final LoraAdapter adapter;
+    private final LoraAdapter adapter; // null: no adapter (full-parameter training)
+    private final TrainableWeights full; // null: base weights frozen
     private final SplittableRandom dropoutRng;
 
     // Saved activations, [layer][rows * width].
@@ -42,11 +46,18 @@ public final class LoraBackprop {
     private float[] dx, dxn, dq, dk, dv, datt, dgate, dup, dact;
 
     public LoraBackprop(Decoder decoder, LoraAdapter adapter) {
+        this(decoder, java.util.Objects.requireNonNull(adapter, "adapter"), null);
+    }
+
+    /** With full != null, also accumulates every base weight's gradient; the decoder must run on full.weights(). */
+    LoraBackprop(Decoder decoder, LoraAdapter adapter, TrainableWeights full) {
+        if (full != null && decoder.weights() != full.weights()) throw new IllegalArgumentException("the decoder does not run on the trainable weights");
         this.decoder = decoder;
         this.c = decoder.config();
         this.w = decoder.weights();
         this.adapter = adapter;
-        this.dropoutRng = new SplittableRandom(adapter.config().seed() ^ 0x5DEECE66DL);
+        this.full = full;
+        this.dropoutRng = new SplittableRandom((adapter == null ? 0 : adapter.config().seed()) ^ 0x5DEECE66DL);
     }
 
     public LoraAdapter adapter() {
@@ -83,12 +94,19 @@ public final class LoraBackprop {
         double lossSum = crossEntropyForwardBackward(logits, rows, vocab, tokens, rowPos, lossScale);
         float[] dNormed = new float[rows * h];
         MatMul.linearBackwardInput(p, logits, rows, w.lmHead(), dNormed, false);
+        if (full != null) MatMul.linearBackwardWeight(p, logits, normed, rows, vocab, h, full.lmHeadGrad());
         Arrays.fill(dx, 0, len * h, 0f);
         for (int r = 0; r < rows; r++) {
             int t = rowPos[r];
+            if (full != null) Ops.rmsNormWeightGrad(dNormed, r * h, x, t * h, rinvF[t], h, full.finalNormGrad());
             Ops.rmsNormBackward(dNormed, r * h, x, t * h, w.finalNorm(), rinvF[t], h, dx, t * h, false);
         }
         backward(p, len);
+        if (full != null) {
+            // The embedding lookup's backward: scatter-add each position's input gradient into its token's row.
+            float[] ge = full.embedGrad();
+            for (int t = 0; t < len; t++) VectorOps.axpy(1f, dx, t * h, ge, tokens[t] * h, h);
+        }
         return new Loss(lossSum, rows);
     }
 
@@ -153,6 +171,7 @@ public final class LoraBackprop {
             Ops.swigluBackward(dact, gate[l], up[l], dgate, dup, len * c.intermediateSize());
             linearBackward(p, l, Adapter.GATE, dgate, len, lw.gate(), xn2[l], dxn, false);
             linearBackward(p, l, Adapter.UP, dup, len, lw.up(), xn2[l], dxn, true);
+            if (full != null) normWeightGrad(dxn, xMid[l], rinv2[l], len, h, full.layerGrad(l, TrainableWeights.POST_NORM));
             for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xMid[l], t * h, lw.postAttentionNorm(), rinv2[l][t], h, dx, t * h, true);
             // Attention: x += o(attention(rope(q), rope(k), v)), q/k/v from xn1 = norm(xIn).
             linearBackward(p, l, Adapter.O, dx, len, lw.o(), att[l], datt, false);
@@ -162,20 +181,30 @@ public final class LoraBackprop {
                 for (int i = 0; i < nkv; i++) Ops.ropeBackward(dk, (t * nkv + i) * hd, cos, sin, t * half, half);
             }
             if (c.qkNorm()) {
+                if (full != null) {
+                    normWeightGrad(dq, qRaw[l], qRinv[l], len * nh, hd, full.layerGrad(l, TrainableWeights.Q_NORM));
+                    normWeightGrad(dk, kRaw[l], kRinv[l], len * nkv, hd, full.layerGrad(l, TrainableWeights.K_NORM));
+                }
                 for (int i = 0; i < len * nh; i++) Ops.rmsNormBackward(dq, i * hd, qRaw[l], i * hd, lw.qNorm(), qRinv[l][i], hd, dq, i * hd, false);
                 for (int i = 0; i < len * nkv; i++) Ops.rmsNormBackward(dk, i * hd, kRaw[l], i * hd, lw.kNorm(), kRinv[l][i], hd, dk, i * hd, false);
             }
             linearBackward(p, l, Adapter.Q, dq, len, lw.q(), xn1[l], dxn, false);
             linearBackward(p, l, Adapter.K, dk, len, lw.k(), xn1[l], dxn, true);
             linearBackward(p, l, Adapter.V, dv, len, lw.v(), xn1[l], dxn, true);
+            if (full != null) normWeightGrad(dxn, xIn[l], rinv1[l], len, h, full.layerGrad(l, TrainableWeights.INPUT_NORM));
             for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xIn[l], t * h, lw.inputNorm(), rinv1[l][t], h, dx, t * h, true);
         }
+    }
+
+    /** dw += Σ over n rows of dy ⊙ x/rms (must run before an in-place norm backward overwrites dy). */
+    private static void normWeightGrad(float[] dy, float[] x, float[] rinv, int n, int width, float[] dw) {
+        for (int i = 0; i < n; i++) Ops.rmsNormWeightGrad(dy, i * width, x, i * width, rinv[i], width, dw);
     }
 
     /** y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward. */
     private void linear(Parallel p, int layer, int module, float[] in, int rows, Matrix weight, float[] bias, float[] y) {
         MatMul.linear(p, in, rows, weight, bias, y);
-        LoraAdapter.Module m = adapter.module(layer, module);
+        LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float[] xd = in;
         double drop = adapter.config().dropout();
@@ -203,7 +232,12 @@ public final class LoraBackprop {
     private void linearBackward(Parallel p, int layer, int module, float[] dy, int rows, Matrix weight, float[] in,
                                 float[] dIn, boolean accumulate) {
         MatMul.linearBackwardInput(p, dy, rows, weight, dIn, accumulate);
-        LoraAdapter.Module m = adapter.module(layer, module);
+        if (full != null) {
+            MatMul.linearBackwardWeight(p, dy, in, rows, weight.rows(), weight.cols(), full.layerGrad(layer, module));
+            float[] gb = module <= Adapter.V ? full.layerGrad(layer, TrainableWeights.Q_BIAS + module) : null;
+            if (gb != null) for (int t = 0; t < rows; t++) VectorOps.axpy(1f, dy, t * gb.length, gb, 0, gb.length);
+        }
+        LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float s = adapter.scale();
         float[] u = loraU[layer][module];
@@ -253,7 +287,7 @@ public final class LoraBackprop {
         loraU = new float[L][LoraAdapter.MODULES.size()][];
         loraIn = new float[L][LoraAdapter.MODULES.size()][];
         loraMask = new float[L][LoraAdapter.MODULES.size()][];
-        for (LoraAdapter.Module m : adapter.modules()) {
+        for (LoraAdapter.Module m : adapter == null ? java.util.List.<LoraAdapter.Module>of() : adapter.modules()) {
             int mi = LoraAdapter.MODULES.indexOf(m.name);
             loraU[m.layer][mi] = new float[len * m.r];
             if (adapter.config().dropout() > 0) {

@@ -29,7 +29,17 @@ public final class LoraTrainer {
             params.add(new AdamW.Param(m.a, m.gradA));
             params.add(new AdamW.Param(m.b, m.gradB));
         }
-        AdamW opt = AdamW.withDefaults(params, cfg.weightDecay());
+        return loop(bp::forwardBackward, AdamW.withDefaults(params, cfg.weightDecay()), examples, cfg, listener);
+    }
+
+    /** One sequence's forward and backward, adding the gradient of lossScale · Σ losses (as LoraBackprop's). */
+    interface Pass {
+        LoraBackprop.Loss forwardBackward(int[] tokens, boolean[] target, float lossScale);
+    }
+
+    /** The epoch/batch loop shared by LoRA and full-parameter training. */
+    static List<StepReport> loop(Pass bp, AdamW opt, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
+        if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
         int total = cfg.totalSteps(examples.size());
         LrSchedule schedule = LrSchedule.of(cfg.scheduler(), total, cfg.warmupRatio());
         SplittableRandom rnd = new SplittableRandom(cfg.seed());
