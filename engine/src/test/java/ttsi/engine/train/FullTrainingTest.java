@@ -139,6 +139,21 @@ class FullTrainingTest {
         }
     }
 
+    @Test
+    void weightDecayAppliesToMatricesOnly() {
+        try (Model m = Model.load(Golden.ROOT.resolve("qwen2-tied-bias"))) {
+            TrainableWeights tw = m.decoder().weights().toTrainable();
+            float[] q0 = tw.tensor("model.layers.0.self_attn.q_proj.weight").value().clone();
+            float[] b0 = tw.tensor("model.layers.0.self_attn.q_proj.bias").value().clone();
+            float[] n0 = tw.tensor("model.norm.weight").value().clone();
+            FullTrainer.optimizer(tw, 0.5).step(0.1); // zero grads: only decay moves anything
+            float[] q1 = tw.tensor("model.layers.0.self_attn.q_proj.weight").value();
+            for (int i = 0; i < q0.length; i++) assertEquals(q0[i] * 0.95f, q1[i], 1e-6f);
+            assertTrue(java.util.Arrays.equals(b0, tw.tensor("model.layers.0.self_attn.q_proj.bias").value()), "bias not decayed");
+            assertTrue(java.util.Arrays.equals(n0, tw.tensor("model.norm.weight").value()), "norm not decayed");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"qwen2-tied-bias", "llama-untied"})
     void savedCheckpointLoadsBackWithTheSameLogits(String fixture, @TempDir Path tmp) throws IOException {
