@@ -117,6 +117,15 @@ public final class ToolShift {
         return out;
     }
 
+    /** The texts a tokenizer is trained on: every SFT record rendered by the chat template (training data only). */
+    public static List<String> tokenizerCorpus(Data d) {
+        ttsi.engine.tokenizer.ChatTemplate t = ttsi.engine.tokenizer.ChatTemplate.of(BpeTrainer.CHAT_TEMPLATE,
+                Map.of("eos_token", "<|im_end|>", "pad_token", "<|endoftext|>"));
+        List<String> out = new ArrayList<>();
+        for (ObjectNode r : sftRecords(d)) out.add(t.render(r.deepCopy().put("add_generation_prompt", false)));
+        return out;
+    }
+
     // ------------------------------------------------------------------ writing
 
     public static void write(Data d, Path dir) {
