@@ -34,6 +34,20 @@ class BpeTrainerTest {
     }
 
     @Test
+    void fullSizeDataAndVocabularyStatistics() {
+        long t0 = System.nanoTime();
+        ToolShift.Data full = ToolShift.generate(ToolShift.Config.defaults(1));
+        List<String> texts = ToolShift.tokenizerCorpus(full);
+        long t1 = System.nanoTime();
+        BpeTrainer.Result r = BpeTrainer.train(texts, 4096, 2);
+        long t2 = System.nanoTime();
+        System.out.printf("full ToolShift (seed 1): generated + rendered %d texts, %.1f MB, in %.2f s; BPE to %d ids in %.2f s%n",
+                texts.size(), texts.stream().mapToLong(String::length).sum() / 1e6, (t1 - t0) / 1e9, r.vocabSize(), (t2 - t1) / 1e9);
+        // The world's text is small: merges run out (no pair left twice) before 4096 ids.
+        assertTrue(r.vocabSize() > 2048 && r.vocabSize() <= 4096, "vocab " + r.vocabSize());
+    }
+
+    @Test
     void isDeterministicAndHitsTheTarget() {
         BpeTrainer.Result again = BpeTrainer.train(corpus, 1024, 2);
         assertEquals(1024, result.vocabSize());

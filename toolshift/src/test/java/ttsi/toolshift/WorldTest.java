@@ -165,6 +165,19 @@ class WorldTest {
     }
 
     @Test
+    void registeredBenchmarkLoadsAndGoldScoresFull(@TempDir Path dir) {
+        ToolShift.write(data, dir.resolve("toolshift"));
+        for (String name : List.of("toolshift", "toolshift-train", "toolshift-dev")) {
+            var b = ttsi.bench.Benchmarks.get(name);
+            Dataset d = b.load(dir);
+            var report = ttsi.bench.score.Evaluation.evaluate(b, d, ttsi.bench.score.Evaluation.goldPredictions(d));
+            report.metrics().forEach((k, v) -> {
+                if (!k.contains("_script.")) assertEquals(1.0, v, 1e-12, name + " " + k);
+            });
+        }
+    }
+
+    @Test
     void synthesisSamplesParseWithTheProjectsSynthesizer() {
         for (World.Synthesis syn : data.synthesis()) {
             List<Message> prompt = syn.prompt();
