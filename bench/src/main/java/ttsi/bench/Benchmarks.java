@@ -83,6 +83,13 @@ public final class Benchmarks {
                 List.of("toolalpaca/eval_simulated.json"), alpaca, Scoring.CALLS,
                 List.of(new Source(TOOLALPACA + "eval_simulated.json", "toolalpaca/eval_simulated.json"))));
         for (String c : BFCL_CATEGORIES) add(bfcl(c));
+        // ToolShift is generated, not downloaded (ttsi.toolshift.ToolShift writes these files from a seed).
+        add(new Benchmark("toolshift", "ToolShift shifted test set (generated; held-out domains, tools and phrasings): 300 items",
+                List.of("toolshift/test.jsonl"), hammer, Scoring.CALLS, List.of()));
+        add(new Benchmark("toolshift-train", "ToolShift training split (generated; the ICL pool and SFT data for ToolShift)",
+                List.of("toolshift/train.jsonl"), hammer, Scoring.CALLS, List.of()));
+        add(new Benchmark("toolshift-dev", "ToolShift in-distribution dev split (generated; training tools and phrasings)",
+                List.of("toolshift/dev.jsonl"), hammer, Scoring.CALLS, List.of()));
     }
 
     private Benchmarks() {}

@@ -254,6 +254,7 @@ public final class Runner {
 
     /** Where the ICL demonstrations come from by default: Seal-Tools' official dev split for the Seal-Tools sets. */
     public static String defaultPool(String benchmark) {
+        if (benchmark.equals("toolshift")) return "toolshift-train";
         return benchmark.startsWith("sealtool") ? "sealtool-dev" : null;
     }
 

@@ -1,0 +1,305 @@
+package ttsi.toolshift;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.tools.Json;
+import ttsi.agent.tools.Message;
+import ttsi.agent.tools.Sample;
+import ttsi.agent.tools.ToolCall;
+import ttsi.agent.tools.ToolSpec;
+import ttsi.toolshift.Catalog.Domain;
+import ttsi.toolshift.Catalog.Obj;
+import ttsi.toolshift.Catalog.Verb;
+import ttsi.toolshift.Slots.Slot;
+
+/**
+ * The ToolShift world: tools generated from the {@link Catalog} (verbs x objects of ~20 domains) and requests
+ * with gold calls, under two distributions.
+ *
+ * <p>What shifts between {@link Split#TRAIN} and {@link Split#TEST}:
+ * <ul>
+ *   <li>domains: six domains ({@link Catalog#HELD_OUT_DOMAINS}) have tools only in the test split;</li>
+ *   <li>tool names: in each training domain, one tool (chosen by the seed) is held out too;</li>
+ *   <li>sentence frames: test requests use only {@link Catalog#TEST_FRAMES}, training ones only
+ *       {@link Catalog#TRAIN_FRAMES}; two-call joins likewise;</li>
+ *   <li>verb phrasings: the last phrasing of each verb never appears in training; test requests use it half the time.</li>
+ * </ul>
+ * Training files never name a held-out tool. Test candidates are held-out tools, except that a held-out tool of a
+ * training domain may have training tools of its domain as distractors. Argument values come from the same
+ * generators in both splits.
+ *
+ * <p>Everything is a function of the seed: tools and their optional parameters through the world's seed, each
+ * sample through the seed of its generator.
+ */
+public final class World {
+    public enum Split { TRAIN, TEST }
+
+    /** A generated tool and where it comes from. */
+    public record Tool(ToolSpec spec, String domain, String verb, Obj object, List<String> slots, Set<String> required) {
+        public String name() {
+            return spec.name();
+        }
+    }
+
+    /** A request with its calls; {@code meta} records how it was made (domain, frame, phrasings). */
+    public record Query(String text, List<ToolCall> calls, ObjectNode meta) {}
+
+    private final long seed;
+    private final List<Tool> tools = new ArrayList<>();
+    private final Map<String, Tool> byName = new LinkedHashMap<>();
+    private final Set<String> heldOutTools = new LinkedHashSet<>();
+
+    public World(long seed) {
+        this.seed = seed;
+        SplittableRandom r = new SplittableRandom(seed);
+        for (Domain d : Catalog.domains()) {
+            List<Tool> mine = new ArrayList<>();
+            for (Obj o : d.objects()) {
+                for (var ve : o.verbs().entrySet()) {
+                    Verb v = Catalog.VERBS.get(ve.getKey());
+                    Tool t = makeTool(d, o, v, ve.getValue(), r.split());
+                    if (byName.put(t.name(), t) != null) throw new IllegalStateException("duplicate tool name " + t.name());
+                    tools.add(t);
+                    mine.add(t);
+                }
+            }
+            if (Catalog.HELD_OUT_DOMAINS.contains(d.name())) mine.forEach(t -> heldOutTools.add(t.name()));
+            else heldOutTools.add(mine.get(r.nextInt(mine.size())).name());
+        }
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public List<Tool> tools() {
+        return List.copyOf(tools);
+    }
+
+    public Tool tool(String name) {
+        return byName.get(name);
+    }
+
+    public Set<String> heldOutTools() {
+        return Set.copyOf(heldOutTools);
+    }
+
+    /** The tools whose calls a split's requests make. */
+    public List<Tool> pool(Split split) {
+        return tools.stream().filter(t -> heldOutTools.contains(t.name()) == (split == Split.TEST)).toList();
+    }
+
+    public List<String> domains(Split split) {
+        return pool(split).stream().map(Tool::domain).distinct().toList();
+    }
+
+    private static Tool makeTool(Domain d, Obj o, Verb v, List<String> verbSlots, SplittableRandom r) {
+        String name = v.name() + "_" + (v.plural() ? o.ids() : o.id());
+        List<String> slots = new ArrayList<>();
+        Set<String> required = new LinkedHashSet<>();
+        boolean creates = Set.of("book", "create", "send", "schedule", "buy", "add", "log", "set").contains(v.name());
+        for (String s : verbSlots != null ? verbSlots : o.slots()) {
+            boolean key = s.endsWith("*");
+            String sn = key ? s.substring(0, s.length() - 1) : s;
+            if (key) {
+                slots.add(sn);
+                required.add(sn);
+            } else if (verbSlots != null || r.nextDouble() < 0.8) {
+                slots.add(sn);
+                if (creates && r.nextDouble() < 0.3) required.add(sn);
+            }
+        }
+        ObjectNode params = Json.object();
+        params.put("type", "object");
+        ObjectNode props = params.putObject("properties");
+        for (String s : slots) props.set(s, Slots.get(s).schema());
+        ArrayNode req = params.putArray("required");
+        required.forEach(req::add);
+        String desc = fill(v.description(), o) + " " + d.blurb() + ".";
+        return new Tool(ToolSpec.of(name, desc, params), d.name(), v.name(), o, List.copyOf(slots), Set.copyOf(required));
+    }
+
+    static String fill(String phrase, Obj o) {
+        String a = ("aeiou".indexOf(Character.toLowerCase(o.noun().charAt(0))) >= 0 && !o.noun().startsWith("UV") ? "an " : "a ") + o.noun();
+        return phrase.replace("{a}", a).replace("{n}", o.noun()).replace("{p}", o.plural());
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /** A fresh request for one tool (or, with {@code second}, two), in the split's phrasing. */
+    public Query query(Split split, Tool first, Tool second, SplittableRandom r) {
+        List<String> frames = split == Split.TRAIN ? Catalog.TRAIN_FRAMES : Catalog.TEST_FRAMES;
+        int frame = r.nextInt(frames.size());
+        ObjectNode meta = Json.object();
+        meta.put("split", split.name().toLowerCase());
+        meta.put("domain", first.domain());
+        meta.put("frame", frames.get(frame));
+        List<ToolCall> calls = new ArrayList<>();
+        String clause = clause(split, first, r, calls, meta);
+        if (second != null) {
+            List<String> joins = split == Split.TRAIN ? Catalog.TRAIN_JOINS : Catalog.TEST_JOINS;
+            String join = joins.get(r.nextInt(joins.size()));
+            meta.put("join", join);
+            clause = clause + join + clause(split, second, r, calls, meta);
+        }
+        String text = frames.get(frame).replace("{Action} {args}", capitalise(clause)).replace("{action} {args}", clause);
+        return new Query(text, calls, meta);
+    }
+
+    /** "action args" for one call, which it appends to calls. */
+    private String clause(Split split, Tool t, SplittableRandom r, List<ToolCall> calls, ObjectNode meta) {
+        Verb v = Catalog.VERBS.get(t.verb());
+        List<String> ph = v.phrasings();
+        int k = split == Split.TRAIN ? r.nextInt(ph.size() - 1) : (r.nextBoolean() ? ph.size() - 1 : r.nextInt(ph.size() - 1));
+        meta.withArray("phrasings").add(ph.get(k));
+        String action = fill(ph.get(k), t.object());
+        ObjectNode args = Json.object();
+        List<String> mentions = new ArrayList<>();
+        for (String s : t.slots()) {
+            if (!t.required().contains(s) && r.nextDouble() >= 0.35) continue;
+            Slot slot = Slots.get(s);
+            JsonNode value = slot.value(r);
+            args.set(s, value);
+            mentions.add(slot.mention(value, r));
+        }
+        // Required arguments first in the usual order; sometimes the phrases come in a shuffled order.
+        if (mentions.size() > 1 && r.nextDouble() < 0.3) {
+            for (int i = mentions.size() - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                String tmp = mentions.get(i);
+                mentions.set(i, mentions.get(j));
+                mentions.set(j, tmp);
+            }
+        }
+        calls.add(new ToolCall(t.name(), args));
+        return mentions.isEmpty() ? action : action + " " + String.join(" ", mentions);
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    // ------------------------------------------------------------------ candidates
+
+    /**
+     * 3 to 6 candidate tools including the gold ones, in a random order, with at least one confusable neighbour
+     * (another tool of a gold tool's domain: same object with another verb, or another object) when one exists.
+     * Training candidates come from the training pool only.
+     */
+    public List<Tool> candidates(Split split, List<Tool> gold, SplittableRandom r) {
+        int n = Math.max(3, Math.max(gold.size() + 1, 3 + r.nextInt(4)));
+        n = Math.min(n, 6);
+        Set<String> goldNames = new HashSet<>();
+        gold.forEach(g -> goldNames.add(g.name()));
+        List<Tool> allowed = split == Split.TRAIN ? pool(Split.TRAIN) : tools;
+        Set<String> domains = new HashSet<>();
+        gold.forEach(g -> domains.add(g.domain()));
+        Set<String> goldSlots = new HashSet<>();
+        gold.forEach(g -> goldSlots.addAll(g.slots()));
+        List<Tool> sameObject = new ArrayList<>(), sameDomain = new ArrayList<>(), sharing = new ArrayList<>(), rest = new ArrayList<>();
+        for (Tool t : allowed) {
+            if (goldNames.contains(t.name())) continue;
+            // In the test split, distractors outside the gold tools' domains are held-out tools too.
+            boolean inDomain = domains.contains(t.domain());
+            if (split == Split.TEST && !inDomain && !heldOutTools.contains(t.name())) continue;
+            if (gold.stream().anyMatch(g -> g.object() == t.object())) sameObject.add(t);
+            else if (inDomain) sameDomain.add(t);
+            else if (t.slots().stream().anyMatch(goldSlots::contains)) sharing.add(t);
+            else rest.add(t);
+        }
+        for (List<Tool> l : List.of(sameObject, sameDomain, sharing, rest)) shuffle(l, r);
+        List<Tool> out = new ArrayList<>(gold);
+        // One confusable first, then a mix.
+        List<Tool> neighbours = new ArrayList<>(sameObject);
+        neighbours.addAll(sameDomain);
+        if (!neighbours.isEmpty()) out.add(neighbours.removeFirst());
+        while (out.size() < n) {
+            double u = r.nextDouble();
+            List<Tool> from = u < 0.55 && !neighbours.isEmpty() ? neighbours : u < 0.8 && !sharing.isEmpty() ? sharing : !rest.isEmpty() ? rest
+                    : !sharing.isEmpty() ? sharing : neighbours;
+            if (from.isEmpty()) break;
+            out.add(from.removeFirst());
+        }
+        shuffle(out, r);
+        return out;
+    }
+
+    static <T> void shuffle(List<T> l, SplittableRandom r) {
+        for (int i = l.size() - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            T tmp = l.get(i);
+            l.set(i, l.get(j));
+            l.set(j, tmp);
+        }
+    }
+
+    // ------------------------------------------------------------------ samples
+
+    /** An answering sample: candidates + request -> gold calls. Two calls with probability {@code pMulti}. */
+    public Sample answering(Split split, String id, SplittableRandom r, double pMulti) {
+        List<Tool> pool = pool(split);
+        Tool first = pool.get(r.nextInt(pool.size()));
+        Tool second = null;
+        if (r.nextDouble() < pMulti) {
+            List<Tool> sameDomain = pool.stream().filter(t -> t.domain().equals(first.domain())).toList();
+            second = sameDomain.get(r.nextInt(sameDomain.size()));
+        }
+        List<Tool> gold = second == null || second == first ? List.of(first) : List.of(first, second);
+        List<Tool> cands = candidates(split, gold, r);
+        Query q = query(split, first, second, r);
+        ObjectNode meta = q.meta();
+        meta.put("calls", q.calls().size());
+        return new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())),
+                cands.stream().map(Tool::spec).toList(), q.calls(), null, meta);
+    }
+
+    /**
+     * A synthesis sample, in {@link DataSynthesizer#prompt}'s format: the seed sample's tools and request, and as
+     * the answer {@code k} new requests over the same tools (any of the candidates) with their calls, as the JSON
+     * list {@code [{"query": ..., "answer": [{"name", "arguments"}]}]} that DataSynthesizer parses.
+     */
+    public Synthesis synthesis(Split split, Sample seedSample, int k, SplittableRandom r) {
+        List<Tool> cands = seedSample.tools().stream().map(t -> byName.get(t.name())).toList();
+        List<Tool> usable = cands.stream().filter(t -> split == Split.TEST || !heldOutTools.contains(t.name())).toList();
+        ArrayNode answer = Json.array();
+        List<DataSynthesizer.Pair> pairs = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        seen.add(DataSynthesizer_normalise(seedSample.query()));
+        while (pairs.size() < k) {
+            // Half the time the seed's own tool, else another candidate.
+            Tool t = r.nextBoolean() ? byName.get(seedSample.gold().getFirst().name()) : usable.get(r.nextInt(usable.size()));
+            Query q = query(split, t, null, r);
+            if (!seen.add(DataSynthesizer_normalise(q.text()))) continue;
+            pairs.add(new DataSynthesizer.Pair(q.text(), q.calls()));
+            ObjectNode item = answer.addObject();
+            item.put("query", q.text());
+            ArrayNode calls = item.putArray("answer");
+            q.calls().forEach(c -> calls.add(c.toJson()));
+        }
+        List<Message> prompt = DataSynthesizer.prompt(seedSample.conversation(), seedSample.tools(), k);
+        return new Synthesis(prompt, Json.dumps(answer), pairs);
+    }
+
+    /** A synthesis training example: the prompt messages, the assistant's answer text, and the pairs it holds. */
+    public record Synthesis(List<Message> prompt, String answer, List<DataSynthesizer.Pair> pairs) {}
+
+    private static String DataSynthesizer_normalise(String s) {
+        return s.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+    }
+
+    /** Tools sorted by name, for listings. */
+    public static Comparator<Tool> byName() {
+        return Comparator.comparing(Tool::name);
+    }
+}

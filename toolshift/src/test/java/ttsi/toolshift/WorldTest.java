@@ -1,0 +1,233 @@
+package ttsi.toolshift;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.model.Completion;
+import ttsi.agent.model.GenerationOptions;
+import ttsi.agent.model.LanguageModel;
+import ttsi.agent.tools.Json;
+import ttsi.agent.tools.Message;
+import ttsi.agent.tools.Sample;
+import ttsi.agent.tools.ToolCall;
+import ttsi.agent.tools.ToolSpec;
+import ttsi.bench.data.Dataset;
+import ttsi.bench.data.HammerLoader;
+import ttsi.toolshift.World.Split;
+
+class WorldTest {
+    static ToolShift.Data data;
+
+    @BeforeAll
+    static void generate() {
+        data = ToolShift.generate(new ToolShift.Config(7, 1500, 200, 300, 300, 0.15, ttsi.agent.method.PromptFormat.NATIVE));
+    }
+
+    @Test
+    void sameSeedSameFiles(@TempDir Path a, @TempDir Path b) throws Exception {
+        ToolShift.Config c = new ToolShift.Config(11, 200, 50, 100, 50, 0.15, ttsi.agent.method.PromptFormat.NATIVE);
+        ToolShift.write(ToolShift.generate(c), a);
+        ToolShift.write(ToolShift.generate(c), b);
+        for (String f : List.of("train.jsonl", "dev.jsonl", "test.jsonl", "sft.jsonl", "manifest.json")) {
+            assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
+        }
+        ToolShift.write(ToolShift.generate(new ToolShift.Config(12, 200, 50, 100, 50, 0.15, ttsi.agent.method.PromptFormat.NATIVE)), b);
+        assertFalse(Files.readString(a.resolve("test.jsonl")).equals(Files.readString(b.resolve("test.jsonl"))), "another seed, other data");
+    }
+
+    @Test
+    void worldIsBigEnough() {
+        World w = data.world();
+        assertTrue(w.domains(Split.TRAIN).size() >= 14, "train domains " + w.domains(Split.TRAIN));
+        assertTrue(w.domains(Split.TRAIN).size() + Catalog.HELD_OUT_DOMAINS.size() >= 20);
+        assertTrue(w.tools().size() >= 80, "tools: " + w.tools().size());
+        System.out.printf("ToolShift: %d tools, %d train tools, %d held out; %d train domains, %d test domains%n", w.tools().size(),
+                w.pool(Split.TRAIN).size(), w.heldOutTools().size(), w.domains(Split.TRAIN).size(), w.domains(Split.TEST).size());
+    }
+
+    @Test
+    void nothingOfTheTestShiftAppearsInTraining() {
+        World w = data.world();
+        Set<String> held = w.heldOutTools();
+        // Tool names: no held-out tool anywhere in the training files (gold or candidate, answering or synthesis).
+        StringBuilder trainText = new StringBuilder();
+        for (Sample s : data.train()) trainText.append(Json.compact(ToolShift.hammerRecord(s))).append('\n');
+        for (Sample s : data.dev()) trainText.append(Json.compact(ToolShift.hammerRecord(s))).append('\n');
+        for (var r : ToolShift.sftRecords(data)) trainText.append(Json.compact(r)).append('\n');
+        String text = trainText.toString();
+        for (String t : held) assertFalse(text.contains("\"" + t + "\""), "held-out tool in training data: " + t);
+        for (Sample s : data.test()) for (ToolCall c : s.gold()) assertTrue(held.contains(c.name()), c.name());
+        // Domains.
+        for (Sample s : concat(data.train(), data.dev())) {
+            assertFalse(Catalog.HELD_OUT_DOMAINS.contains(s.meta().get("domain").asText()));
+        }
+        long heldDomainTest = data.test().stream().filter(s -> Catalog.HELD_OUT_DOMAINS.contains(s.meta().get("domain").asText())).count();
+        assertTrue(heldDomainTest > data.test().size() / 2, "most test samples come from held-out domains: " + heldDomainTest);
+        // Frames and verb phrasings.
+        Set<String> heldPhrasings = Catalog.VERBS.values().stream().map(v -> v.phrasings().getLast()).collect(Collectors.toSet());
+        for (Sample s : concat(data.train(), data.dev())) {
+            assertTrue(Catalog.TRAIN_FRAMES.contains(s.meta().get("frame").asText()));
+            for (JsonNode p : s.meta().get("phrasings")) assertFalse(heldPhrasings.contains(p.asText()), p.asText());
+            for (String f : Catalog.TEST_FRAMES) assertFalse(framed(s.query(), f), s.query() + " looks like test frame " + f);
+            for (String j : Catalog.TEST_JOINS) assertFalse(s.query().contains(j), s.query());
+        }
+        for (Sample s : data.test()) {
+            assertTrue(Catalog.TEST_FRAMES.contains(s.meta().get("frame").asText()));
+            for (String f : Catalog.TRAIN_FRAMES) if (!f.startsWith("{Action} {args}")) assertFalse(framed(s.query(), f), s.query() + " / " + f);
+        }
+        long withHeld = data.test().stream().filter(s -> {
+            for (JsonNode p : s.meta().get("phrasings")) if (heldPhrasings.contains(p.asText())) return true;
+            return false;
+        }).count();
+        assertTrue(withHeld > data.test().size() / 4, "held-out phrasings are used in test: " + withHeld);
+    }
+
+    private static boolean framed(String query, String frame) {
+        String[] parts = frame.replace("{Action} {args}", "{action} {args}").split("\\{action\\} \\{args\\}", -1);
+        String pre = parts[0], post = parts[1];
+        return query.toLowerCase().startsWith(pre.toLowerCase()) && query.endsWith(post) && !(pre.isEmpty() && post.length() <= 2);
+    }
+
+    @Test
+    void everyGoldCallIsValidAndStatedInItsQuery() {
+        for (Sample s : concat(concat(data.train(), data.dev()), data.test())) {
+            assertTrue(s.tools().size() >= 3 && s.tools().size() <= 6, "candidates: " + s.tools().size());
+            assertEquals(s.tools().size(), s.tools().stream().map(ToolSpec::name).distinct().count());
+            assertFalse(s.gold().isEmpty());
+            for (ToolCall c : s.gold()) {
+                ToolSpec t = s.tool(c.name());
+                assertTrue(t != null, c.name() + " not among the candidates of " + s.id());
+                for (String r : t.required()) assertTrue(c.arguments().has(r), c + " lacks " + r);
+                c.arguments().properties().forEach(e -> {
+                    assertTrue(t.hasParameter(e.getKey()), "unknown argument " + e.getKey());
+                    JsonNode v = e.getValue();
+                    JsonNode schema = t.property(e.getKey());
+                    switch (t.type(e.getKey())) {
+                        case "integer" -> assertTrue(v.isIntegralNumber(), c.toString());
+                        case "number" -> assertTrue(v.isNumber(), c.toString());
+                        case "boolean" -> assertTrue(v.isBoolean(), c.toString());
+                        case "string" -> {
+                            assertTrue(v.isTextual(), c.toString());
+                            if (schema.has("enum")) assertTrue(schema.get("enum").toString().contains("\"" + v.asText() + "\""), c.toString());
+                        }
+                        default -> throw new AssertionError("type " + t.type(e.getKey()));
+                    }
+                    if (!v.isBoolean()) {
+                        String shown = Slots.get(e.getKey()).text(v);
+                        assertTrue(s.query().contains(shown), "value " + shown + " not in query: " + s.query());
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void confusableNeighboursArePresent() {
+        World w = data.world();
+        for (Sample s : concat(data.train(), data.test())) {
+            Set<String> gold = s.gold().stream().map(ToolCall::name).collect(Collectors.toSet());
+            Set<String> domains = gold.stream().map(g -> w.tool(g).domain()).collect(Collectors.toSet());
+            boolean neighbour = s.tools().stream().anyMatch(t -> !gold.contains(t.name()) && domains.contains(w.tool(t.name()).domain()));
+            assertTrue(neighbour, "no same-domain distractor in " + s.id() + ": " + s.tools().stream().map(ToolSpec::name).toList());
+        }
+        long multi = data.train().stream().filter(s -> s.gold().size() == 2).count();
+        assertTrue(multi > data.train().size() / 20 && multi < data.train().size() / 3, "two-call samples: " + multi);
+    }
+
+    @Test
+    void splitsLoadWithTheHammerLoader(@TempDir Path dir) {
+        ToolShift.write(data, dir);
+        for (String f : List.of("train.jsonl", "test.jsonl")) {
+            Dataset d = new HammerLoader().load("toolshift", dir.resolve(f));
+            assertTrue(d.issues().isEmpty(), d.issues().toString());
+            List<Sample> want = f.startsWith("train") ? data.train() : data.test();
+            assertEquals(want.size(), d.samples().size());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).query(), d.samples().get(i).query());
+                assertEquals(want.get(i).gold().toString(), d.samples().get(i).gold().toString());
+                assertEquals(want.get(i).tools().stream().map(t -> t.parameters().toString()).toList(),
+                        d.samples().get(i).tools().stream().map(t -> t.parameters().toString()).toList());
+            }
+        }
+    }
+
+    @Test
+    void registeredBenchmarkLoadsAndGoldScoresFull(@TempDir Path dir) {
+        ToolShift.write(data, dir.resolve("toolshift"));
+        for (String name : List.of("toolshift", "toolshift-train", "toolshift-dev")) {
+            var b = ttsi.bench.Benchmarks.get(name);
+            Dataset d = b.load(dir);
+            var report = ttsi.bench.score.Evaluation.evaluate(b, d, ttsi.bench.score.Evaluation.goldPredictions(d));
+            report.metrics().forEach((k, v) -> {
+                if (!k.contains("_script.")) assertEquals(1.0, v, 1e-12, name + " " + k);
+            });
+        }
+    }
+
+    @Test
+    void synthesisSamplesParseWithTheProjectsSynthesizer() {
+        for (World.Synthesis syn : data.synthesis()) {
+            List<Message> prompt = syn.prompt();
+            String user = prompt.get(1).content();
+            // Recover the seed conversation and tools the prompt was built from: it must be DataSynthesizer's own prompt.
+            LanguageModel replay = new LanguageModel() {
+                public String id() {
+                    return "replay";
+                }
+
+                public Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions o) {
+                    assertEquals(prompt, messages, "the training prompt is DataSynthesizer.prompt");
+                    return new Completion(syn.answer(), "stop", 0, 0, 0);
+                }
+            };
+            int k = syn.pairs().size();
+            List<ToolSpec> tools = toolsOf(user);
+            List<Message> seedConv = List.of(Message.user(seedQuery(user)));
+            var result = new DataSynthesizer(new DataSynthesizer.Options(k, 1, GenerationOptions.greedy(64))).synthesize(replay, seedConv, tools, 1);
+            assertTrue(result.rejections().isEmpty(), result.rejections() + " for " + syn.answer());
+            assertEquals(syn.pairs(), result.pairs());
+        }
+    }
+
+    private static List<ToolSpec> toolsOf(String user) {
+        String json = user.substring(user.indexOf('\n') + 1, user.indexOf("\n\nHere is a request"));
+        List<ToolSpec> out = new ArrayList<>();
+        for (JsonNode t : Json.parse(json)) out.add(ToolSpec.fromJson(t));
+        return out;
+    }
+
+    private static String seedQuery(String user) {
+        String from = "Here is a request a user sent to the assistant:\n";
+        int a = user.indexOf(from) + from.length();
+        return user.substring(a, user.indexOf("\n\nWrite ", a));
+    }
+
+    @Test
+    void printsStatistics() {
+        System.out.println(ToolShift.manifest(data).get("stats").toPrettyString());
+        int i = 0;
+        for (Sample s : data.test()) if (i++ < 3) System.out.println("test: " + s.query() + " -> " + s.gold());
+        i = 0;
+        for (Sample s : data.train()) if (i++ < 3) System.out.println("train: " + s.query() + " -> " + s.gold());
+        System.out.println("synthesis answer: " + data.synthesis().getFirst().answer());
+    }
+
+    static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}
