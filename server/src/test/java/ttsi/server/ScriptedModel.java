@@ -18,9 +18,24 @@ import ttsi.agent.tools.ToolSpec;
  */
 final class ScriptedModel implements LanguageModel {
     private final BiFunction<List<Message>, List<ToolSpec>, String> script;
+    private final long pieceMillis;
+    /** Pieces generated so far, over all calls (tests watch cancellation through it). */
+    final java.util.concurrent.atomic.AtomicInteger generated = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
     ScriptedModel(BiFunction<List<Message>, List<ToolSpec>, String> script) {
+        this(script, 0);
+    }
+
+    /** pieceMillis: a pause before each piece, as a slow model would take. */
+    ScriptedModel(BiFunction<List<Message>, List<ToolSpec>, String> script, long pieceMillis) {
         this.script = script;
+        this.pieceMillis = pieceMillis;
+    }
+
+    /** Answers "x" repeated n times, slowly. */
+    static ScriptedModel slow(int n, long pieceMillis) {
+        return new ScriptedModel((m, t) -> "xxxx".repeat(n), pieceMillis);
     }
 
     /** Calls the first tool with {"location": <last user text>} in Qwen's format when tools are offered, else echoes. */
@@ -45,6 +60,7 @@ final class ScriptedModel implements LanguageModel {
     @Override
     public Completion generate(List<Message> messages, List<ToolSpec> tools, String prefill, GenerationOptions o, int topLogprobs,
                                GenerationListener listener) {
+        calls.incrementAndGet();
         String text = script.apply(messages, tools);
         if (!prefill.isEmpty() && text.startsWith(prefill)) text = text.substring(prefill.length());
         int n = 0;
@@ -56,7 +72,16 @@ final class ScriptedModel implements LanguageModel {
                 break;
             }
             String piece = text.substring(i, Math.min(text.length(), i + 4));
+            if (pieceMillis > 0) {
+                try {
+                    Thread.sleep(pieceMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RuntimeException(e);
+                }
+            }
             n++;
+            generated.incrementAndGet();
             if (listener != null && !listener.token(new TokenChoice(n, piece, topLogprobs < 0 ? Double.NaN : -0.5, List.of()))) {
                 finish = "cancelled";
                 break;
