@@ -13,7 +13,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.URI;
+import java.time.Duration;
 import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.backend.OpenAiModel;
+import ttsi.agent.method.PromptFormat;
+import ttsi.agent.method.Uncertainty;
+import ttsi.agent.method.UncertaintyEstimator;
+import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.tools.Json;
 
 /** The endpoints over real HTTP on loopback, on the tiny random model. */
@@ -136,6 +143,23 @@ class ServerTest {
         assertTrue(margin >= 0 && margin <= 1);
         assertEquals(2, t.get("probabilities").size());
         assertEquals(Double.toString(margin), auto.headers().firstValue("x-ttsi-margin").orElseThrow());
+    }
+
+    /** ttsi's own OpenAI-compatible backend scores through /v1/completions exactly as the embedded model scores locally. */
+    @Test
+    void openAiModelScoresThroughTheServer() throws Exception {
+        var tools = ChatRequest.tools(Json.parse(TOOLS));
+        var messages = List.of(ttsi.agent.tools.Message.user("Weather in Paris?"));
+        try (OpenAiModel remote = new OpenAiModel(OpenAiModel.Config.of(URI.create(server.baseUrl()), "tiny").withTemplateDir(dir.resolve("tiny"))
+                .withRetries(0, Duration.ZERO).withApiKeyEnv("TTSI_TEST_NO_KEY"))) {
+            var estimator = new UncertaintyEstimator(UncertaintyEstimator.Options.defaults());
+            Uncertainty viaHttp = estimator.estimate(remote, PromptFormat.NATIVE, messages, tools, 0);
+            Uncertainty local = estimator.estimate(model, PromptFormat.NATIVE, messages, tools, 0);
+            assertEquals(local.margin(), viaHttp.margin(), 1e-6);
+            for (int i = 0; i < 2; i++) assertEquals(local.scores()[i], viaHttp.scores()[i], 1e-5);
+            String viaServer = remote.generate(messages, List.of(), GenerationOptions.greedy(8)).text();
+            assertEquals(model.generate(messages, List.of(), GenerationOptions.greedy(8)).text(), viaServer);
+        }
     }
 
     @Test
