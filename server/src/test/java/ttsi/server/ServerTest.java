@@ -41,7 +41,7 @@ class ServerTest {
     @BeforeAll
     static void start() throws Exception {
         model = TestModels.tiny(dir.resolve("tiny"));
-        server = new TtsiServer(ServeOptions.defaults(0, "tiny").withDefaultMaxTokens(24).withTtsi(TtsiMode.OFF, 0.95), model, null).start();
+        server = new TtsiServer(ServeOptions.defaults(0, "tiny").withDefaultMaxTokens(24).withTtsi(TtsiMode.OFF, 0.95).withSynthesis(1, 2, 24, 0.7), model, null).start();
         base = "http://127.0.0.1:" + server.port();
     }
 
@@ -160,6 +160,22 @@ class ServerTest {
             String viaServer = remote.generate(messages, List.of(), GenerationOptions.greedy(8)).text();
             assertEquals(model.generate(messages, List.of(), GenerationOptions.greedy(8)).text(), viaServer);
         }
+    }
+
+    /** TT-SI with the model as its own generator: the tiny random model writes no valid pair, so the base model answers. */
+    @Test
+    void forcedSelfImprovementWithoutUsableDataAnswersWithTheBaseModel() throws Exception {
+        String body = "{\"model\": \"tiny\", \"messages\": [{\"role\": \"user\", \"content\": \"Weather in Rome?\"}], \"temperature\": 0, "
+                + "\"max_tokens\": 6, \"tools\": " + TOOLS + "}";
+        var plain = Http.post(base + "/v1/chat/completions", body);
+        var forced = Http.post(base + "/v1/chat/completions", body.replace("\"temperature\"", "\"ttsi\": \"force\", \"temperature\""));
+        JsonNode t = forced.json().get("ttsi");
+        assertFalse(t.get("adapted").asBoolean(), t.toString());
+        assertEquals("self", t.get("generator").asText());
+        assertTrue(t.get("reason").asText().startsWith("no valid synthetic pair"), t.toString());
+        assertTrue(t.get("seconds").has("synthesize"));
+        assertEquals(plain.json().get("choices").get(0).get("message"), forced.json().get("choices").get(0).get("message"));
+        assertTrue(server.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "no_data")) >= 1);
     }
 
     @Test
