@@ -35,6 +35,18 @@ class LoadTestTest {
         }
     }
 
+    /** The HTTP stack alone (a scripted model answers at once): what the server adds per request. */
+    @Test
+    void httpStackThroughput() throws Exception {
+        try (TtsiServer s = new TtsiServer(ServeOptions.defaults(0, "scripted").withQueue(64), ScriptedModel.toolCaller(), null).start()) {
+            LoadTest.Report r = LoadTest.run(new LoadTest.Options(s.baseUrl(), null, 400, 16, 16, 0.25, Duration.ofSeconds(60), true, 20));
+            System.out.print(LoadTest.format(r));
+            assertEquals(0, r.errors(), r.errorKinds().toString());
+            assertEquals(0, r.lost());
+            assertEquals(400, r.ok());
+        }
+    }
+
     @Test
     void refusesTargetsOffThisMachine() {
         assertThrows(IllegalArgumentException.class, () -> LoadTest.requireLoopback("http://10.0.0.1:8000/v1"));
