@@ -134,7 +134,7 @@ public final class Api implements AutoCloseable {
         if (!ex.method().equals(method)) throw ApiError.methodNotAllowed(ex.method(), ex.path(), method);
     }
 
-    private void admit(Exchange ex, String endpoint) {
+    private void admit(Exchange raw, String endpoint) {
         if (draining) throw ApiError.shuttingDown();
         while (true) {
             int n = admitted.get();
@@ -144,26 +144,43 @@ public final class Api implements AutoCloseable {
             }
             if (admitted.compareAndSet(n, n + 1)) break;
         }
-        Cancel cancel = ex.cancel();
+        Cancel cancel = raw.cancel();
         inFlight.put(cancel, Boolean.TRUE);
         ScheduledFuture<?> deadline = timer.schedule(() -> cancel.cancel("timeout"), options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (!released.compareAndSet(false, true)) return;
+            deadline.cancel(false);
+            inFlight.remove(cancel);
+            admitted.decrementAndGet();
+            synchronized (admitted) {
+                admitted.notifyAll();
+            }
+        };
+        // The slot is freed as the last bytes go out, so a client that sends its next request at once finds it free.
+        Exchange ex = new Exchange.Delegate(raw) {
+            @Override
+            public void respond(int status, String contentType, Map<String, String> headers, byte[] body) {
+                release.run();
+                super.respond(status, contentType, headers, body);
+            }
+
+            @Override
+            public void endEvents() {
+                release.run();
+                super.endEvents();
+            }
+        };
         try {
             Thread.ofVirtual().name("ttsi-request").start(() -> {
                 try {
                     run(ex, endpoint);
                 } finally {
-                    deadline.cancel(false);
-                    inFlight.remove(cancel);
-                    admitted.decrementAndGet();
-                    synchronized (admitted) {
-                        admitted.notifyAll();
-                    }
+                    release.run();
                 }
             });
         } catch (RuntimeException | Error e) {
-            deadline.cancel(false);
-            inFlight.remove(cancel);
-            admitted.decrementAndGet();
+            release.run();
             throw e;
         }
     }
