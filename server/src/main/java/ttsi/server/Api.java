@@ -157,26 +157,16 @@ public final class Api implements AutoCloseable {
                 admitted.notifyAll();
             }
         };
-        // The slot is freed as the last bytes go out, so a client that sends its next request at once finds it free.
-        Exchange ex = new Exchange.Delegate(raw) {
-            @Override
-            public void respond(int status, String contentType, Map<String, String> headers, byte[] body) {
-                release.run();
-                super.respond(status, contentType, headers, body);
-            }
-
-            @Override
-            public void endEvents() {
-                release.run();
-                super.endEvents();
-            }
-        };
+        // The slot is freed once the response is written, so a client that sends its next request at once finds it free,
+        // and a shutdown that waits for the slots knows the answers are out.
+        Exchange ex = raw;
+        ex.onComplete(release);
         try {
             Thread.ofVirtual().name("ttsi-request").start(() -> {
                 try {
                     run(ex, endpoint);
                 } finally {
-                    release.run();
+                    if (!ex.finished()) release.run();
                 }
             });
         } catch (RuntimeException | Error e) {

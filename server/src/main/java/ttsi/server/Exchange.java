@@ -35,67 +35,9 @@ interface Exchange {
     /** Whether the response has started (status and headers sent). */
     boolean started();
 
-    /** Passes everything to another exchange (to override a few calls). */
-    class Delegate implements Exchange {
-        private final Exchange d;
+    /** Whether the response's last bytes have been handed to the connection. */
+    boolean finished();
 
-        Delegate(Exchange d) {
-            this.d = d;
-        }
-
-        @Override
-        public String method() {
-            return d.method();
-        }
-
-        @Override
-        public String path() {
-            return d.path();
-        }
-
-        @Override
-        public String header(String name) {
-            return d.header(name);
-        }
-
-        @Override
-        public String body() {
-            return d.body();
-        }
-
-        @Override
-        public long startNanos() {
-            return d.startNanos();
-        }
-
-        @Override
-        public Cancel cancel() {
-            return d.cancel();
-        }
-
-        @Override
-        public void respond(int status, String contentType, Map<String, String> headers, byte[] body) {
-            d.respond(status, contentType, headers, body);
-        }
-
-        @Override
-        public void startEvents(Map<String, String> headers) {
-            d.startEvents(headers);
-        }
-
-        @Override
-        public boolean event(String data) {
-            return d.event(data);
-        }
-
-        @Override
-        public void endEvents() {
-            d.endEvents();
-        }
-
-        @Override
-        public boolean started() {
-            return d.started();
-        }
-    }
+    /** Runs r once, when the last bytes of the response are written (or the write fails). */
+    void onComplete(Runnable r);
 }

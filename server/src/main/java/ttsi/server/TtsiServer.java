@@ -188,6 +188,7 @@ public final class TtsiServer implements AutoCloseable {
         private final long start = System.nanoTime();
         private final Cancel cancel = new Cancel();
         private volatile boolean started, done;
+        private volatile Runnable onComplete;
 
         NettyExchange(Channel ch, FullHttpRequest req, Handler conn) {
             this.ch = ch;
@@ -235,6 +236,16 @@ public final class TtsiServer implements AutoCloseable {
         }
 
         @Override
+        public boolean finished() {
+            return done;
+        }
+
+        @Override
+        public void onComplete(Runnable r) {
+            onComplete = r;
+        }
+
+        @Override
         public void respond(int status, String contentType, Map<String, String> extra, byte[] bytes) {
             if (started || done) return;
             done = started = true;
@@ -245,15 +256,15 @@ public final class TtsiServer implements AutoCloseable {
         }
 
         private void finish(Object last) {
-            if (!keepAlive) {
-                if (last instanceof DefaultFullHttpResponse r) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ch.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                if (last instanceof DefaultFullHttpResponse r) r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                ch.writeAndFlush(last).addListener(f -> {
-                    if (!f.isSuccess()) cancel.cancel("client disconnected");
-                });
+            if (last instanceof DefaultFullHttpResponse r) {
+                r.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             }
+            Runnable done = onComplete;
+            ch.writeAndFlush(last).addListener(f -> {
+                if (done != null) done.run();
+                if (!f.isSuccess()) cancel.cancel("client disconnected");
+                else if (!keepAlive) ch.close();
+            });
             if (ch.eventLoop().inEventLoop()) conn.finished(this);
             else ch.eventLoop().execute(() -> conn.finished(this));
         }
