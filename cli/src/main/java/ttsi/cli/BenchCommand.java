@@ -5,12 +5,23 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import ttsi.agent.backend.EmbeddedModel;
 import ttsi.engine.format.DType;
+import ttsi.engine.tensor.Parallel;
+import ttsi.server.LoadTest;
+import ttsi.server.ServeOptions;
+import ttsi.server.TinyCheckpoint;
+import ttsi.server.TtsiServer;
 import ttsi.engine.perf.EngineBench;
 
-@Command(name = "bench", description = "Benchmarks. 'ttsi bench engine' measures prefill, decode and GFLOP/s on random weights with real shapes.")
+@Command(name = "bench", description = {"Benchmarks. 'ttsi bench engine' measures prefill, decode and GFLOP/s on random weights with real shapes.",
+        "'ttsi bench serve' load-tests ttsi serve on loopback: --requests from --clients concurrent clients against a server started here",
+        "(on --model, else a tiny random model with Qwen2.5's tokenizer) or at --url; reports throughput, latency percentiles and 429s."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "what to benchmark: engine")
+    @Parameters(index = "0", description = "what to benchmark: engine or serve")
     String what;
 
     @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path")
@@ -37,9 +48,38 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text or json")
     String format;
 
+    @Option(names = "--model", description = "serve: checkpoint folder to serve (default: a tiny random model)")
+    Path model;
+
+    @Option(names = "--url", description = "serve: base URL of a running server on loopback instead of starting one")
+    String url;
+
+    @Option(names = "--requests", defaultValue = "200", description = "serve: requests in all")
+    int requests;
+
+    @Option(names = "--clients", defaultValue = "16", description = "serve: concurrent clients")
+    int clients;
+
+    @Option(names = "--queue", defaultValue = "16", description = "serve: the started server's queue (admitted requests)")
+    int queue;
+
+    @Option(names = "--max-tokens", defaultValue = "16", description = "serve: completion tokens per request")
+    int maxTokens;
+
+    @Option(names = "--stream-share", defaultValue = "0.25", description = "serve: share of streamed requests")
+    double streamShare;
+
+    @Option(names = "--retry-429", defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            description = "serve: a client that gets 429 waits the Retry-After and sends again (else it moves on)")
+    boolean retry429;
+
+    @Option(names = "--warmup", defaultValue = "4", description = "serve: untimed requests first")
+    int warmup;
+
     @Override
-    public Integer call() {
-        if (!what.equals("engine")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (expected: engine)");
+    public Integer call() throws Exception {
+        if (what.equals("serve")) return serve();
+        if (!what.equals("engine")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (expected: engine or serve)");
         DType dt = switch (dtype.toLowerCase()) {
             case "bf16" -> DType.BF16;
             case "f16" -> DType.F16;
@@ -47,10 +87,50 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got " + dtype);
         };
         Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, reps));
+        print(r);
+        return 0;
+    }
+
+    private void print(Map<String, Object> r) {
         if (format.equals("json")) {
             System.out.println(Json.write(r));
         } else {
-            r.forEach((k, v) -> System.out.printf("%-24s %s%n", k, v));
+            r.forEach((k, v) -> System.out.printf("%-30s %s%n", k, v));
+        }
+    }
+
+    private int serve() throws Exception {
+        Parallel.setGlobalThreads(threads);
+        if (url != null) {
+            print(LoadTest.run(new LoadTest.Options(url, null, requests, clients, maxTokens, streamShare, Duration.ofMinutes(5), retry429, warmup)).toMap());
+            return 0;
+        }
+        Path tmp = null;
+        Path dir = model;
+        if (dir == null) {
+            Path tok = TinyCheckpoint.defaultTokenizerDir();
+            if (tok == null) throw new IllegalArgumentException("no --model and no shared/models/Qwen2.5-0.5B-Instruct for the tiny model's tokenizer");
+            tmp = Files.createTempDirectory("ttsi-bench-serve");
+            dir = TinyCheckpoint.write(tmp.resolve("tiny"), tok);
+        }
+        String name = dir.getFileName().toString();
+        try (EmbeddedModel m = EmbeddedModel.load(dir);
+             TtsiServer server = new TtsiServer(ServeOptions.defaults(0, name).withQueue(queue), m, null).start()) {
+            LoadTest.Report r = LoadTest.run(new LoadTest.Options(server.baseUrl(), name, requests, clients, maxTokens, streamShare, Duration.ofMinutes(5), retry429, warmup));
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("model", model == null ? "tiny random (hidden 16, 1 layer, Qwen2.5 vocabulary)" : name);
+            out.put("queue", queue);
+            out.put("max_tokens", maxTokens);
+            out.put("threads", threads);
+            out.put("retry_429", retry429);
+            out.putAll(r.toMap());
+            print(out);
+        } finally {
+            if (tmp != null) {
+                try (var walk = Files.walk(tmp)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
         return 0;
     }

@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import ttsi.agent.model.Completion;
+import ttsi.agent.model.GenerationListener;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.TokenChoice;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.model.TrainingPair;
 import ttsi.agent.tools.ChatToolPrompt;
@@ -78,11 +80,98 @@ public final class EmbeddedModel implements LanguageModel {
     }
 
     private Completion generate(Adapter adapter, List<Message> messages, List<ToolSpec> tools, GenerationOptions o) {
-        int[] prompt = tokenizer.encode(render(messages, tools));
+        return generate(adapter, messages, tools, "", o, -1, null);
+    }
+
+    @Override
+    public Completion generate(List<Message> messages, List<ToolSpec> tools, String prefill, GenerationOptions o, int topLogprobs,
+                               GenerationListener listener) {
+        return generate(null, messages, tools, prefill, o, topLogprobs, listener);
+    }
+
+    private Completion generate(Adapter adapter, List<Message> messages, List<ToolSpec> tools, String prefill, GenerationOptions o,
+                                int topLogprobs, GenerationListener listener) {
+        return continueText(adapter, tokenizer.encode(render(messages, tools) + (prefill == null ? "" : prefill)), o, topLogprobs, listener);
+    }
+
+    /** Generates after a raw token prompt (no chat template), reporting to the listener (may be null). */
+    public Completion continueText(int[] prompt, GenerationOptions o, int topLogprobs, GenerationListener listener) {
+        return continueText(null, prompt, o, topLogprobs, listener);
+    }
+
+    private Completion continueText(Adapter adapter, int[] prompt, GenerationOptions o, int topLogprobs, GenerationListener listener) {
         SamplingParams p = new SamplingParams(o.temperature(), o.topK(), o.topP(), o.seed(), o.maxTokens(), stopIds, o.stop());
         long t0 = System.nanoTime();
-        Generator.Generation g = Generator.generate(model.decoder(), model.decoder().newState(adapter), tokenizer, prompt, p, null);
+        Generator.TokenObserver observer = listener == null ? null
+                : (id, logits, off, vocab) -> listener.token(topLogprobs < 0 ? new TokenChoice(id, tokenText(id), Double.NaN, List.of())
+                        : choice(id, logits, off, vocab, topLogprobs));
+        Generator.Generation g = Generator.generate(model.decoder(), model.decoder().newState(adapter), tokenizer, prompt, p,
+                listener == null ? null : listener::text, observer);
         return new Completion(g.text(), g.finishReason(), g.promptTokens(), g.completionTokens(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Each prompt token with its log-probability given the tokens before it (the first has none: NaN) and the
+     * {@code top} most likely tokens at its position. Runs the prompt in chunks to bound memory.
+     */
+    public List<TokenChoice> promptLogprobs(int[] ids, int top) {
+        List<TokenChoice> out = new ArrayList<>(ids.length);
+        if (ids.length == 0) return out;
+        int max = model.config().maxPositionEmbeddings();
+        if (ids.length > max) throw new IllegalArgumentException("prompt of " + ids.length + " tokens exceeds the model's context of " + max + " tokens");
+        out.add(new TokenChoice(ids[0], tokenText(ids[0]), Double.NaN, List.of()));
+        var decoder = model.decoder();
+        var state = decoder.newState();
+        int vocab = decoder.config().vocabSize();
+        final int chunk = 32;
+        for (int a = 0; a + 1 < ids.length; a += chunk) {
+            int len = Math.min(chunk, ids.length - 1 - a); // the last token predicts nothing we need
+            float[] logits = decoder.forward(state, ids, a, len, len);
+            for (int r = 0; r < len; r++) out.add(choice(ids[a + r + 1], logits, r * vocab, vocab, top));
+        }
+        return out;
+    }
+
+    /** The token's log-probability under the logits row, with the {@code top} best alternatives. */
+    private TokenChoice choice(int id, float[] logits, int off, int vocab, int top) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) max = Math.max(max, logits[off + i]);
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) sum += Math.exp(logits[off + i] - max);
+        double logZ = max + Math.log(sum);
+        List<TokenChoice> alts = new ArrayList<>();
+        if (top > 0) {
+            int k = Math.min(top, vocab);
+            int[] best = new int[k];
+            int n = 0;
+            for (int i = 0; i < vocab; i++) { // insertion into a small sorted array (k <= 20)
+                float v = logits[off + i];
+                if (n == k && v <= logits[off + best[n - 1]]) continue;
+                int j = n < k ? n++ : n - 1;
+                while (j > 0 && logits[off + best[j - 1]] < v) {
+                    best[j] = best[j - 1];
+                    j--;
+                }
+                best[j] = i;
+            }
+            for (int i = 0; i < n; i++) alts.add(new TokenChoice(best[i], tokenText(best[i]), logits[off + best[i]] - logZ, List.of()));
+        }
+        return new TokenChoice(id, tokenText(id), logits[off + id] - logZ, alts);
+    }
+
+    /** A token's own text, special tokens included. */
+    public String tokenText(int id) {
+        return tokenizer.decode(new int[] {id}, false);
+    }
+
+    @Override
+    public int contextLength() {
+        return model.config().maxPositionEmbeddings();
+    }
+
+    @Override
+    public int promptTokens(List<Message> messages, List<ToolSpec> tools, String prefill) {
+        return tokenizer.encode(render(messages, tools) + (prefill == null ? "" : prefill)).length;
     }
 
     @Override
@@ -150,6 +239,22 @@ public final class EmbeddedModel implements LanguageModel {
             @Override
             public Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions o) {
                 return EmbeddedModel.this.generate(a.adapter(), messages, tools, o);
+            }
+
+            @Override
+            public Completion generate(List<Message> messages, List<ToolSpec> tools, String prefill, GenerationOptions o, int topLogprobs,
+                                       GenerationListener listener) {
+                return EmbeddedModel.this.generate(a.adapter(), messages, tools, prefill, o, topLogprobs, listener);
+            }
+
+            @Override
+            public int contextLength() {
+                return EmbeddedModel.this.contextLength();
+            }
+
+            @Override
+            public int promptTokens(List<Message> messages, List<ToolSpec> tools, String prefill) {
+                return EmbeddedModel.this.promptTokens(messages, tools, prefill);
             }
 
             @Override

@@ -18,6 +18,30 @@ public interface LanguageModel extends AutoCloseable {
 
     Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions options);
 
+    /**
+     * Generation that reports as it goes. {@code prefill}: text placed after the generation prompt that the answer
+     * continues (not part of the returned text; "" for none). {@code topLogprobs}: -1 for no log-probabilities, else
+     * each token's log-probability and that many alternatives. The default generates at once and reports the whole
+     * text as one piece, with no per-token information, and cannot prefill.
+     */
+    default Completion generate(List<Message> messages, List<ToolSpec> tools, String prefill, GenerationOptions options,
+                                int topLogprobs, GenerationListener listener) {
+        if (prefill != null && !prefill.isEmpty()) throw new UnsupportedOperationException(id() + " cannot continue a prefilled answer");
+        Completion c = generate(messages, tools, options);
+        if (listener != null && !c.text().isEmpty()) listener.text(c.text());
+        return c;
+    }
+
+    /** The model's context window in tokens (0: unknown). */
+    default int contextLength() {
+        return 0;
+    }
+
+    /** Tokens of the prompt (chat template over messages and tools, plus prefill); -1 when unknown. */
+    default int promptTokens(List<Message> messages, List<ToolSpec> tools, String prefill) {
+        return -1;
+    }
+
     /** Whether {@link #score} and {@link #assistantText} work. */
     default boolean canScore() {
         return false;

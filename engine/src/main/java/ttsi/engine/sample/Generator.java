@@ -28,6 +28,21 @@ public final class Generator {
 
     /** Generates after the prompt, using (and extending) the given state, e.g. one that carries an adapter. */
     public static Generation generate(Decoder d, State state, Tokenizer tok, int[] prompt, SamplingParams params, Consumer<String> onText) {
+        return generate(d, state, tok, prompt, params, onText, null);
+    }
+
+    /** Sees each sampled token with the logits row it was drawn from; returning false stops generation. */
+    @FunctionalInterface
+    public interface TokenObserver {
+        boolean onToken(int id, float[] logits, int offset, int vocab);
+    }
+
+    /**
+     * As above, with an observer called for every sampled token (not stop ids) before it is kept; when it
+     * returns false generation ends with finish reason "cancelled" (the token is not kept).
+     */
+    public static Generation generate(Decoder d, State state, Tokenizer tok, int[] prompt, SamplingParams params, Consumer<String> onText,
+                                      TokenObserver observer) {
         if (prompt.length == 0) throw new IllegalArgumentException("generation needs a non-empty prompt");
         int vocab = d.config().vocabSize();
         if (state.length() + prompt.length + params.maxTokens() > d.config().maxPositionEmbeddings()) {
@@ -49,6 +64,10 @@ public final class Generator {
             int next = sampler.next(logits, 0, vocab);
             if (params.stopIds().contains(next)) {
                 finish = "stop";
+                break;
+            }
+            if (observer != null && !observer.onToken(next, logits, 0, vocab)) {
+                finish = "cancelled";
                 break;
             }
             ids[n++] = next;

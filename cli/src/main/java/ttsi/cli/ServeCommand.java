@@ -1,0 +1,75 @@
+package ttsi.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.backend.OpenAiModel;
+import ttsi.agent.model.LanguageModel;
+import ttsi.engine.model.Model;
+import ttsi.engine.tensor.Parallel;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.TrainConfig;
+import ttsi.server.ServeOptions;
+import ttsi.server.TtsiMode;
+import ttsi.server.TtsiServer;
+
+@Command(name = "serve", description = {
+        "A self-improving OpenAI-compatible HTTP server: POST /v1/chat/completions (tools, streaming, logprobs), POST /v1/completions",
+        "(echo + logprobs for scoring), GET /v1/models, GET /health, GET /metrics (Prometheus).",
+        "A request with tools that the model is unsure about is answered after test-time self-improvement (synthesize, adapt, answer,",
+        "reset); the request field \"ttsi\" (off/auto/force) or the X-TTSI header overrides --ttsi. Ctrl-C shuts down gracefully."})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "a Hugging Face checkpoint folder") Path model;
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default loopback)") String host;
+    @Option(names = "--port", defaultValue = "8000", description = "port (0: any free one)") int port;
+    @Option(names = "--served-model-name", description = "the model name clients use (default: the folder's name)") String servedName;
+    @Option(names = "--ttsi", defaultValue = "auto", description = "TT-SI of requests that do not choose: off, auto (when uncertain) or force") String ttsi;
+    @Option(names = "--tau", defaultValue = "0.95", description = "uncertain when the top-2 tool margin is below tau") double tau;
+    @Option(names = "--k", defaultValue = "1", description = "synthetic pairs per adaptation") int k;
+    @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per adaptation") int maxAttempts;
+    @Option(names = "--synthesis-max-tokens", defaultValue = "512") int synthesisMaxTokens;
+    @Option(names = "--synthesis-temperature", defaultValue = "0.7") double synthesisTemperature;
+    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of a TT-D teacher that writes the synthetic data (or TTSI_TEACHER_URL); default: the model itself") String teacherUrl;
+    @Option(names = "--teacher-model", description = "teacher model name (or TTSI_TEACHER_MODEL)") String teacherModel;
+    @Option(names = "--epochs", defaultValue = "5") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--rank", defaultValue = "8") int rank;
+    @Option(names = "--alpha", defaultValue = "16") double alpha;
+    @Option(names = "--queue", defaultValue = "16", description = "requests admitted at once (running or waiting); more get 429 with Retry-After") int queue;
+    @Option(names = "--retry-after", defaultValue = "1", description = "seconds in the Retry-After of a 429") long retryAfter;
+    @Option(names = "--timeout", defaultValue = "600", description = "seconds a request may take before it is cancelled (504)") double timeout;
+    @Option(names = "--grace", defaultValue = "30", description = "seconds a shutdown waits for admitted requests before cancelling them") double grace;
+    @Option(names = "--max-tokens", defaultValue = "1024", description = "completion tokens when a request sets none (capped by the context)") int maxTokens;
+    @Option(names = "--max-body-mb", defaultValue = "8", description = "largest request body in MiB") int maxBodyMb;
+    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Parallel.setGlobalThreads(threads);
+        String name = servedName != null ? servedName : model.toAbsolutePath().normalize().getFileName().toString();
+        ServeOptions o = new ServeOptions(host, port, name, queue, retryAfter, Duration.ofMillis((long) (timeout * 1000)),
+                Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), tau, k, maxAttempts,
+                synthesisMaxTokens, synthesisTemperature);
+        TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
+        LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
+        boolean useTeacher = teacherUrl != null || System.getenv(OpenAiModel.TEACHER_URL_ENV) != null;
+        try (EmbeddedModel student = new EmbeddedModel(Model.load(model), lora, train);
+             LanguageModel teacher = useTeacher ? new OpenAiModel(OpenAiModel.Config.fromEnvironment(teacherUrl, teacherModel)) : null) {
+            TtsiServer server = new TtsiServer(o, student, teacher).start();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("ttsi serve: shutting down (finishing admitted requests, up to " + grace + " s)");
+                server.shutdown();
+                stopped.countDown();
+            }, "ttsi-serve-shutdown"));
+            System.err.printf("ttsi serve: %s on %s (TT-SI %s, tau %s, synthetic data from %s); queue %d, timeout %s s%n", name, server.baseUrl(),
+                    o.ttsi().key(), tau, teacher != null ? teacher.id() : "the model itself", queue, timeout);
+            stopped.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package ttsi.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import ttsi.agent.backend.EmbeddedModel;
+import ttsi.engine.format.DType;
+import ttsi.engine.model.Model;
+import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.TrainConfig;
+
+/** Test models: a tiny random Qwen2 with the real Qwen2.5 tokenizer and chat template (from shared/). */
+final class TestModels {
+    private TestModels() {}
+
+    static Path shared() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("shared/models"))) return p.resolve("shared");
+        }
+        return null;
+    }
+
+    /** Writes the tiny checkpoint into dir (skips the test when shared/ is missing). */
+    static Path writeTiny(Path dir) throws Exception {
+        Path shared = shared();
+        Assumptions.assumeTrue(shared != null, "shared/ folder not found beside the checkout; skipping");
+        RandomCheckpoint.write(dir, new ObjectMapper().readTree("""
+                {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
+                 "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
+                 "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":4096,
+                 "eos_token_id":151645,"bos_token_id":151643,"hidden_act":"silu"}"""), DType.BF16, 0.2, 3,
+                shared.resolve("models/Qwen2.5-0.5B-Instruct"));
+        return dir;
+    }
+
+    /** The tiny model; lr is high so that one adaptation visibly changes answers. */
+    static EmbeddedModel tiny(Path dir) throws Exception {
+        if (!Files.exists(dir.resolve("config.json"))) writeTiny(dir);
+        return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(2).withLearningRate(5e-2));
+    }
+}
