@@ -7,11 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
-import java.util.Iterator;
-import java.util.Map;
+import ttsi.engine.template.JsonValues;
+import ttsi.engine.template.PyJson;
 
 /**
  * The agent's JSON helpers: one strict mapper, and Python {@code json.dumps} rendering. Prompts and training
@@ -69,117 +66,21 @@ public final class Json {
 
     /** Python {@code json.dumps(x, ensure_ascii=False)}: what jinja2's tojson and most Python scripts print. */
     public static String dumps(JsonNode n) {
-        StringBuilder sb = new StringBuilder();
-        dumps(n, sb, false);
-        return sb.toString();
+        return PyJson.dumps(JsonValues.fromJson(n), false);
     }
 
     /** Python {@code json.dumps(x)} with the default {@code ensure_ascii=True}. */
     public static String dumpsAscii(JsonNode n) {
-        StringBuilder sb = new StringBuilder();
-        dumps(n, sb, true);
-        return sb.toString();
+        return PyJson.dumps(JsonValues.fromJson(n), true);
     }
 
-    private static void dumps(JsonNode n, StringBuilder sb, boolean ascii) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            sb.append("null");
-        } else if (n.isBoolean()) {
-            sb.append(n.booleanValue() ? "true" : "false");
-        } else if (n.isIntegralNumber()) {
-            sb.append(n.bigIntegerValue());
-        } else if (n.isNumber()) {
-            double d = n.doubleValue();
-            if (Double.isNaN(d)) sb.append("NaN");
-            else if (Double.isInfinite(d)) sb.append(d > 0 ? "Infinity" : "-Infinity");
-            else sb.append(pythonFloatRepr(d));
-        } else if (n.isTextual()) {
-            quoteJson(n.textValue(), sb, ascii);
-        } else if (n.isArray()) {
-            sb.append('[');
-            for (int i = 0; i < n.size(); i++) {
-                if (i > 0) sb.append(", ");
-                dumps(n.get(i), sb, ascii);
-            }
-            sb.append(']');
-        } else if (n.isObject()) {
-            sb.append('{');
-            boolean first = true;
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                var e = it.next();
-                if (!first) sb.append(", ");
-                first = false;
-                quoteJson(e.getKey(), sb, ascii);
-                sb.append(": ");
-                dumps(e.getValue(), sb, ascii);
-            }
-            sb.append('}');
-        } else {
-            quoteJson(n.asText(), sb, ascii);
-        }
-    }
-
+    /** Appends a string as a JSON string literal (Python's escaping, non-ASCII kept unless ascii). */
     static void quoteJson(String s, StringBuilder sb, boolean ascii) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                default -> {
-                    if (c < 0x20 || (ascii && c > 0x7e)) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
+        sb.append(PyJson.dumps(s, ascii));
     }
 
-    /**
-     * Python's {@code repr(float)}: the shortest digits that round-trip (the closest such when several do),
-     * fixed notation for decimal exponents -4 < e <= 16, else {@code 1e-05} style.
-     */
+    /** Python's {@code repr(float)}: the shortest digits that round-trip. */
     public static String pythonFloatRepr(double d) {
-        if (Double.isNaN(d)) return "nan";
-        if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
-        if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
-        String sign = d < 0 ? "-" : "";
-        BigDecimal bd = shortest(Math.abs(d));
-        String digits = bd.unscaledValue().toString();
-        int decpt = digits.length() - bd.scale(); // value = 0.digits * 10^decpt
-        StringBuilder sb = new StringBuilder(sign);
-        if (decpt > -4 && decpt <= 16) {
-            if (decpt <= 0) {
-                sb.append("0.").append("0".repeat(-decpt)).append(digits);
-            } else if (decpt >= digits.length()) {
-                sb.append(digits).append("0".repeat(decpt - digits.length())).append(".0");
-            } else {
-                sb.append(digits, 0, decpt).append('.').append(digits.substring(decpt));
-            }
-        } else {
-            int exp = decpt - 1;
-            sb.append(digits.charAt(0));
-            if (digits.length() > 1) sb.append('.').append(digits.substring(1));
-            sb.append('e').append(exp < 0 ? '-' : '+');
-            int a = Math.abs(exp);
-            if (a < 10) sb.append('0');
-            sb.append(a);
-        }
-        return sb.toString();
-    }
-
-    /** The shortest decimal that reads back as d (d > 0), rounded half-even from d's exact value. */
-    private static BigDecimal shortest(double d) {
-        BigDecimal exact = new BigDecimal(d);
-        for (int k = 1; k < 17; k++) {
-            BigDecimal r = exact.round(new MathContext(k, RoundingMode.HALF_EVEN));
-            if (r.doubleValue() == d) return r.stripTrailingZeros();
-        }
-        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        return PyJson.floatRepr(d);
     }
 }

@@ -18,6 +18,16 @@ public final class PyJson {
         return dumps(Py.normalize(value), false, null, null, false);
     }
 
+    /** json.dumps with ensure_ascii chosen (True is Python's default). */
+    public static String dumps(Object value, boolean ensureAscii) {
+        return dumps(Py.normalize(value), ensureAscii, null, null, false);
+    }
+
+    /** Python's repr(float): shortest round-trip digits, as Python prints floats. */
+    public static String floatRepr(double d) {
+        return Py.floatRepr(d);
+    }
+
     /**
      * @param indent null, an int (spaces; negative means none) or a string
      * @param separators null or a 2-element list/tuple (item separator, key separator)
