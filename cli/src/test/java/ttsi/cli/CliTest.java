@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.engine.format.DType;
 import ttsi.engine.model.RandomCheckpoint;
 
 /** The CLI contract, end to end through Main.run, on golden fixtures and a tiny model with Qwen2.5's real tokenizer. */
@@ -63,12 +62,7 @@ class CliTest {
         Path shared = shared();
         if (shared == null) return;
         tinyQwen = tmp.resolve("tiny-qwen");
-        RandomCheckpoint.write(tinyQwen, JSON.readTree("""
-                {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
-                 "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
-                 "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":4096,
-                 "eos_token_id":151645,"bos_token_id":151643,"hidden_act":"silu","torch_dtype":"bfloat16"}"""),
-                DType.BF16, 0.2, 1, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
+        RandomCheckpoint.writeTiny(tinyQwen, 1, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
     }
 
     static void needTiny() {

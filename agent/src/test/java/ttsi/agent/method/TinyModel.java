@@ -1,11 +1,9 @@
 package ttsi.agent.method;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.engine.format.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.train.LoraConfig;
@@ -25,12 +23,7 @@ final class TinyModel {
     static EmbeddedModel create(Path dir) throws Exception {
         Path shared = shared();
         Assumptions.assumeTrue(shared != null, "shared/ folder not found beside the checkout; skipping");
-        RandomCheckpoint.write(dir, new ObjectMapper().readTree("""
-                {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
-                 "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
-                 "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":8192,
-                 "eos_token_id":151645,"bos_token_id":151643,"hidden_act":"silu"}"""), DType.BF16, 0.2, 3,
-                shared.resolve("models/Qwen2.5-0.5B-Instruct"));
+        RandomCheckpoint.writeTiny(dir, 3, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
         return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), TrainConfig.paperDefaults().withLearningRate(1e-3));
     }
 }

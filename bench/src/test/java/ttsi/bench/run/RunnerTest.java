@@ -18,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.engine.format.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.train.LoraConfig;
@@ -38,11 +37,7 @@ class RunnerTest {
         }
         Assumptions.assumeTrue(shared != null, "shared/ not found beside the checkout; skipping");
         modelDir = tmp.resolve("tiny");
-        RandomCheckpoint.write(modelDir, new ObjectMapper().readTree("""
-                {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
-                 "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
-                 "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":8192,
-                 "eos_token_id":151645,"hidden_act":"silu"}"""), DType.BF16, 0.2, 5, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
+        RandomCheckpoint.writeTiny(modelDir, 5, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
         model = new EmbeddedModel(Model.load(modelDir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1));
     }
 

@@ -19,6 +19,19 @@ import ttsi.engine.format.Safetensors;
 public final class RandomCheckpoint {
     private RandomCheckpoint() {}
 
+    /** A tiny Qwen2 (hidden 16, one layer) with Qwen2.5's vocabulary: real tokenizer and template, trivial compute. */
+    public static final String TINY_QWEN2 = """
+            {"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":16,"intermediate_size":32,
+             "num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,"vocab_size":151936,
+             "rope_theta":1000000.0,"rms_norm_eps":1e-6,"tie_word_embeddings":true,"max_position_embeddings":4096,
+             "eos_token_id":151645,"bos_token_id":151643,"hidden_act":"silu"}""";
+
+    /** Writes {@link #TINY_QWEN2} with seeded bf16 weights (std 0.2) and the tokenizer files of tokenizerFrom. */
+    public static Path writeTiny(Path out, long seed, Path tokenizerFrom) throws IOException {
+        write(out, new ObjectMapper().readTree(TINY_QWEN2), DType.BF16, 0.2, seed, tokenizerFrom);
+        return out;
+    }
+
     static final String[] TOKENIZER_FILES = {"tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json",
             "chat_template.jinja", "generation_config.json", "added_tokens.json", "special_tokens_map.json"};
 
