@@ -69,9 +69,7 @@ public final class EmbeddedModel implements LanguageModel {
 
     /** The prompt text: the chat template over messages and tools, with the assistant's generation prompt. */
     public String render(List<Message> messages, List<ToolSpec> tools) {
-        ObjectNode chat = ChatToolPrompt.chatJson(messages, tools);
-        chat.put("add_generation_prompt", true);
-        return template.render(chat);
+        return ChatPrompts.prompt(template, messages, tools);
     }
 
     @Override
@@ -200,16 +198,7 @@ public final class EmbeddedModel implements LanguageModel {
 
     @Override
     public String assistantText(List<Message> messages, List<ToolSpec> tools, Message answer) {
-        String prompt = render(messages, tools);
-        List<Message> all = new ArrayList<>(messages);
-        all.add(answer);
-        ObjectNode chat = ChatToolPrompt.chatJson(all, tools);
-        chat.put("add_generation_prompt", false);
-        String full = template.render(chat);
-        if (!full.startsWith(prompt)) {
-            throw new IllegalStateException("the chat template does not render the conversation without its answer as a prefix of it");
-        }
-        return full.substring(prompt.length());
+        return ChatPrompts.assistantText(template, messages, tools, answer);
     }
 
     @Override

@@ -374,23 +374,12 @@ public final class OpenAiModel implements LanguageModel {
 
     /** The prompt text: the local chat template over messages and tools, with the assistant's generation prompt. */
     public String render(List<Message> messages, List<ToolSpec> tools) {
-        ObjectNode chat = ChatToolPrompt.chatJson(messages, tools);
-        chat.put("add_generation_prompt", true);
-        return requireTemplate().render(chat);
+        return ChatPrompts.prompt(requireTemplate(), messages, tools);
     }
 
     @Override
     public String assistantText(List<Message> messages, List<ToolSpec> tools, Message answer) {
-        String prompt = render(messages, tools);
-        List<Message> all = new ArrayList<>(messages);
-        all.add(answer);
-        ObjectNode chat = ChatToolPrompt.chatJson(all, tools);
-        chat.put("add_generation_prompt", false);
-        String full = requireTemplate().render(chat);
-        if (!full.startsWith(prompt)) {
-            throw new IllegalStateException("the chat template does not render the conversation without its answer as a prefix of it");
-        }
-        return full.substring(prompt.length());
+        return ChatPrompts.assistantText(requireTemplate(), messages, tools, answer);
     }
 
     /**
