@@ -94,24 +94,13 @@ public final class Ops {
                 int t = i / heads, head = i % heads, kvHead = head / group, pos = pos0 + t;
                 int start = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 int qo = t * qDim + head * hd;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = start; j <= pos; j++) {
-                    float sc = VectorOps.dot(q, qo, keys, j * kvDim + kvHead * hd, hd) * scale;
-                    scores[j] = sc;
-                    if (sc > max) max = sc;
-                }
-                float sum = 0;
-                for (int j = start; j <= pos; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
+                for (int j = start; j <= pos; j++) scores[j] = VectorOps.dot(q, qo, keys, j * kvDim + kvHead * hd, hd) * scale;
+                int n = pos - start + 1;
+                float max = VectorOps.max(scores, start, n);
+                double sum = VectorOps.expShift(scores, start, n, max);
+                VectorOps.scale(scores, start, n, (float) (1 / sum));
                 Arrays.fill(out, qo, qo + hd, 0f);
-                for (int j = start; j <= pos; j++) {
-                    scores[j] *= inv;
-                    VectorOps.axpy(scores[j], values, j * kvDim + kvHead * hd, out, qo, hd);
-                }
+                for (int j = start; j <= pos; j++) VectorOps.axpy(scores[j], values, j * kvDim + kvHead * hd, out, qo, hd);
                 if (probs != null) {
                     int po = (head * len + t) * span;
                     Arrays.fill(probs, po, po + span, 0f);
@@ -204,17 +193,11 @@ public final class Ops {
 
     /** Scaled, causally (and window-) masked softmax of one score row, in place; masked entries become 0. */
     private static void softmaxRow(float[] sc, int o, int pos, int window, int span, float scale) {
-        int start = window > 0 ? Math.max(0, pos - window + 1) : 0;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = start; j <= pos; j++) max = Math.max(max, sc[o + j] * scale);
-        float sum = 0;
-        for (int j = start; j <= pos; j++) {
-            float e = (float) Math.exp(sc[o + j] * scale - max);
-            sc[o + j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        for (int j = start; j <= pos; j++) sc[o + j] *= inv;
+        int start = window > 0 ? Math.max(0, pos - window + 1) : 0, n = pos - start + 1;
+        VectorOps.scale(sc, o + start, n, scale);
+        float max = VectorOps.max(sc, o + start, n);
+        double sum = VectorOps.expShift(sc, o + start, n, max);
+        VectorOps.scale(sc, o + start, n, (float) (1 / sum));
         java.util.Arrays.fill(sc, o, o + start, 0f);
         java.util.Arrays.fill(sc, o + pos + 1, o + span, 0f);
     }
