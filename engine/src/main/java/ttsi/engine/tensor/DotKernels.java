@@ -57,6 +57,7 @@ final class DotKernels {
     private static final class Scratch {
         float[] wp = new float[0], ap = new float[0], acc = new float[0];
         final float[] res = new float[32];
+        final float[] part = new float[ACC];
 
         float[] wp(int n) {
             if (wp.length < n) wp = new float[n];
@@ -388,7 +389,12 @@ final class DotKernels {
                         }
                         for (int pn = 0; pn < panels; pn++) {
                             int ai = single ? 0 : (rt * panels + pn) * ACC;
-                            tile(a, ao, as, wp, pn * 4 * kp, kp, acc, ai, first);
+                            if (first) {
+                                tile(a, ao, as, wp, pn * 4 * kp, kp, acc, ai);
+                            } else {
+                                tile(a, ao, as, wp, pn * 4 * kp, kp, s.part, 0);
+                                addTile(acc, ai, s.part);
+                            }
                             if (last) {
                                 reduceTile(acc, ai, res);
                                 scatter(res, t0, rbe, nb + pn * 4, nbe, bias, y, yOff, yStride, yCol0);
@@ -443,7 +449,7 @@ final class DotKernels {
      * 6 token rows (a[ao + r·as ..]) x 4 packed W rows (w[wo + c·kp ..]) over one k block of kp columns: the 24
      * block vectors are stored (first) or added to acc[ai + (r*4 + c)*16].
      */
-    private static void tile(float[] a, int ao, int as, float[] w, int wo, int kp, float[] acc, int ai, boolean first) {
+    private static void tile(float[] a, int ao, int as, float[] w, int wo, int kp, float[] acc, int ai) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         int a0 = ao, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as;
         int w1 = wo + kp, w2 = wo + 2 * kp, w3 = wo + 3 * kp;
@@ -463,7 +469,7 @@ final class DotKernels {
             xv = FloatVector.fromArray(F, a, a5 + i);
             c50 = xv.fma(b0, c50); c51 = xv.fma(b1, c51); c52 = xv.fma(b2, c52); c53 = xv.fma(b3, c53);
         }
-        if (first) {
+        {
             c00.intoArray(acc, ai + 0);
             c01.intoArray(acc, ai + 16);
             c02.intoArray(acc, ai + 32);
@@ -488,31 +494,13 @@ final class DotKernels {
             c51.intoArray(acc, ai + 336);
             c52.intoArray(acc, ai + 352);
             c53.intoArray(acc, ai + 368);
-        } else {
-            c00.add(FloatVector.fromArray(F, acc, ai + 0)).intoArray(acc, ai + 0);
-            c01.add(FloatVector.fromArray(F, acc, ai + 16)).intoArray(acc, ai + 16);
-            c02.add(FloatVector.fromArray(F, acc, ai + 32)).intoArray(acc, ai + 32);
-            c03.add(FloatVector.fromArray(F, acc, ai + 48)).intoArray(acc, ai + 48);
-            c10.add(FloatVector.fromArray(F, acc, ai + 64)).intoArray(acc, ai + 64);
-            c11.add(FloatVector.fromArray(F, acc, ai + 80)).intoArray(acc, ai + 80);
-            c12.add(FloatVector.fromArray(F, acc, ai + 96)).intoArray(acc, ai + 96);
-            c13.add(FloatVector.fromArray(F, acc, ai + 112)).intoArray(acc, ai + 112);
-            c20.add(FloatVector.fromArray(F, acc, ai + 128)).intoArray(acc, ai + 128);
-            c21.add(FloatVector.fromArray(F, acc, ai + 144)).intoArray(acc, ai + 144);
-            c22.add(FloatVector.fromArray(F, acc, ai + 160)).intoArray(acc, ai + 160);
-            c23.add(FloatVector.fromArray(F, acc, ai + 176)).intoArray(acc, ai + 176);
-            c30.add(FloatVector.fromArray(F, acc, ai + 192)).intoArray(acc, ai + 192);
-            c31.add(FloatVector.fromArray(F, acc, ai + 208)).intoArray(acc, ai + 208);
-            c32.add(FloatVector.fromArray(F, acc, ai + 224)).intoArray(acc, ai + 224);
-            c33.add(FloatVector.fromArray(F, acc, ai + 240)).intoArray(acc, ai + 240);
-            c40.add(FloatVector.fromArray(F, acc, ai + 256)).intoArray(acc, ai + 256);
-            c41.add(FloatVector.fromArray(F, acc, ai + 272)).intoArray(acc, ai + 272);
-            c42.add(FloatVector.fromArray(F, acc, ai + 288)).intoArray(acc, ai + 288);
-            c43.add(FloatVector.fromArray(F, acc, ai + 304)).intoArray(acc, ai + 304);
-            c50.add(FloatVector.fromArray(F, acc, ai + 320)).intoArray(acc, ai + 320);
-            c51.add(FloatVector.fromArray(F, acc, ai + 336)).intoArray(acc, ai + 336);
-            c52.add(FloatVector.fromArray(F, acc, ai + 352)).intoArray(acc, ai + 352);
-            c53.add(FloatVector.fromArray(F, acc, ai + 368)).intoArray(acc, ai + 368);
+        }
+    }
+
+    /** acc[ai..ai+ACC) += part[0..ACC): a later k block's tile added in its own method (keeps tile's loop fast). */
+    private static void addTile(float[] acc, int ai, float[] part) {
+        for (int i = 0; i < ACC; i += L) {
+            FloatVector.fromArray(F, part, i).add(FloatVector.fromArray(F, acc, ai + i)).intoArray(acc, ai + i);
         }
     }
 
