@@ -75,45 +75,27 @@ public final class VectorOps {
         return Simd.reduce(s0.add(s1).add(s2.add(s3)));
     }
 
+    // The exponentials below are scalar Math.exp on purpose: the Vector API's lanewise EXP gives different last
+    // bits in interpreted and compiled code, which would make results depend on JIT state (and break seeded runs).
+
     /** out[i] = silu(gate[i]) · up[i] = gate/(1+e^-gate) · up, i < n (out may alias gate). */
     public static void swiglu(float[] gate, float[] up, float[] out, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            FloatVector denom = g.neg().lanewise(jdk.incubator.vector.VectorOperators.EXP).add(1f);
-            g.div(denom).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
-        }
-        for (; i < n; i++) out[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+        for (int i = 0; i < n; i++) out[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
     }
 
     /** Backward of {@link #swiglu}: dUp = dOut·silu(g), dGate = dOut·up·σ(g)(1 + g(1 − σ(g))). */
     public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector g = FloatVector.fromArray(F, gate, i), d = FloatVector.fromArray(F, dOut, i);
-            FloatVector sig = g.neg().lanewise(jdk.incubator.vector.VectorOperators.EXP).add(1f);
-            sig = FloatVector.broadcast(F, 1f).div(sig);
-            d.mul(g).mul(sig).intoArray(dUp, i);
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            d.mul(FloatVector.fromArray(F, up, i)).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dGate, i);
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             float g = gate[i], sig = 1f / (1f + (float) Math.exp(-g));
             dUp[i] = dOut[i] * g * sig;
             dGate[i] = dOut[i] * up[i] * sig * (1f + g * (1f - sig));
         }
     }
 
-    /** x[xo+i] = e^(x[xo+i] − shift), i < n; returns the sum of the results (in double, in index order of lanes). */
+    /** x[xo+i] = e^(x[xo+i] − shift), i < n; returns the sum of the results in index order (in double). */
     public static double expShift(float[] x, int xo, int n, float shift) {
         double sum = 0;
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, xo + i).sub(shift).lanewise(jdk.incubator.vector.VectorOperators.EXP);
-            e.intoArray(x, xo + i);
-            sum += Simd.reduce(e);
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             x[xo + i] = (float) Math.exp(x[xo + i] - shift);
             sum += x[xo + i];
         }
