@@ -75,28 +75,84 @@ public final class VectorOps {
         return Simd.reduce(s0.add(s1).add(s2.add(s3)));
     }
 
-    // The exponentials below are scalar Math.exp on purpose: the Vector API's lanewise EXP gives different last
-    // bits in interpreted and compiled code, which would make results depend on JIT state (and break seeded runs).
+    // ---- exp: the Vector API's lanewise EXP gives different last bits in interpreted and compiled code, which
+    // would make results depend on JIT state. This one uses only add, mul, fma, conversions and bit casts, which
+    // are exact in every tier, and its scalar tail repeats the same steps, so each element's value depends only on
+    // its input. Cody-Waite reduction to r in [-ln2/2, ln2/2], a degree-6 polynomial, then a 2^n scale. ----
+
+    private static final float EXP_LO = -87.3f, EXP_HI = 88.0f, LOG2E = 1.44269504f, SHIFT = 12582912f;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float P6 = 1.3888889e-3f, P5 = 8.3333333e-3f, P4 = 4.1666667e-2f, P3 = 1.6666667e-1f, P2 = 0.5f;
+
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = x.mul(LOG2E).add(SHIFT).sub(SHIFT); // round to nearest
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(P6, P5);
+        p = p.fma(r, FloatVector.broadcast(F, P4));
+        p = p.fma(r, FloatVector.broadcast(F, P3));
+        p = p.fma(r, FloatVector.broadcast(F, P2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        jdk.incubator.vector.IntVector e = ((jdk.incubator.vector.IntVector) n.convert(jdk.incubator.vector.VectorOperators.F2I, 0))
+                .add(127).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 23);
+        return p.mul(e.reinterpretAsFloats());
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order. */
+    public static float exp(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = (x * LOG2E + SHIFT) - SHIFT;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, P6, P5);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
 
     /** out[i] = silu(gate[i]) · up[i] = gate/(1+e^-gate) · up, i < n (out may alias gate). */
     public static void swiglu(float[] gate, float[] up, float[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
     }
 
     /** Backward of {@link #swiglu}: dUp = dOut·silu(g), dGate = dOut·up·σ(g)(1 + g(1 − σ(g))). */
     public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int n) {
-        for (int i = 0; i < n; i++) {
-            float g = gate[i], sig = 1f / (1f + (float) Math.exp(-g));
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i), d = FloatVector.fromArray(F, dOut, i);
+            FloatVector one = FloatVector.broadcast(F, 1f);
+            FloatVector sig = one.div(exp(g.neg()).add(1f));
+            d.mul(g).mul(sig).intoArray(dUp, i);
+            d.mul(FloatVector.fromArray(F, up, i)).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dGate, i);
+        }
+        for (; i < n; i++) {
+            float g = gate[i], sig = 1f / (exp(-g) + 1f);
             dUp[i] = dOut[i] * g * sig;
             dGate[i] = dOut[i] * up[i] * sig * (1f + g * (1f - sig));
         }
     }
 
-    /** x[xo+i] = e^(x[xo+i] − shift), i < n; returns the sum of the results in index order (in double). */
+    /** x[xo+i] = e^(x[xo+i] − shift), i < n; returns the sum of the results (double, fixed order). */
     public static double expShift(float[] x, int xo, int n, float shift) {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            x[xo + i] = (float) Math.exp(x[xo + i] - shift);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, xo + i).sub(shift));
+            e.intoArray(x, xo + i);
+            sum += Simd.reduce(e);
+        }
+        for (; i < n; i++) {
+            x[xo + i] = exp(x[xo + i] - shift);
             sum += x[xo + i];
         }
         return sum;

@@ -39,4 +39,23 @@ class JitDeterminismTest {
         out[4 * n] = (float) sum;
         return out;
     }
+
+    @Test
+    void expIsAccurateAndVectorAndScalarAgree() {
+        float[] xs = new float[4096];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) (r.nextDouble() * 170 - 87);
+        float[] v = xs.clone();
+        VectorOps.expShift(v, 0, v.length, 0f);
+        for (int i = 0; i < xs.length; i++) {
+            double exact = Math.exp(xs[i]);
+            float scalar = VectorOps.exp(xs[i]);
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(v[i]), "lane vs scalar at " + xs[i]);
+            if (exact > 1e-37 && exact < 1e38) {
+                org.junit.jupiter.api.Assertions.assertEquals(exact, scalar, 4e-7 * exact, "exp(" + xs[i] + ")");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(1f, VectorOps.exp(0f));
+        org.junit.jupiter.api.Assertions.assertTrue(VectorOps.exp(-1000f) < 1e-37f);
+    }
 }
