@@ -131,7 +131,8 @@ public final class Parallel implements AutoCloseable {
             long g = generation;
             if (g == seen) {
                 for (int spin = 0; spin < SPINS && generation == seen && !closed; spin++) Thread.onSpinWait();
-                if (generation == seen && !closed) LockSupport.parkNanos(this, 1_000_000);
+                // forEach unparks the workers after publishing a job; a permit given before park() makes it return at once.
+                if (generation == seen && !closed) LockSupport.park(this);
                 continue;
             }
             seen = g;
