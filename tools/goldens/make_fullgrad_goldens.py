@@ -17,29 +17,10 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torch_ref as R  # noqa: E402
 
-SIG = 7
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_goldens import SIG, rnd, dump  # noqa: E402  (one rounding and one JSON layout for all goldens)
+
 FIXTURES = ["qwen2-tied-bias", "llama-untied", "qwen3-qknorm"]
-
-
-def rnd(x):
-    if isinstance(x, torch.Tensor):
-        x = x.detach().double().tolist()
-    if isinstance(x, list):
-        return [rnd(v) for v in x]
-    return float(f"{x:.{SIG}g}")
-
-
-def dump(obj, ind=0):
-    """JSON with dicts one key a line, matrices one row a line, vectors on one line."""
-    pad, pad1 = " " * ind, " " * (ind + 1)
-    if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        items = [f"{pad1}{json.dumps(k)}: {dump(v, ind + 1)}" for k, v in obj.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(obj, list) and obj and isinstance(obj[0], list):
-        return "[\n" + ",\n".join(pad1 + dump(v, ind + 1) for v in obj) + "\n" + pad + "]"
-    return json.dumps(obj, separators=(",", ":"))
 
 
 def fullgrad(d):

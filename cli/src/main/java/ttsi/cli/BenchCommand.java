@@ -80,12 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (what.equals("serve")) return serve();
         if (!what.equals("engine")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (expected: engine or serve)");
-        DType dt = switch (dtype.toLowerCase()) {
-            case "bf16" -> DType.BF16;
-            case "f16" -> DType.F16;
-            case "f32" -> DType.F32;
-            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got " + dtype);
-        };
+        DType dt = DType.parse(dtype);
         Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, reps));
         print(r);
         return 0;

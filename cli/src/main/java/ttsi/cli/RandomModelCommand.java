@@ -21,16 +21,8 @@ final class RandomModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var cfgFile = Path.of(shape);
-        var json = java.nio.file.Files.isRegularFile(cfgFile) ? Json.MAPPER.readTree(cfgFile.toFile())
-                : Json.MAPPER.readTree(EngineBench.class.getResourceAsStream("/ttsi/engine/shapes/" + shape + ".json"));
-        if (json == null) throw new IllegalArgumentException("unknown shape '" + shape + "'");
-        DType dt = switch (dtype.toLowerCase()) {
-            case "bf16" -> DType.BF16;
-            case "f16" -> DType.F16;
-            case "f32" -> DType.F32;
-            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32");
-        };
+        var json = EngineBench.shapeJson(shape);
+        DType dt = DType.parse(dtype);
         RandomCheckpoint.write(out, json, dt, std, seed, tokenizer);
         System.err.println("wrote " + out);
         return 0;

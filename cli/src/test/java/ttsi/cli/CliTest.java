@@ -1,5 +1,6 @@
 package ttsi.cli;
 
+import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,10 +52,7 @@ class CliTest {
     }
 
     static Path shared() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared/models"))) return p.resolve("shared");
-        }
-        return null;
+        return SharedFolder.find();
     }
 
     @BeforeAll

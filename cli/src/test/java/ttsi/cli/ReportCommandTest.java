@@ -1,5 +1,6 @@
 package ttsi.cli;
 
+import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,9 +55,7 @@ class ReportCommandTest {
 
     @BeforeAll
     static void runs() throws Exception {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared/data")) && Files.isDirectory(p.resolve("shared/models"))) shared = p.resolve("shared");
-        }
+        shared = SharedFolder.find("data") != null ? SharedFolder.find() : null;
         Assumptions.assumeTrue(shared != null, "shared/ (data and models) not found beside the checkout; skipping");
         Path modelDir = tmp.resolve("tiny");
         RandomCheckpoint.write(modelDir, JSON.readTree("""

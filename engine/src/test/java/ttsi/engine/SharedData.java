@@ -1,5 +1,6 @@
 package ttsi.engine;
 
+import ttsi.engine.format.SharedFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -13,13 +14,7 @@ public final class SharedData {
 
     /** The shared folder, or null when it cannot be found. */
     public static Path root() {
-        String env = System.getenv("TTSI_SHARED");
-        if (env != null && Files.isDirectory(Path.of(env))) return Path.of(env).toAbsolutePath();
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared");
-            if (Files.isDirectory(candidate.resolve("models"))) return candidate;
-        }
-        return null;
+        return SharedFolder.find();
     }
 
     /** shared/rel, or skips the calling test when it is not there. */

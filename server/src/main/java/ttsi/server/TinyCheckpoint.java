@@ -1,7 +1,7 @@
 package ttsi.server;
 
+import ttsi.engine.format.SharedFolder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import ttsi.engine.model.RandomCheckpoint;
 
@@ -11,13 +11,7 @@ public final class TinyCheckpoint {
 
     /** The Qwen2.5 model folder in shared/ ($TTSI_SHARED, else found walking up from the working directory), or null. */
     public static Path defaultTokenizerDir() {
-        String env = System.getenv("TTSI_SHARED");
-        if (env != null && Files.isDirectory(Path.of(env, "models", "Qwen2.5-0.5B-Instruct"))) return Path.of(env, "models", "Qwen2.5-0.5B-Instruct");
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path q = p.resolve("shared/models/Qwen2.5-0.5B-Instruct");
-            if (Files.isDirectory(q)) return q;
-        }
-        return null;
+        return SharedFolder.find("models/Qwen2.5-0.5B-Instruct");
     }
 
     /** Writes the checkpoint (hidden 16, one layer, Qwen2.5's vocabulary) with the tokenizer files of tokenizerFrom. */

@@ -1,5 +1,6 @@
 package ttsi.server;
 
+import ttsi.engine.format.SharedFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -14,10 +15,7 @@ final class TestModels {
     private TestModels() {}
 
     static Path shared() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared/models"))) return p.resolve("shared");
-        }
-        return null;
+        return SharedFolder.find();
     }
 
     /** Writes the tiny checkpoint into dir (skips the test when shared/ is missing). */

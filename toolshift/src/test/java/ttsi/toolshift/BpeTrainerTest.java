@@ -1,11 +1,11 @@
 package ttsi.toolshift;
 
+import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -108,8 +108,8 @@ class BpeTrainerTest {
         String full = t.render(withAnswer.put("add_generation_prompt", false));
         assertTrue(full.endsWith(ChatToolPrompt.answer(s.gold()) + "<|im_end|>\n"), full);
         // Same text as Qwen2.5's own template, but for the default system prompt.
-        Path qwen = Path.of("/work/shared/models/Qwen2.5-0.5B-Instruct");
-        if (Files.exists(qwen.resolve("tokenizer_config.json"))) {
+        Path qwen = SharedFolder.find("models/Qwen2.5-0.5B-Instruct");
+        if (qwen != null) {
             String q = ChatTemplate.load(qwen).render(chat);
             assertEquals(q.replace("You are Qwen, created by Alibaba Cloud. You are a helpful assistant.", "You are a helpful assistant."), text);
         }

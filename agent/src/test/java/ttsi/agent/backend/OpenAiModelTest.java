@@ -1,5 +1,6 @@
 package ttsi.agent.backend;
 
+import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -486,11 +487,7 @@ class OpenAiModelTest {
     // ---- scoring ----
 
     static Path sharedModel(String name) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path m = p.resolve("shared/models").resolve(name);
-            if (Files.isDirectory(p.resolve("shared/models"))) return Files.isDirectory(m) ? m : null;
-        }
-        return null;
+        return SharedFolder.find("models/" + name);
     }
 
     static Path qwenTemplate() {

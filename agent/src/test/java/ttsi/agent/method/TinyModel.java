@@ -1,6 +1,6 @@
 package ttsi.agent.method;
 
-import java.nio.file.Files;
+import ttsi.engine.format.SharedFolder;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import ttsi.agent.backend.EmbeddedModel;
@@ -14,10 +14,7 @@ final class TinyModel {
     private TinyModel() {}
 
     static Path shared() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared/models"))) return p.resolve("shared");
-        }
-        return null;
+        return SharedFolder.find();
     }
 
     static EmbeddedModel create(Path dir) throws Exception {

@@ -1,5 +1,6 @@
 package ttsi.bench.data;
 
+import ttsi.engine.format.SharedFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,13 +13,8 @@ public final class DataDirs {
      * from the working directory (next to a {@code shared/models} folder), else null.
      */
     public static Path defaultDataDir() {
-        String env = System.getenv("TTSI_SHARED");
-        if (env != null && Files.isDirectory(Path.of(env, "data"))) return Path.of(env, "data").toAbsolutePath();
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path shared = p.resolve("shared");
-            if (Files.isDirectory(shared.resolve("models")) && Files.isDirectory(shared.resolve("data"))) return shared.resolve("data");
-        }
-        return null;
+        Path d = SharedFolder.find("data");
+        return d == null ? null : d.toAbsolutePath();
     }
 
     /** The given folder, or the default; throws with a hint when neither exists. */

@@ -1,5 +1,6 @@
 package ttsi.bench.run;
 
+import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,9 +33,7 @@ class RunnerTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared/data"))) shared = p.resolve("shared");
-        }
+        shared = SharedFolder.find("data") != null ? SharedFolder.find() : null;
         Assumptions.assumeTrue(shared != null, "shared/ not found beside the checkout; skipping");
         modelDir = tmp.resolve("tiny");
         RandomCheckpoint.writeTiny(modelDir, 5, shared.resolve("models/Qwen2.5-0.5B-Instruct"));

@@ -10,6 +10,16 @@ public enum DType {
         this.bytes = bytes;
     }
 
+    /** Parses a user's dtype option (bf16, f16, f32; any case). */
+    public static DType parse(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "bf16" -> BF16;
+            case "f16" -> F16;
+            case "f32" -> F32;
+            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got " + name);
+        };
+    }
+
     /** Parses a safetensors dtype name; null if unsupported. */
     public static DType fromSafetensors(String name) {
         return switch (name) {

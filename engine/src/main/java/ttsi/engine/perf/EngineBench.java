@@ -33,15 +33,23 @@ public final class EngineBench {
     /** A built-in shape name (qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b) or a path to a config.json. */
     public static ModelConfig shape(String name) {
         Path file = Path.of(name);
-        if (Files.isRegularFile(file)) return ModelConfig.load(file);
-        String res = "/ttsi/engine/shapes/" + name + ".json";
-        try (InputStream in = EngineBench.class.getResourceAsStream(res)) {
-            if (in == null) {
-                throw new IllegalArgumentException("unknown shape '" + name + "': use qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path");
+        return ModelConfig.fromJson(Files.isRegularFile(file) ? file : Path.of(name + ".json"), shapeJson(name));
+    }
+
+    /** The config.json of a built-in shape name or a config.json path, as JSON. */
+    public static com.fasterxml.jackson.databind.JsonNode shapeJson(String name) {
+        Path file = Path.of(name);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            if (Files.isRegularFile(file)) return json.readTree(file.toFile());
+            try (InputStream in = EngineBench.class.getResourceAsStream("/ttsi/engine/shapes/" + name + ".json")) {
+                if (in == null) {
+                    throw new IllegalArgumentException("unknown shape '" + name + "': use qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path");
+                }
+                return json.readTree(in);
             }
-            return ModelConfig.fromJson(Path.of(res), new com.fasterxml.jackson.databind.ObjectMapper().readTree(in));
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new ttsi.engine.format.FormatException(file, "cannot read: " + e.getMessage());
         }
     }
 
