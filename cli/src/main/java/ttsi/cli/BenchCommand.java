@@ -41,6 +41,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--train", defaultValue = "256", description = "tokens of the LoRA training step (0: skip)")
     int train;
+    @Option(names = "--train-targets", defaultValue = "0", description = "loss on the last N tokens of the training step, like an SFT answer (0: every token)")
+    int trainTargets;
 
     @Option(names = "--reps", defaultValue = "3", description = "repetitions; the best is reported")
     int reps;
@@ -81,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         if (what.equals("serve")) return serve();
         if (!what.equals("engine")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (expected: engine or serve)");
         DType dt = DType.parse(dtype);
-        Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, reps));
+        Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, trainTargets, reps));
         print(r);
         return 0;
     }

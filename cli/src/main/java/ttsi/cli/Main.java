@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ttsi", mixinStandardHelpOptions = true, version = "ttsi 0.1.0",
         description = "Test-time self-improvement for tool-calling LLM agents, on a pure-Java engine.",
         subcommands = {TokenizeCommand.class, GenerateCommand.class, ScoreCommand.class, LogitsCommand.class, LoraGradCommand.class,
-                FinetuneCommand.class, RunCommand.class, ServeCommand.class, RandomModelCommand.class, ReportCommand.class, ToolShiftCommand.class, BenchCommand.class,
+                FinetuneCommand.class, RunCommand.class, ServeCommand.class, RandomModelCommand.class, ReportCommand.class, ToolShiftCommand.class, DemoCommand.class, BenchCommand.class,
                 EvalCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

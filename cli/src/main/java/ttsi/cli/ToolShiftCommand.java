@@ -1,30 +1,57 @@
 package ttsi.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import ttsi.engine.tensor.Parallel;
+import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.TrainConfig;
+import ttsi.engine.train.TrainingExample;
 import ttsi.toolshift.BpeTrainer;
+import ttsi.toolshift.Recipe;
 import ttsi.toolshift.ToolShift;
 
 @Command(name = "toolshift", description = {
         "ToolShift, a generated tool-calling world with a train/test distribution shift.",
         "'ttsi toolshift generate --out DIR' writes train/dev/test (Hammer format), sft.jsonl and manifest.json from a seed,",
-        "and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer."})
+        "and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer.",
+        "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then the student",
+        "and the teacher trained from random weights (full-parameter SFT) into DIR/student and DIR/teacher, each with",
+        "loss.csv, loss.png and training.json. A model whose folder is complete is skipped, so a killed run resumes."})
 final class ToolShiftCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "generate") String action;
+    @Parameters(index = "0", description = "generate or train") String action;
     @Option(names = "--out", required = true) Path out;
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--train", defaultValue = "4000") int train;
     @Option(names = "--dev", defaultValue = "300") int dev;
     @Option(names = "--test", defaultValue = "300") int test;
     @Option(names = "--synthesis", defaultValue = "2000", description = "synthesis-task examples in sft.jsonl") int synthesis;
-    @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "also train a BPE tokenizer of this size (0: no)") int vocab;
+    @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "generate: also train a BPE tokenizer of this size (0: no)") int vocab;
+    @Option(names = "--only", description = "train: student or teacher (default: both)") String only;
+    @Option(names = "--limit", defaultValue = "0", description = "train: use only the first N training records (smoke runs)") int limit;
+    @Option(names = "--epochs", description = "train: override the recipe's epochs") Integer epochs;
+    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
     @Override
-    public Integer call() {
-        if (!action.equals("generate")) throw new IllegalArgumentException("unknown action '" + action + "' (expected: generate)");
+    public Integer call() throws IOException {
+        if (threads != null) Parallel.setGlobalThreads(threads);
+        return switch (action) {
+            case "generate" -> generate();
+            case "train" -> train();
+            default -> throw new IllegalArgumentException("unknown action '" + action + "' (expected: generate or train)");
+        };
+    }
+
+    private int generate() {
         ToolShift.Config d = ToolShift.Config.defaults(seed);
         ToolShift.Config c = new ToolShift.Config(seed, train, dev, test, synthesis, d.pMulti(), d.format());
         ToolShift.Data data = ToolShift.generate(c);
@@ -36,6 +63,59 @@ final class ToolShiftCommand implements Callable<Integer> {
             System.err.println("tokenizer: " + r.tokens().size() + " BPE tokens + " + r.added().size() + " added, in " + out.resolve("tokenizer"));
         }
         System.err.println("wrote " + out);
+        return 0;
+    }
+
+    private int train() throws IOException {
+        if (only != null && !only.equals("student") && !only.equals("teacher")) {
+            throw new IllegalArgumentException("--only must be student or teacher, got '" + only + "'");
+        }
+        Path dataDir = out.resolve("data");
+        System.err.println("data: " + dataDir.resolve("toolshift"));
+        ToolShift.Data data = Recipe.data(seed, dataDir);
+        for (Recipe.Spec spec : List.of(Recipe.student(seed), Recipe.teacher(seed))) {
+            if (only != null && !only.equals(spec.name())) continue;
+            Path dir = out.resolve(spec.name());
+            if (Files.isRegularFile(dir.resolve("training.json"))) {
+                System.err.println(spec.name() + ": already trained in " + dir + " (delete the folder to retrain)");
+                continue;
+            }
+            if (epochs != null) spec = new Recipe.Spec(spec.name(), spec.shape(), spec.train().withEpochs(epochs), spec.broad(), spec.initSeed());
+            List<ObjectNode> records = Recipe.records(data, spec.broad());
+            if (limit > 0 && limit < records.size()) records = records.subList(0, limit);
+            List<TrainingExample> examples = Recipe.examples(records, Recipe.tokenizerDir(dataDir));
+            long tokens = examples.stream().mapToLong(e -> e.tokens().length).sum();
+            TrainConfig tc = spec.train();
+            System.err.printf("%s: %s, %d records (%d tokens), %d epochs, batch %d, lr %.1e%n", spec.name(), spec.shape(),
+                    examples.size(), tokens, tc.epochs(), tc.batchSize(), tc.learningRate());
+            Recipe.Result r;
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(spec.name()).setInitialMax(tc.totalSteps(examples.size()))
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()) {
+                double[] ema = {Double.NaN};
+                r = Recipe.train(spec, examples, Recipe.tokenizerDir(dataDir), dir, s -> {
+                    ema[0] = Double.isNaN(ema[0]) ? s.loss() : 0.95 * ema[0] + 0.05 * s.loss();
+                    bar.stepTo(s.step());
+                    bar.setExtraMessage(String.format("epoch %d loss %.4f", s.epoch() + 1, ema[0]));
+                });
+            }
+            LossCurve.write(dir, r.steps());
+            ObjectNode info = Json.MAPPER.createObjectNode();
+            info.put("model", spec.name());
+            info.put("seed", seed);
+            info.put("parameters", r.parameters());
+            info.set("shape", Json.MAPPER.valueToTree(spec.shape()));
+            info.set("train", Json.MAPPER.valueToTree(spec.train()));
+            info.put("broad_distribution", spec.broad());
+            info.put("records", examples.size());
+            info.put("tokens", tokens);
+            info.put("steps", r.steps().size());
+            info.put("final_loss", r.steps().getLast().loss());
+            info.put("seconds", Math.round(r.seconds()));
+            info.put("threads", Parallel.global().threads());
+            Files.writeString(dir.resolve("training.json"), info.toPrettyString() + "\n");
+            System.err.printf("%s: %,d parameters, %d steps in %.0f s, final loss %.4f -> %s%n", spec.name(), r.parameters(),
+                    r.steps().size(), r.seconds(), r.steps().getLast().loss(), dir);
+        }
         return 0;
     }
 }

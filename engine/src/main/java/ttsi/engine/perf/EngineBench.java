@@ -26,7 +26,8 @@ import ttsi.engine.train.TrainingExample;
  */
 public final class EngineBench {
 
-    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int trainTokens, int reps) {}
+    /** trainTargets: loss on the last this many tokens of the training sequence (0: on every token). */
+    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int trainTokens, int trainTargets, int reps) {}
 
     private EngineBench() {}
 
@@ -107,19 +108,23 @@ public final class EngineBench {
             r.put("peak_rss_gib_inference", round(peakRssBytes() / (double) (1L << 30), 2));
 
             if (o.trainTokens() > 0) {
-                // One LoRA step (r 8, all linear layers): forward + backward + AdamW on one sequence, loss on every token.
+                // One LoRA step (r 8, all linear layers): forward + backward + AdamW on one sequence, loss on every token
+                // or, like SFT on a prompt and its answer, on the last trainTargets tokens.
                 int[] seq = new int[o.trainTokens() + 1];
                 for (int i = 0; i < seq.length; i++) seq[i] = rnd.nextInt(c.vocabSize());
                 boolean[] target = new boolean[seq.length];
-                java.util.Arrays.fill(target, 1, seq.length, true);
+                int targets = o.trainTargets() > 0 ? Math.min(o.trainTargets(), o.trainTokens()) : o.trainTokens();
+                java.util.Arrays.fill(target, seq.length - targets, seq.length, true);
                 var example = java.util.List.of(new TrainingExample(seq, target));
                 var adapter = LoraAdapter.create(c, LoraConfig.defaults());
                 var cfg = new TrainConfig(1, 1, 1, 1e-4, 0, "constant", 0, 1.0, false, 0);
-                LoraTrainer.train(d, adapter, example, cfg, null); // warm-up
+                // One pass reused across steps, as test-time training reuses it across adaptations.
+                var pass = new ttsi.engine.train.LoraBackprop(d, adapter);
+                LoraTrainer.train(pass, example, cfg, null); // warm-up
                 double bestStep = Double.MAX_VALUE;
                 for (int rep = 0; rep < Math.max(1, o.reps() - 1); rep++) {
                     long t = System.nanoTime();
-                    LoraTrainer.train(d, adapter, example, cfg, null);
+                    LoraTrainer.train(pass, example, cfg, null);
                     bestStep = Math.min(bestStep, (System.nanoTime() - t) / 1e9);
                 }
                 r.put("lora_step_s", round(bestStep, 2));

@@ -12,11 +12,11 @@ import ttsi.engine.format.DType;
 /**
  * Kernel throughput on Qwen2.5 shapes: GEMV in GB/s of weight bytes streamed, GEMM in GFLOP/s.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp engine/target/classes ttsi.engine.tensor.KernelBench [threads] [all]</pre>
+ * <pre>java --add-modules jdk.incubator.vector -cp engine/target/classes ttsi.engine.tensor.KernelBench [threads] [all|train]</pre>
  *
  * Every case is timed in several rounds, interleaved with the others, and the best single call is kept: on a
  * shared machine that is the figure least disturbed by other load. "all" adds the 1.5B shapes, f16 and more
- * row counts (about a minute).
+ * row counts (about a minute); "train" times forward and input gradient at 768 token rows instead.
  */
 public final class KernelBench {
     private KernelBench() {}
@@ -29,19 +29,39 @@ public final class KernelBench {
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         boolean all = args.length > 1 && args[1].equals("all");
+        boolean train = args.length > 1 && args[1].equals("train");
         Locale.setDefault(Locale.ROOT);
         System.out.printf("threads=%d, species=%s, %s%n", threads, Simd.F, Runtime.version());
         List<Case> cases = new ArrayList<>();
         try (Parallel p = new Parallel(threads)) {
-            int[][] gemvShapes = all
+            if (train) {
+                // Test-time training's products on a typical tool prompt (~768 tokens), 0.5B shapes: forward and
+                // input gradient of every projection.
+                for (int[] s : new int[][] {{896, 896}, {128, 896}, {4864, 896}, {896, 4864}}) {
+                    cases.add(linear(p, DType.BF16, s[0], s[1], 768));
+                    cases.add(backwardInput(p, DType.BF16, s[0], s[1], 768));
+                }
+                // The LoRA path (r 8, f32): u = x·Aᵀ, y += u·Bᵀ; du = dy·B, dx += du·A; dB += dyᵀ·u, dA += duᵀ·x.
+                for (int[] s : new int[][] {{896, 896}, {4864, 896}, {896, 4864}}) {
+                    int out = s[0], in = s[1];
+                    cases.add(linear(p, DType.F32, 8, in, 768));
+                    cases.add(linear(p, DType.F32, out, 8, 768));
+                    cases.add(backwardInput(p, DType.F32, out, 8, 768));
+                    cases.add(backwardInput(p, DType.F32, 8, in, 768));
+                    cases.add(backwardWeight(p, out, 8, 768));
+                    cases.add(backwardWeight(p, 8, in, 768));
+                }
+            }
+            int[][] gemvShapes = train ? new int[0][] : all
                     ? new int[][] {{4864, 896}, {896, 4864}, {151936, 896}, {8960, 1536}, {1536, 8960}}
                     : new int[][] {{4864, 896}, {896, 4864}, {151936, 896}};
             for (int[] s : gemvShapes) cases.add(linear(p, DType.BF16, s[0], s[1], 1));
-            for (int rows : all ? new int[] {2, 4, 8, 16} : new int[] {4, 8}) cases.add(linear(p, DType.BF16, 4864, 896, rows));
-            cases.add(linear(p, DType.F32, 4864, 896, 1));
+            for (int rows : all ? new int[] {2, 4, 8, 16} : train ? new int[0] : new int[] {4, 8}) cases.add(linear(p, DType.BF16, 4864, 896, rows));
+            if (!train) cases.add(linear(p, DType.F32, 4864, 896, 1));
             if (all) cases.add(linear(p, DType.F16, 4864, 896, 1));
 
-            int[][] shapes = all ? new int[][] {{4864, 896}, {896, 4864}, {8960, 1536}, {1536, 8960}} : new int[][] {{4864, 896}, {896, 4864}};
+            int[][] shapes = all ? new int[][] {{4864, 896}, {896, 4864}, {8960, 1536}, {1536, 8960}}
+                    : train ? new int[0][] : new int[][] {{4864, 896}, {896, 4864}};
             for (int[] s : shapes) {
                 for (int rows : all ? new int[] {64, 256, 1024} : new int[] {256}) cases.add(linear(p, DType.BF16, s[0], s[1], rows));
                 cases.add(linear(p, DType.F32, s[0], s[1], 256));

@@ -32,9 +32,9 @@ public final class LoraBackprop {
     private final ModelConfig c;
     private final Weights w;
     private final Decoder decoder;
-    private final LoraAdapter adapter; // null: no adapter (full-parameter training)
+    private LoraAdapter adapter; // null: no adapter (full-parameter training)
     private final TrainableWeights full; // null: base weights frozen
-    private final SplittableRandom dropoutRng;
+    private SplittableRandom dropoutRng;
 
     // Saved activations, [layer][rows * width].
     private int cap;
@@ -62,6 +62,20 @@ public final class LoraBackprop {
 
     public LoraAdapter adapter() {
         return adapter;
+    }
+
+    /**
+     * Points this pass at another adapter, keeping its activation buffers when the adapter has the same shape
+     * (targets, rank, dropout): test-time training adapts a fresh adapter per input, and re-allocating (and
+     * first-touching) the buffers of a long prompt each time cost as much as a training step. Every buffer is
+     * written before it is read, so reuse changes no result.
+     */
+    public void rebind(LoraAdapter next) {
+        java.util.Objects.requireNonNull(next, "adapter");
+        if (full != null) throw new IllegalStateException("a full-parameter pass has no adapter to rebind");
+        if (!next.config().withSeed(0).equals(adapter.config().withSeed(0))) release();
+        adapter = next;
+        dropoutRng = new SplittableRandom(next.config().seed() ^ 0x5DEECE66DL);
     }
 
     /**

@@ -22,8 +22,13 @@ public final class LoraTrainer {
 
     /** Trains the adapter in place; returns one report per optimizer step. */
     public static List<StepReport> train(Decoder decoder, LoraAdapter adapter, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
+        return train(new LoraBackprop(decoder, adapter), examples, cfg, listener);
+    }
+
+    /** Trains the pass's adapter in place, reusing the pass (and its activation buffers). */
+    public static List<StepReport> train(LoraBackprop bp, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
         if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
-        LoraBackprop bp = new LoraBackprop(decoder, adapter);
+        LoraAdapter adapter = bp.adapter();
         List<AdamW.Param> params = new ArrayList<>();
         for (LoraAdapter.Module m : adapter.modules()) {
             params.add(new AdamW.Param(m.a, m.gradA));

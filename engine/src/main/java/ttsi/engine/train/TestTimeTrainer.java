@@ -7,13 +7,15 @@ import ttsi.engine.model.State;
 /**
  * Test-time training: adapt a fresh LoRA adapter to a handful of examples, answer with it, then reset. The
  * base weights are never written, so closing the adaptation is an exact reset: afterwards the model's outputs
- * are bit-identical to the base model's. Every adaptation starts from fresh adapter weights, optimizer state,
- * RNG and activation buffers derived only from its seed.
+ * are bit-identical to the base model's. Every adaptation starts from fresh adapter weights, optimizer state and
+ * RNG derived only from its seed; the activation buffers are kept for the next adaptation (each is written before
+ * it is read, so this changes no result).
  */
 public final class TestTimeTrainer {
     private final Decoder decoder;
     private final LoraConfig lora;
     private final TrainConfig train;
+    private final java.util.concurrent.atomic.AtomicReference<LoraBackprop> idlePass = new java.util.concurrent.atomic.AtomicReference<>();
 
     public TestTimeTrainer(Decoder decoder, LoraConfig lora, TrainConfig train) {
         this.decoder = decoder;
@@ -58,7 +60,15 @@ public final class TestTimeTrainer {
     /** Trains a new adapter (seeded by seed) on the examples and returns it, ready to answer. */
     public Adaptation adapt(List<TrainingExample> examples, long seed, LoraTrainer.Listener listener) {
         LoraAdapter adapter = LoraAdapter.create(decoder.config(), lora.withSeed(seed));
-        List<LoraTrainer.StepReport> steps = LoraTrainer.train(decoder, adapter, examples, train.withSeed(seed), listener);
-        return new Adaptation(adapter, steps);
+        // One pass is kept between adaptations for its activation buffers; a concurrent adaptation gets its own.
+        LoraBackprop pass = idlePass.getAndSet(null);
+        if (pass == null) pass = new LoraBackprop(decoder, adapter);
+        else pass.rebind(adapter);
+        try {
+            List<LoraTrainer.StepReport> steps = LoraTrainer.train(pass, examples, train.withSeed(seed), listener);
+            return new Adaptation(adapter, steps);
+        } finally {
+            idlePass.set(pass);
+        }
     }
 }

@@ -154,4 +154,40 @@ class OpsGradientTest {
         check("gemm attention/v", v, g, vv -> f.apply(new float[][] {q, k, vv}), dv);
         p.close();
     }
+
+    /** Several row blocks, head sizes that are and are not whole vectors, a KV cache prefix and a sliding window. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"100,4,2,16,0,0", "130,2,1,24,0,0", "97,4,4,64,0,0", "70,4,2,16,0,20", "60,4,2,8,45,0"})
+    void blockedAttentionMatchesTheRowPathForwardAndBackward(int len, int heads, int kvHeads, int hd, int pos0, int window) {
+        Parallel p = new Parallel(2);
+        int span = pos0 + len;
+        float[] q = randn(len * heads * hd, 1), k = randn(span * kvHeads * hd, 1), v = randn(span * kvHeads * hd, 1);
+        float[] gemm = new float[q.length], rows = new float[q.length];
+        float[] pg = new float[heads * len * span], pr = new float[heads * len * span];
+        Ops.attentionGemm(p, q, k, v, gemm, len, pos0, heads, kvHeads, hd, window, pg);
+        Ops.attentionRows(p, q, k, v, rows, len, pos0, heads, kvHeads, hd, window, pr);
+        for (int i = 0; i < q.length; i++) assertTrue(Math.abs(gemm[i] - rows[i]) < 1e-5 * (1 + Math.abs(rows[i])), "out " + i + ": " + gemm[i] + " vs " + rows[i]);
+        for (int i = 0; i < pg.length; i++) assertTrue(Math.abs(pg[i] - pr[i]) < 1e-6, "probs " + i);
+        // Without a probs buffer (inference) the same outputs.
+        float[] noProbs = new float[q.length];
+        Ops.attentionGemm(p, q, k, v, noProbs, len, pos0, heads, kvHeads, hd, window, null);
+        assertTrue(java.util.Arrays.equals(gemm, noProbs));
+        if (pos0 == 0) {
+            float[] g = randn(q.length, 1);
+            float[] dq1 = new float[q.length], dk1 = new float[k.length], dv1 = new float[v.length];
+            float[] dq2 = new float[q.length], dk2 = new float[k.length], dv2 = new float[v.length];
+            Ops.attentionBackwardGemm(p, g, pg, q, k, v, dq1, dk1, dv1, len, heads, kvHeads, hd);
+            Ops.attentionBackwardRows(p, g, pg, q, k, v, dq2, dk2, dv2, len, heads, kvHeads, hd);
+            for (int i = 0; i < dq1.length; i++) assertTrue(Math.abs(dq1[i] - dq2[i]) < 1e-5 * (1 + Math.abs(dq2[i])), "dq " + i + ": " + dq1[i] + " vs " + dq2[i]);
+            for (int i = 0; i < dk1.length; i++) assertTrue(Math.abs(dk1[i] - dk2[i]) < 1e-5 * (1 + Math.abs(dk2[i])), "dk " + i + ": " + dk1[i] + " vs " + dk2[i]);
+            for (int i = 0; i < dv1.length; i++) assertTrue(Math.abs(dv1[i] - dv2[i]) < 1e-5 * (1 + Math.abs(dv2[i])), "dv " + i + ": " + dv1[i] + " vs " + dv2[i]);
+            // One thread gives bit-identical gradients.
+            Parallel one = new Parallel(1);
+            float[] dq3 = new float[q.length], dk3 = new float[k.length], dv3 = new float[v.length];
+            Ops.attentionBackwardGemm(one, g, pg, q, k, v, dq3, dk3, dv3, len, heads, kvHeads, hd);
+            assertTrue(java.util.Arrays.equals(dq1, dq3) && java.util.Arrays.equals(dk1, dk3) && java.util.Arrays.equals(dv1, dv3));
+            one.close();
+        }
+        p.close();
+    }
 }

@@ -119,6 +119,25 @@ class TrainingTest {
     }
 
     @Test
+    void buffersKeptFromEarlierAdaptationsChangeNothing() {
+        ModelConfig c = TinyModels.llama3();
+        Decoder d = TinyModels.random(c, 5);
+        TrainConfig tc = TrainConfig.paperDefaults().withLearningRate(1e-2);
+        List<TrainingExample> data = List.of(example(c.vocabSize(), 5, 4, 1), example(c.vocabSize(), 7, 3, 2));
+        // A long sequence first (GEMM attention, larger buffers), then the short data on the same trainer.
+        TestTimeTrainer reused = new TestTimeTrainer(d, LoraConfig.defaults(), tc);
+        reused.adapt(List.of(example(c.vocabSize(), 45, 6, 3)), 7, null).close();
+        float[] a, b;
+        try (var x = reused.adapt(data, 42, null)) {
+            a = x.adapter().modules().get(5).a.clone();
+        }
+        try (var y = new TestTimeTrainer(d, LoraConfig.defaults(), tc).adapt(data, 42, null)) {
+            b = y.adapter().modules().get(5).a;
+        }
+        assertArrayEquals(b, a, "a trainer that kept its buffers trains the same adapter as a fresh one");
+    }
+
+    @Test
     void memoryDoesNotGrowOver1000AdaptResetCycles() {
         ModelConfig c = TinyModels.qwen2();
         Decoder d = TinyModels.random(c, 2);

@@ -1,0 +1,98 @@
+package ttsi.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import ttsi.engine.tensor.Parallel;
+import ttsi.engine.train.LoraTrainer;
+import ttsi.toolshift.Demo;
+
+@Command(name = "demo", description = {
+        "The ToolShift experiment on the committed student and teacher: base, ICL, SFT, TT-SI, TT-D, TT-SI+ICL, all samples,",
+        "certain-only, random selection and the gold upper bound over several seeds, TT-SI with K = 2 and 4, and a report",
+        "(OUT/report/report.html, with the tau sweep). Every run is a 'ttsi run' folder under OUT/runs: a killed demo resumes."})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--out", defaultValue = "demo", description = "output folder (default: ./demo)") Path out;
+    @Option(names = "--models", description = "folder with student/ and teacher/ (default: models/toolshift of this checkout)") Path models;
+    @Option(names = "--limit", defaultValue = "0", description = "only the first N test samples (0: all 300)") int limit;
+    @Option(names = "--seeds", defaultValue = "5") int seeds;
+    @Option(names = "--k", split = ",", defaultValue = "1,2,4", description = "synthetic pairs per uncertain input to compare") List<Integer> ks;
+    @Option(names = "--tau", defaultValue = "0.95") double tau;
+    @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
+    @Option(names = "--sft-epochs", defaultValue = "1") int sftEpochs;
+    @Option(names = "--sft-lr", defaultValue = "2e-4") double sftLr;
+    @Option(names = "--max-tokens", defaultValue = "256", description = "longest generation (answers and synthesis)") int maxTokens;
+    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Parallel.setGlobalThreads(threads);
+        Path m = models != null ? models : defaultModels();
+        Demo demo = new Demo(new Demo.Options(m, out, limit, seeds, ks, tau, epochs, lr, sftEpochs, sftLr, maxTokens));
+        ProgressBar[] bar = new ProgressBar[1];
+        String[] name = {""};
+        long t0 = System.nanoTime();
+        List<Path> files;
+        try {
+            files = demo.run(new Demo.Listener() {
+                @Override
+                public void jobStarted(Demo.Job job, int index, int total) {
+                    name[0] = String.format("[%d/%d] %s", index + 1, total, job.name());
+                }
+
+                @Override
+                public void sftStep(LoraTrainer.StepReport r) {
+                    if (bar[0] == null) bar[0] = bar("[sft] training", r.totalSteps(), 0, " steps");
+                    bar[0].stepTo(r.step());
+                    bar[0].setExtraMessage(String.format("loss %.4f", r.loss()));
+                    if (r.step() == r.totalSteps()) close();
+                }
+
+                @Override
+                public void seedStarted(long seed, int total, int alreadyDone) {
+                    close();
+                    bar[0] = bar(name[0] + " seed " + seed, total, alreadyDone, " samples");
+                }
+
+                @Override
+                public void sampleDone(long seed, int done, int total, int correct) {
+                    bar[0].stepTo(done);
+                    bar[0].setExtraMessage(String.format("acc %.1f%%", 100.0 * correct / Math.max(1, done)));
+                }
+
+                private void close() {
+                    if (bar[0] != null) bar[0].close();
+                    bar[0] = null;
+                }
+            });
+        } finally {
+            if (bar[0] != null) bar[0].close();
+        }
+        System.out.printf("demo finished in %.1f min; report: %s%n", (System.nanoTime() - t0) / 6e10, files);
+        return 0;
+    }
+
+    private static ProgressBar bar(String task, int total, int done, String unit) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1)
+                .startsFrom(done, java.time.Duration.ZERO).build();
+    }
+
+    /** models/toolshift beside the jar's checkout (cli/target/ttsi.jar), else under the working directory. */
+    static Path defaultModels() {
+        try {
+            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = jar.getParent() == null ? null : jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
+            if (root != null && Files.isDirectory(root.resolve("models/toolshift"))) return root.resolve("models/toolshift");
+        } catch (Exception e) {
+            // fall through to the working directory
+        }
+        return Path.of("models/toolshift");
+    }
+}
