@@ -2,6 +2,7 @@ package ttsi.engine.model;
 
 import java.util.Arrays;
 import ttsi.engine.tensor.MatMul;
+import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.tensor.VectorOps;
 
@@ -168,53 +169,32 @@ public final class Ops {
     /** From this many query rows on, attention runs as GEMMs over whole heads instead of per-row dot products. */
     static final int GEMM_ROWS = 32;
 
-    /** Query rows per block of the per-head products (a multiple of the kernel's 6-row tile). */
-    private static final int ROW_BLOCK = 48;
-
-    private static final ThreadLocal<float[][]> HEAD_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
-
-    private static float[] headScratch(int n) {
-        float[][] h = HEAD_SCRATCH.get();
-        if (h[0].length < n) h[0] = new float[n];
-        return h[0];
-    }
-
-    /** One kv head's keys or values transposed, [hd][positions]. */
-    private static float[] transposedHead(float[] kv, int positions, int kvDim, int kvHead, int hd) {
-        float[] h = new float[hd * positions];
-        for (int s = 0; s < positions; s++) {
-            int o = s * kvDim + kvHead * hd;
-            for (int d = 0; d < hd; d++) h[d * positions + s] = kv[o + d];
-        }
+    /** One kv head's keys or values as a contiguous [positions][hd] matrix. */
+    private static float[] headRows(float[] kv, int positions, int kvDim, int kvHead, int hd) {
+        float[] h = new float[positions * hd];
+        for (int s = 0; s < positions; s++) System.arraycopy(kv, s * kvDim + kvHead * hd, h, s * hd, hd);
         return h;
     }
 
-    /**
-     * Same contract as {@link #attention}; per head, scores = Q·Kᵀ and out = P·V as register-tiled products over
-     * blocks of query rows, each block only against the key positions it can see. Heads run in parallel, each on
-     * one thread, so a head's results do not depend on the thread count.
-     */
+    /** Same contract as {@link #attention}; scores = Q·Kᵀ and out = P·V per head with the kernels. */
     static void attentionGemm(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
                               int heads, int kvHeads, int hd, int window, float[] probs) {
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[][] keysT = new float[kvHeads][];
-        p.forEach(kvHeads, g -> keysT[g] = transposedHead(keys, span, kvDim, g, hd));
-        p.forEach(heads, head -> {
-            int g = head / group;
-            float[] sc = probs != null ? probs : headScratch(len * span);
-            int so = probs != null ? head * len * span : 0;
-            for (int t0 = 0; t0 < len; t0 += ROW_BLOCK) {
-                int t1 = Math.min(len, t0 + ROW_BLOCK), rows = t1 - t0, seen = pos0 + t1;
-                Arrays.fill(sc, so + t0 * span, so + t1 * span, 0f);
-                MatMul.productAccumulate(q, t0 * qDim + head * hd, qDim, 1, rows, keysT[g], 0, span, hd, sc, so + t0 * span, span, seen);
-                for (int t = t0; t < t1; t++) {
-                    softmaxRow(sc, so + t * span, pos0 + t, window, span, scale);
-                    Arrays.fill(out, t * qDim + head * hd, t * qDim + head * hd + hd, 0f);
-                }
-                MatMul.productAccumulate(sc, so + t0 * span, span, 1, rows, values, g * hd, kvDim, seen, out, t0 * qDim + head * hd, qDim, hd);
+        float[] scratch = probs != null ? null : new float[len * span];
+        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
+            Matrix kh = Matrix.ofFloats(headRows(keys, span, kvDim, kvHead, hd), span, hd);
+            Matrix vh = Matrix.ofFloats(headRows(values, span, kvDim, kvHead, hd), span, hd);
+            for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
+                float[] sc = probs != null ? probs : scratch;
+                int so = probs != null ? head * len * span : 0;
+                MatMul.linear(p, q, head * hd, qDim, len, kh, 0, span, null, sc, so, span);
+                p.forRange(len, (from, to) -> {
+                    for (int t = from; t < to; t++) softmaxRow(sc, so + t * span, pos0 + t, window, span, scale);
+                });
+                MatMul.linearBackwardInput(p, sc, so, span, len, vh, out, head * hd, qDim, false);
             }
-        });
+        }
     }
 
     /** Scaled, causally (and window-) masked softmax of one score row, in place; masked entries become 0. */
@@ -230,52 +210,41 @@ public final class Ops {
 
     /**
      * Same contract as {@link #attentionBackward}: per head, dP = dO·Vᵀ, dS = P⊙(dP − rowsum(P⊙dP))·scale,
-     * dQ = dS·K, dK_h = dSᵀ·Q and dV_h = Pᵀ·dO, each only over the causally visible part; heads run in parallel
-     * (one thread each), then dK and dV sum their query heads' parts in head order.
+     * dQ = dS·K, and per kv head dK += dSᵀ·Q, dV += Pᵀ·dO over its query heads in order.
      */
     static void attentionBackwardGemm(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
                                       float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[][] valuesT = new float[kvHeads][];
-        p.forEach(kvHeads, g -> valuesT[g] = transposedHead(values, len, kvDim, g, hd));
-        float[] dkh = new float[heads * len * hd], dvh = new float[heads * len * hd];
-        p.forEach(heads, head -> {
-            int g = head / group, po = head * len * len, ho = head * len * hd;
-            float[] dS = headScratch(len * len);
-            for (int t0 = 0; t0 < len; t0 += ROW_BLOCK) {
-                int t1 = Math.min(len, t0 + ROW_BLOCK), rows = t1 - t0;
-                Arrays.fill(dS, t0 * len, t1 * len, 0f);
-                MatMul.productAccumulate(dOut, t0 * qDim + head * hd, qDim, 1, rows, valuesT[g], 0, len, hd, dS, t0 * len, len, t1);
-                for (int t = t0; t < t1; t++) {
-                    int r = t * len;
-                    double dot = 0;
-                    for (int s = 0; s <= t; s++) dot += probs[po + r + s] * dS[r + s];
-                    float d = (float) dot;
-                    for (int s = 0; s <= t; s++) dS[r + s] = probs[po + r + s] * (dS[r + s] - d) * scale;
-                    Arrays.fill(dS, r + t + 1, r + t1, 0f);
-                    Arrays.fill(dq, t * qDim + head * hd, t * qDim + head * hd + hd, 0f);
+        float[] dS = new float[len * len], qh = new float[len * hd], doh = new float[len * hd];
+        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
+            Matrix kh = Matrix.ofFloats(headRows(keys, len, kvDim, kvHead, hd), len, hd);
+            Matrix vh = Matrix.ofFloats(headRows(values, len, kvDim, kvHead, hd), len, hd);
+            float[] dkh = new float[len * hd], dvh = new float[len * hd];
+            for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
+                int po = head * len * len;
+                MatMul.linear(p, dOut, head * hd, qDim, len, vh, 0, len, null, dS, 0, len);
+                p.forRange(len, (from, to) -> {
+                    for (int t = from; t < to; t++) {
+                        int r = t * len;
+                        double dot = 0;
+                        for (int s = 0; s <= t; s++) dot += probs[po + r + s] * dS[r + s];
+                        float d = (float) dot;
+                        for (int s = 0; s < len; s++) dS[r + s] = probs[po + r + s] * (dS[r + s] - d) * scale;
+                    }
+                });
+                MatMul.linearBackwardInput(p, dS, 0, len, len, kh, dq, head * hd, qDim, false);
+                for (int t = 0; t < len; t++) {
+                    System.arraycopy(q, t * qDim + head * hd, qh, t * hd, hd);
+                    System.arraycopy(dOut, t * qDim + head * hd, doh, t * hd, hd);
                 }
-                MatMul.productAccumulate(dS, t0 * len, len, 1, rows, keys, g * hd, kvDim, t1, dq, t0 * qDim + head * hd, qDim, hd);
+                MatMul.linearBackwardWeight(p, dS, qh, len, len, hd, dkh);
+                MatMul.linearBackwardWeight(p, java.util.Arrays.copyOfRange(probs, po, po + len * len), doh, len, len, hd, dvh);
             }
-            // Key rows s0..s1 receive from query rows t >= s0 only (dS and P vanish above the diagonal).
-            for (int s0 = 0; s0 < len; s0 += ROW_BLOCK) {
-                int s1 = Math.min(len, s0 + ROW_BLOCK);
-                MatMul.productAccumulate(dS, s0 * len + s0, 1, len, s1 - s0, q, s0 * qDim + head * hd, qDim, len - s0, dkh, ho + s0 * hd, hd, hd);
-                MatMul.productAccumulate(probs, po + s0 * len + s0, 1, len, s1 - s0, dOut, s0 * qDim + head * hd, qDim, len - s0, dvh, ho + s0 * hd, hd, hd);
-            }
-        });
-        p.forEach(kvHeads, g -> {
             for (int s = 0; s < len; s++) {
-                int o = s * kvDim + g * hd;
-                Arrays.fill(dk, o, o + hd, 0f);
-                Arrays.fill(dv, o, o + hd, 0f);
-                for (int head = g * group; head < (g + 1) * group; head++) {
-                    int ho = (head * len + s) * hd;
-                    VectorOps.axpy(1f, dkh, ho, dk, o, hd);
-                    VectorOps.axpy(1f, dvh, ho, dv, o, hd);
-                }
+                System.arraycopy(dkh, s * hd, dk, s * kvDim + kvHead * hd, hd);
+                System.arraycopy(dvh, s * hd, dv, s * kvDim + kvHead * hd, hd);
             }
-        });
+        }
     }
 }

@@ -75,23 +75,6 @@ public final class MatMul {
         OuterKernels.backwardWeight(p, dy, x, rows, outDim, inDim, dw, 0, inDim);
     }
 
-    /**
-     * Serial product on strided f32 operands, for small products run inside a parallel loop (one attention head):
-     * c[cOff + i·ldc + j] += Σ_{p<kl} a[aOff + i·aRs + p·aKs] · b[bOff + p·bKs + j] for i < m, j < n. Order per
-     * element: from c, one FMA per p in increasing p (so the result does not depend on the caller's blocking).
-     */
-    public static void productAccumulate(float[] a, int aOff, int aRs, int aKs, int m, float[] b, int bOff, int bKs, int kl,
-                                         float[] c, int cOff, int ldc, int n) {
-        if (m <= 0 || n <= 0 || kl <= 0) return;
-        if (aOff < 0 || bOff < 0 || cOff < 0 || aRs < 0 || aKs < 0 || bKs < 0 || ldc < n) {
-            throw new IllegalArgumentException("negative offset or stride, or ldc " + ldc + " < n " + n);
-        }
-        if (aOff + (long) (m - 1) * aRs + (long) (kl - 1) * aKs >= a.length) throw new IllegalArgumentException("a is too short");
-        if (bOff + (long) (kl - 1) * bKs + n > b.length) throw new IllegalArgumentException("b is too short");
-        if (cOff + (long) (m - 1) * ldc + n > c.length) throw new IllegalArgumentException("c is too short");
-        OuterKernels.sweep(a, aOff, aRs, aKs, m, b, bOff, bKs, kl, c, cOff, ldc, n);
-    }
-
     private static void checkRows(String name, float[] a, int off, int stride, int rows, int width) {
         if (rows < 0 || width < 0 || off < 0) throw new IllegalArgumentException(name + ": negative size or offset");
         if (rows == 0 || width == 0) return;
