@@ -48,6 +48,11 @@ final class DemoCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public void note(String message) {
+                    System.err.println("demo: " + message);
+                }
+
+                @Override
                 public void sftStep(LoraTrainer.StepReport r) {
                     if (bar[0] == null) bar[0] = bar("[sft] training", r.totalSteps(), 0, " steps");
                     bar[0].stepTo(r.step());

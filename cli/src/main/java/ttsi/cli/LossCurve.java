@@ -15,6 +15,11 @@ final class LossCurve {
     private LossCurve() {}
 
     static void write(Path dir, List<LoraTrainer.StepReport> steps) throws IOException {
+        write(dir, steps, "loss", "Training loss");
+    }
+
+    /** Writes NAME.csv and NAME.png. */
+    static void write(Path dir, List<LoraTrainer.StepReport> steps, String name, String title) throws IOException {
         StringBuilder csv = new StringBuilder("step,epoch,loss,grad_norm,lr,tokens,seconds\n");
         double[] x = new double[steps.size()], y = new double[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
@@ -24,11 +29,24 @@ final class LossCurve {
             x[i] = s.step();
             y[i] = s.loss();
         }
-        Files.writeString(dir.resolve("loss.csv"), csv);
+        Files.writeString(dir.resolve(name + ".csv"), csv);
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(720).height(400).title("Training loss").xAxisTitle("optimizer step").yAxisTitle("loss").build();
+        XYChart chart = new XYChartBuilder().width(720).height(400).title(title).xAxisTitle("optimizer step").yAxisTitle("loss").build();
         chart.getStyler().setLegendVisible(false);
         chart.addSeries("loss", x, y).setMarker(steps.size() > 50 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
-        BitmapEncoder.saveBitmap(chart, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Reads a loss CSV written by {@link #write}, numbering its steps on from offset. */
+    static List<LoraTrainer.StepReport> read(Path csv, int offset) throws IOException {
+        List<LoraTrainer.StepReport> out = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(csv);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            if (f.length < 7) throw new IOException(csv + ":" + (i + 1) + ": expected 7 columns (step,epoch,loss,grad_norm,lr,tokens,seconds)");
+            out.add(new LoraTrainer.StepReport(Integer.parseInt(f[0]) + offset, 0, Integer.parseInt(f[1]) - 1, Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Integer.parseInt(f[5]), Double.parseDouble(f[6])));
+        }
+        return out;
     }
 }

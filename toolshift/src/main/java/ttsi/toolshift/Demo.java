@@ -48,6 +48,8 @@ public final class Demo {
         default void jobStarted(Job job, int index, int total) {}
 
         default void sftStep(LoraTrainer.StepReport r) {}
+
+        default void note(String message) {}
     }
 
     private final Options o;
@@ -82,19 +84,19 @@ public final class Demo {
 
     /** Runs every job (skipping finished ones) and writes the report; returns the report's files. */
     public List<Path> run(Listener listener) throws IOException {
-        for (Path m : List.of(student(), teacher())) {
-            if (!Files.isRegularFile(m.resolve("config.json"))) {
-                throw new FormatException(m, "no trained ToolShift model here (expected config.json; train one with 'ttsi toolshift train --out " + o.models() + "')");
-            }
+        if (!Files.isRegularFile(student().resolve("training.json"))) {
+            throw new FormatException(student(), "no trained ToolShift student here (expected config.json and training.json; train one with 'ttsi toolshift train --out " + o.models() + "')");
         }
+        boolean hasTeacher = Files.isRegularFile(teacher().resolve("training.json"));
+        if (!hasTeacher) listener.note("no trained teacher in " + teacher() + ": TT-D is skipped ('ttsi toolshift train --only teacher' trains it)");
         long seed = Json.MAPPER.readTree(student().resolve("training.json").toFile()).path("seed").asLong(1);
         Path dataDir = o.out().resolve("data");
         ToolShift.Data data = ToolShift.generate(ToolShift.Config.defaults(seed));
         if (!Files.isRegularFile(dataDir.resolve("toolshift").resolve("manifest.json"))) ToolShift.write(data, dataDir.resolve("toolshift"));
         Path sftModel = o.out().resolve("sft-model");
-        List<Job> jobs = jobs(o.ks());
+        List<Job> jobs = jobs(o.ks()).stream().filter(j -> hasTeacher || !j.method().equals("tt-d")).toList();
         List<Long> seeds = LongStream.range(0, o.seeds()).boxed().toList();
-        try (EmbeddedModel student = open(student()); EmbeddedModel teacher = open(teacher())) {
+        try (EmbeddedModel student = open(student()); EmbeddedModel teacher = hasTeacher ? open(teacher()) : null) {
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
                 listener.jobStarted(job, i, jobs.size());
@@ -127,7 +129,7 @@ public final class Demo {
     private void trainSft(ToolShift.Data data, Path dir, Listener listener) throws IOException {
         List<ObjectNode> records = new ArrayList<>();
         for (Sample s : data.dev()) records.add(ToolShift.answeringRecord(s, PromptFormat.NATIVE));
-        List<TrainingExample> examples = Recipe.examples(records, student());
+        List<TrainingExample> examples = Recipe.examples(records, student(), false);
         TrainConfig tc = new TrainConfig(o.sftEpochs(), 8, 1, o.sftLearningRate(), 0.03, "cosine", 0.0, 1.0, true, 0);
         TrainableWeights w;
         ttsi.engine.model.ModelConfig mc;

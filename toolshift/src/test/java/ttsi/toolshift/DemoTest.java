@@ -18,10 +18,10 @@ class DemoTest {
     void runsEveryJobAndWritesTheReport(@TempDir Path dir) throws Exception {
         ToolShift.Data data = Recipe.data(RecipeTest.SMALL, 400, dir.resolve("data"));
         Path tok = Recipe.tokenizerDir(dir.resolve("data"));
-        List<TrainingExample> examples = Recipe.examples(Recipe.records(data, false).subList(0, 16), tok);
+        List<TrainingExample> examples = Recipe.examples(Recipe.records(data, false).subList(0, 16), tok, false);
         Path models = dir.resolve("models");
         for (String name : List.of("student", "teacher")) {
-            Recipe.train(RecipeTest.tiny(name, 7), examples, tok, models.resolve(name), null);
+            Recipe.trainStage(RecipeTest.tiny(name, 7), 0, examples, tok, models.resolve(name), null);
             Files.writeString(models.resolve(name).resolve("training.json"), "{\"seed\": 3}\n");
         }
         Path out = dir.resolve("demo");

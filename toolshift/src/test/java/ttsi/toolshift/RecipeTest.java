@@ -24,19 +24,26 @@ class RecipeTest {
 
     /** A very small model for tests: the recipe's code path, seconds of compute. */
     static Recipe.Spec tiny(String name, long seed) {
-        return new Recipe.Spec(name, new Recipe.Shape(32, 1, 2, 1, 64),
-                new TrainConfig(1, 4, 1, 3e-3, 0.03, "cosine", 0.01, 1.0, true, seed), false, seed);
+        return new Recipe.Spec(name, new Recipe.Shape(32, 1, 2, 1, 64), List.of(
+                new Recipe.Stage(new TrainConfig(1, 4, 1, 3e-3, 0.03, "cosine", 0.01, 1.0, true, seed), true),
+                new Recipe.Stage(new TrainConfig(1, 4, 1, 3e-3, 0.03, "cosine", 0.01, 1.0, true, seed + 1), false)), false, seed);
     }
 
     @Test
     void trainsLoadableDeterministicCheckpointsWhoseLossFalls(@TempDir Path dir) throws Exception {
         ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
         Path tok = Recipe.tokenizerDir(dir.resolve("data"));
-        List<TrainingExample> examples = Recipe.examples(Recipe.records(data, false).subList(0, 48), tok);
-        Recipe.Result a = Recipe.train(tiny("student", 5), examples, tok, dir.resolve("a"), null);
-        Recipe.Result b = Recipe.train(tiny("student", 5), examples, tok, dir.resolve("b"), null);
+        List<ObjectNode> records = Recipe.records(data, false).subList(0, 48);
+        List<TrainingExample> all = Recipe.examples(records, tok, true), answers = Recipe.examples(records, tok, false);
+        assertTrue(all.get(0).targetCount() > 3 * answers.get(0).targetCount(), "every token vs the answer only");
+        Recipe.Result a = Recipe.trainStage(tiny("student", 5), 0, all, tok, dir.resolve("a"), null);
         assertEquals(12, a.steps().size());
         assertTrue(a.steps().getLast().loss() < a.steps().getFirst().loss(), "loss falls: " + a.steps());
+        Recipe.Result a2 = Recipe.trainStage(tiny("student", 5), 1, answers, tok, dir.resolve("a"), null);
+        assertEquals(12, a2.steps().size());
+        // The same stages again give the same bytes (stage 2 starts from the saved stage-1 checkpoint either way).
+        Recipe.trainStage(tiny("student", 5), 0, all, tok, dir.resolve("b"), null);
+        Recipe.trainStage(tiny("student", 5), 1, answers, tok, dir.resolve("b"), null);
         assertArrayEquals(Files.readAllBytes(dir.resolve("a/model.safetensors")), Files.readAllBytes(dir.resolve("b/model.safetensors")),
                 "same seed, same weights");
         // An ordinary HF folder: config, bf16 weights, tokenizer and a chat template the rest of ttsi loads.
