@@ -20,7 +20,7 @@ import ttsi.toolshift.Demo;
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo", description = "output folder (default: ./demo)") Path out;
     @Option(names = "--models", description = "folder with student/ and teacher/ (default: models/toolshift of this checkout)") Path models;
-    @Option(names = "--limit", defaultValue = "0", description = "only the first N test samples (0: all 300)") int limit;
+    @Option(names = "--limit", defaultValue = "60", description = "only the first N test samples (0: all 300; 60 keeps the demo under 20 minutes on 2 cores)") int limit;
     @Option(names = "--seeds", defaultValue = "5") int seeds;
     @Option(names = "--k", split = ",", defaultValue = "1,2,4", description = "synthetic pairs per uncertain input to compare") List<Integer> ks;
     @Option(names = "--tau", defaultValue = "0.95") double tau;
