@@ -1,6 +1,5 @@
 package ttsi.toolshift;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,12 +16,8 @@ import ttsi.bench.report.Report;
 import ttsi.bench.report.RunLoader;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
-import ttsi.engine.format.DType;
 import ttsi.engine.format.FormatException;
-import ttsi.engine.model.Checkpoints;
 import ttsi.engine.model.Model;
-import ttsi.engine.model.TrainableWeights;
-import ttsi.engine.train.FullTrainer;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.LoraTrainer;
 import ttsi.engine.train.TrainConfig;
@@ -131,15 +126,7 @@ public final class Demo {
         for (Sample s : data.dev()) records.add(ToolShift.answeringRecord(s, PromptFormat.NATIVE));
         List<TrainingExample> examples = Recipe.examples(records, student(), false);
         TrainConfig tc = new TrainConfig(o.sftEpochs(), 8, 1, o.sftLearningRate(), 0.03, "cosine", 0.0, 1.0, true, 0);
-        TrainableWeights w;
-        ttsi.engine.model.ModelConfig mc;
-        try (Model m = Model.load(student())) {
-            w = m.decoder().weights().toTrainable();
-            mc = m.config();
-        }
-        List<LoraTrainer.StepReport> steps = FullTrainer.train(mc, w, examples, tc, listener::sftStep);
-        JsonNode cfg = Json.MAPPER.readTree(student().resolve("config.json").toFile());
-        Checkpoints.save(dir, cfg, w, DType.BF16, student());
+        List<LoraTrainer.StepReport> steps = Recipe.fineTune(student(), examples, tc, dir, listener::sftStep).steps();
         ObjectNode info = Json.object();
         info.put("base", student().toString());
         info.put("data", "toolshift-dev (" + examples.size() + " in-domain answering examples)");

@@ -183,31 +183,46 @@ public final class Recipe {
      */
     public static Result trainStage(Spec spec, int stage, List<TrainingExample> examples, Path tokenizerDir, Path outDir,
                                     LoraTrainer.Listener listener) {
+        TrainConfig train = spec.stages().get(stage).train();
+        if (stage > 0) return fineTune(outDir, examples, train, outDir, listener);
+        Path init = null;
         try {
-            Tokenizer tok = Tokenizer.load(tokenizerDir);
-            ObjectNode cfg = spec.shape().configJson(tok);
-            Path init = stage == 0 ? Files.createTempDirectory("ttsi-init-") : outDir;
-            TrainableWeights w;
-            ttsi.engine.model.ModelConfig mc;
-            try {
-                if (stage == 0) RandomCheckpoint.write(init, cfg, DType.F32, 0.02, spec.initSeed(), null);
-                try (Model m = Model.load(init)) {
-                    w = m.decoder().weights().toTrainable();
-                    mc = m.config();
-                }
-            } finally {
-                if (stage == 0) {
-                    try (var files = Files.list(init)) {
-                        for (Path f : files.toList()) Files.delete(f);
-                    }
-                    Files.delete(init);
-                }
-            }
-            long t0 = System.nanoTime();
-            List<LoraTrainer.StepReport> steps = FullTrainer.train(mc, w, examples, spec.stages().get(stage).train(), listener);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Checkpoints.save(outDir, cfg, w, DType.BF16, tokenizerDir);
-            return new Result(outDir, w.parameterCount(), steps, seconds);
+            init = Files.createTempDirectory("ttsi-init-");
+            RandomCheckpoint.write(init, spec.shape().configJson(Tokenizer.load(tokenizerDir)), DType.F32, 0.02, spec.initSeed(), tokenizerDir);
+            return fineTune(init, examples, train, outDir, listener);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (init != null) deleteFolder(init);
+        }
+    }
+
+    /**
+     * Full-parameter training of the checkpoint in {@code from} on the examples; the result goes to outDir (which
+     * may be {@code from}) in bf16, with from's config and tokenizer files.
+     */
+    public static Result fineTune(Path from, List<TrainingExample> examples, TrainConfig train, Path outDir, LoraTrainer.Listener listener) {
+        TrainableWeights w;
+        ttsi.engine.model.ModelConfig mc;
+        try (Model m = Model.load(from)) {
+            w = m.decoder().weights().toTrainable();
+            mc = m.config();
+        }
+        long t0 = System.nanoTime();
+        List<LoraTrainer.StepReport> steps = FullTrainer.train(mc, w, examples, train, listener);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        try {
+            Checkpoints.save(outDir, from, w, DType.BF16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Result(outDir, w.parameterCount(), steps, seconds);
+    }
+
+    private static void deleteFolder(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.delete(f);
+            Files.delete(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
