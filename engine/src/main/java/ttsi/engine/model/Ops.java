@@ -2,7 +2,6 @@ package ttsi.engine.model;
 
 import java.util.Arrays;
 import ttsi.engine.tensor.MatMul;
-import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.tensor.VectorOps;
 
@@ -97,11 +96,8 @@ public final class Ops {
                 int t = i / heads, head = i % heads, kvHead = head / group, pos = pos0 + t;
                 int start = window > 0 ? Math.max(0, pos - window + 1) : 0;
                 int qo = t * qDim + head * hd;
-                for (int j = start; j <= pos; j++) scores[j] = VectorOps.dot(q, qo, keys, j * kvDim + kvHead * hd, hd) * scale;
-                int n = pos - start + 1;
-                float max = VectorOps.max(scores, start, n);
-                double sum = VectorOps.expShift(scores, start, n, max);
-                VectorOps.scale(scores, start, n, (float) (1 / sum));
+                for (int j = start; j <= pos; j++) scores[j] = VectorOps.dot(q, qo, keys, j * kvDim + kvHead * hd, hd);
+                VectorOps.softmax(scores, start, pos - start + 1, scale);
                 Arrays.fill(out, qo, qo + hd, 0f);
                 for (int j = start; j <= pos; j++) VectorOps.axpy(scores[j], values, j * kvDim + kvHead * hd, out, qo, hd);
                 if (probs != null) {
@@ -166,85 +162,132 @@ public final class Ops {
 
     // ---- Attention as per-head matrix products (prefill and training: many query rows) ----
 
-    /** From this many query rows on, attention runs as GEMMs over whole heads instead of per-row dot products. */
+    /** From this many query rows on, attention runs as blocked matrix products instead of per-row dot products. */
     static final int GEMM_ROWS = 32;
+    /** Query (or key) rows per block: a multiple of the kernels' 6-row tile; a score block is BLOCK x span. */
+    static final int BLOCK = 48;
 
-    /** One kv head's keys or values as a contiguous [positions][hd] matrix. */
-    private static float[] headRows(float[] kv, int positions, int kvDim, int kvHead, int hd) {
-        float[] h = new float[positions * hd];
-        for (int s = 0; s < positions; s++) System.arraycopy(kv, s * kvDim + kvHead * hd, h, s * hd, hd);
-        return h;
-    }
-
-    /** Same contract as {@link #attention}; scores = Q·Kᵀ and out = P·V per head with the kernels. */
-    static void attentionGemm(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
-                              int heads, int kvHeads, int hd, int window, float[] probs) {
-        int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] scratch = probs != null ? null : new float[len * span];
-        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
-            Matrix kh = Matrix.ofFloats(headRows(keys, span, kvDim, kvHead, hd), span, hd);
-            Matrix vh = Matrix.ofFloats(headRows(values, span, kvDim, kvHead, hd), span, hd);
-            for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
-                float[] sc = probs != null ? probs : scratch;
-                int so = probs != null ? head * len * span : 0;
-                MatMul.linear(p, q, head * hd, qDim, len, kh, 0, span, null, sc, so, span);
-                p.forRange(len, (from, to) -> {
-                    for (int t = from; t < to; t++) softmaxRow(sc, so + t * span, pos0 + t, window, span, scale);
-                });
-                MatMul.linearBackwardInput(p, sc, so, span, len, vh, out, head * hd, qDim, false);
-            }
+    /**
+     * One kv head's keys or values transposed, [hd][width] with columns from `positions` on zero: the B operand
+     * of Q·Kᵀ and dO·Vᵀ, padded so that those products run over whole register panels (their masked edge tiles
+     * are slow).
+     */
+    private static float[] headColumns(float[] kv, int positions, int width, int kvDim, int kvHead, int hd) {
+        float[] t = new float[hd * width];
+        for (int s = 0; s < positions; s++) {
+            int o = s * kvDim + kvHead * hd;
+            for (int d = 0; d < hd; d++) t[d * width + s] = kv[o + d];
         }
-    }
-
-    /** Scaled, causally (and window-) masked softmax of one score row, in place; masked entries become 0. */
-    private static void softmaxRow(float[] sc, int o, int pos, int window, int span, float scale) {
-        int start = window > 0 ? Math.max(0, pos - window + 1) : 0, n = pos - start + 1;
-        VectorOps.scale(sc, o + start, n, scale);
-        float max = VectorOps.max(sc, o + start, n);
-        double sum = VectorOps.expShift(sc, o + start, n, max);
-        VectorOps.scale(sc, o + start, n, (float) (1 / sum));
-        java.util.Arrays.fill(sc, o, o + start, 0f);
-        java.util.Arrays.fill(sc, o + pos + 1, o + span, 0f);
+        return t;
     }
 
     /**
-     * Same contract as {@link #attentionBackward}: per head, dP = dO·Vᵀ, dS = P⊙(dP − rowsum(P⊙dP))·scale,
-     * dQ = dS·K, and per kv head dK += dSᵀ·Q, dV += Pᵀ·dO over its query heads in order.
+     * Same contract as {@link #attention}. Each task owns one head and a block of query rows and runs, on its own
+     * thread: scores = Q·Kᵀ over the positions the block can see (causal: nothing right of the diagonal block;
+     * with a window nothing left of it), each row's softmax, then out = P·V. Every element is summed in a fixed
+     * order on one thread, so results do not depend on the thread count.
+     */
+    static void attentionGemm(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
+                              int heads, int kvHeads, int hd, int window, float[] probs) {
+        int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len, panel = MatMul.PRODUCT_PANEL;
+        int width = span + panel; // score row stride: room for [c0, c0 + roundUp(c1 - c0, panel))
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[][] kt = new float[kvHeads][];
+        for (int g = 0; g < kvHeads; g++) kt[g] = headColumns(keys, span, width, kvDim, g, hd);
+        int blocks = (len + BLOCK - 1) / BLOCK;
+        p.forRange(heads * blocks, (from, to) -> {
+            float[] sc = new float[Math.min(BLOCK, len) * width];
+            for (int u = from; u < to; u++) {
+                int head = u / blocks, kvHead = head / group, t0 = u % blocks * BLOCK, m = Math.min(len, t0 + BLOCK) - t0;
+                int c1 = pos0 + t0 + m, c0 = window > 0 ? Math.max(0, pos0 + t0 - window + 1) : 0; // visible positions
+                int n = (c1 - c0 + panel - 1) / panel * panel;
+                for (int i = 0; i < m; i++) Arrays.fill(sc, i * width + c0, i * width + c0 + n, 0f);
+                MatMul.addProduct(q, t0 * qDim + head * hd, qDim, 1, m, kt[kvHead], c0, width, hd, sc, c0, width, n);
+                for (int i = 0; i < m; i++) {
+                    int o = i * width, pos = pos0 + t0 + i, start = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                    VectorOps.softmax(sc, o + start, pos - start + 1, scale);
+                    Arrays.fill(sc, o + c0, o + start, 0f);
+                    Arrays.fill(sc, o + pos + 1, o + c1, 0f);
+                    if (probs != null) {
+                        int po = (head * len + t0 + i) * span;
+                        Arrays.fill(probs, po, po + c0, 0f);
+                        System.arraycopy(sc, o + c0, probs, po + c0, c1 - c0);
+                        Arrays.fill(probs, po + c1, po + span, 0f);
+                    }
+                    Arrays.fill(out, (t0 + i) * qDim + head * hd, (t0 + i) * qDim + head * hd + hd, 0f);
+                }
+                MatMul.addProduct(sc, c0, width, 1, m, values, c0 * kvDim + kvHead * hd, kvDim, c1 - c0,
+                        out, t0 * qDim + head * hd, qDim, hd);
+            }
+        });
+    }
+
+    /**
+     * Same contract as {@link #attentionBackward}. One task per head, on its own thread: dV_h = Pᵀ·dO; per block
+     * of query rows dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale and dQ = dS·K; then dK_h = dSᵀ·Q. Only the
+     * causal lower triangle (by blocks) is computed. dV_h and dK_h are formed transposed, [hd][s], so that the
+     * products stream rows of P and dS. A kv head's dK and dV are then its query heads' parts added in head
+     * order, so results do not depend on the thread count.
      */
     static void attentionBackwardGemm(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
                                       float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
-        int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd;
+        int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, panel = MatMul.PRODUCT_PANEL;
+        int width = (len + panel - 1) / panel * panel; // row stride of dS and of the transposed dK_h, dV_h
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] dS = new float[len * len], qh = new float[len * hd], doh = new float[len * hd];
-        for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
-            Matrix kh = Matrix.ofFloats(headRows(keys, len, kvDim, kvHead, hd), len, hd);
-            Matrix vh = Matrix.ofFloats(headRows(values, len, kvDim, kvHead, hd), len, hd);
-            float[] dkh = new float[len * hd], dvh = new float[len * hd];
-            for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
-                int po = head * len * len;
-                MatMul.linear(p, dOut, head * hd, qDim, len, vh, 0, len, null, dS, 0, len);
-                p.forRange(len, (from, to) -> {
-                    for (int t = from; t < to; t++) {
-                        int r = t * len;
-                        double dot = 0;
-                        for (int s = 0; s <= t; s++) dot += probs[po + r + s] * dS[r + s];
-                        float d = (float) dot;
-                        for (int s = 0; s < len; s++) dS[r + s] = probs[po + r + s] * (dS[r + s] - d) * scale;
+        float[][] vt = new float[kvHeads][];
+        for (int g = 0; g < kvHeads; g++) vt[g] = headColumns(values, len, width, kvDim, g, hd);
+        float[] dkT = new float[heads * hd * width], dvT = new float[heads * hd * width]; // [head][hd][width]
+        p.forRange(heads, (h0, h1) -> {
+            float[] ds = new float[len * width]; // one head's dS
+            float[] edge = new float[len * panel]; // P's last, partial column panel, zero-padded
+            for (int head = h0; head < h1; head++) {
+                int g = head / group, po = head * len * len, ho = head * hd * width, qo = head * hd;
+                // dV_hᵀ[d][s] = Σ_{t ≥ s} dO[t][d]·P[t][s]: P is 0 right of the diagonal, so a panel's sum starts at its first column.
+                for (int s0 = 0; s0 < len; s0 += panel) {
+                    float[] b = probs;
+                    int bo = po + s0 * len + s0, bs = len;
+                    if (s0 + panel > len) {
+                        for (int t = s0; t < len; t++) System.arraycopy(probs, po + t * len + s0, edge, (t - s0) * panel, len - s0);
+                        b = edge;
+                        bo = 0;
+                        bs = panel;
                     }
-                });
-                MatMul.linearBackwardInput(p, dS, 0, len, len, kh, dq, head * hd, qDim, false);
-                for (int t = 0; t < len; t++) {
-                    System.arraycopy(q, t * qDim + head * hd, qh, t * hd, hd);
-                    System.arraycopy(dOut, t * qDim + head * hd, doh, t * hd, hd);
+                    MatMul.addProduct(dOut, s0 * qDim + qo, 1, qDim, hd, b, bo, bs, len - s0, dvT, ho + s0, width, panel);
                 }
-                MatMul.linearBackwardWeight(p, dS, qh, len, len, hd, dkh);
-                MatMul.linearBackwardWeight(p, java.util.Arrays.copyOfRange(probs, po, po + len * len), doh, len, len, hd, dvh);
+                for (int t0 = 0; t0 < len; t0 += BLOCK) {
+                    int t1 = Math.min(len, t0 + BLOCK), m = t1 - t0, n = (t1 + panel - 1) / panel * panel;
+                    for (int t = t0; t < t1; t++) Arrays.fill(ds, t * width, t * width + n, 0f);
+                    MatMul.addProduct(dOut, t0 * qDim + qo, qDim, 1, m, vt[g], 0, width, hd, ds, t0 * width, width, n);
+                    for (int t = t0; t < t1; t++) {
+                        VectorOps.softmaxBackward(probs, po + t * len, ds, t * width, t + 1, scale);
+                        Arrays.fill(ds, t * width + t + 1, t * width + n, 0f); // the dK product reads whole panels
+                        Arrays.fill(dq, t * qDim + qo, t * qDim + qo + hd, 0f);
+                    }
+                    MatMul.addProduct(ds, t0 * width, width, 1, m, keys, g * hd, kvDim, t1, dq, t0 * qDim + qo, qDim, hd);
+                }
+                // dK_hᵀ[d][s] = Σ_{t ≥ s} Q[t][d]·dS[t][s].
+                for (int s0 = 0; s0 < len; s0 += panel) {
+                    MatMul.addProduct(q, s0 * qDim + qo, 1, qDim, hd, ds, s0 * width + s0, width, len - s0, dkT, ho + s0, width, panel);
+                }
             }
-            for (int s = 0; s < len; s++) {
-                System.arraycopy(dkh, s * hd, dk, s * kvDim + kvHead * hd, hd);
-                System.arraycopy(dvh, s * hd, dv, s * kvDim + kvHead * hd, hd);
+        });
+        // Each (kv head, d) row: its query heads' dK_hᵀ and dV_hᵀ rows added in head order, then scattered into dk, dv.
+        p.forRange(kvHeads * hd, (r0, r1) -> {
+            float[] sk = new float[len], sv = new float[len];
+            for (int r = r0; r < r1; r++) {
+                int g = r / hd, col = g * hd + r % hd;
+                Arrays.fill(sk, 0f);
+                Arrays.fill(sv, 0f);
+                for (int head = g * group; head < (g + 1) * group; head++) {
+                    int from = (head * hd + r % hd) * width;
+                    VectorOps.axpy(1f, dkT, from, sk, 0, len);
+                    VectorOps.axpy(1f, dvT, from, sv, 0, len);
+                }
+                for (int s = 0; s < len; s++) {
+                    dk[s * kvDim + col] = sk[s];
+                    dv[s * kvDim + col] = sv[s];
+                }
             }
-        }
+        });
     }
 }

@@ -75,6 +75,27 @@ public final class MatMul {
         OuterKernels.backwardWeight(p, dy, x, rows, outDim, inDim, dw, 0, inDim);
     }
 
+    /**
+     * C[cOff + i·ldc + j] += Σ_{p<kl} A[aOff + i·aRs + p·aKs] · B[bOff + p·bKs + j] for i < m, j < n, on the
+     * caller's thread: for callers that split the work themselves (attention runs one head per task). The
+     * strides let A be read transposed (aRs = 1). Per element: from its current value, one FMA per p in
+     * increasing p, so exact zeros among the products change nothing and any blocking gives the same bits.
+     */
+    /** {@link #addProduct} is fastest when n is a multiple of this (its register tile's width); edges take masked vectors. */
+    public static final int PRODUCT_PANEL = OuterKernels.PW;
+
+    public static void addProduct(float[] a, int aOff, int aRs, int aKs, int m, float[] b, int bOff, int bKs, int kl,
+                                  float[] c, int cOff, int ldc, int n) {
+        if (m <= 0 || n <= 0 || kl <= 0) return;
+        if (aOff < 0 || aRs < 0 || aKs < 0 || bOff < 0 || bKs < 0 || cOff < 0 || ldc < n) {
+            throw new IllegalArgumentException("addProduct: negative offset or stride, or ldc " + ldc + " < n " + n);
+        }
+        if (aOff + (long) (m - 1) * aRs + (long) (kl - 1) * aKs >= a.length) throw new IllegalArgumentException("addProduct: A has " + a.length + " elements, too few");
+        if (bOff + (long) (kl - 1) * bKs + n > b.length) throw new IllegalArgumentException("addProduct: B has " + b.length + " elements, too few");
+        if (cOff + (long) (m - 1) * ldc + n > c.length) throw new IllegalArgumentException("addProduct: C has " + c.length + " elements, too few");
+        OuterKernels.sweep(a, aOff, aRs, aKs, m, b, bOff, bKs, kl, c, cOff, ldc, n);
+    }
+
     private static void checkRows(String name, float[] a, int off, int stride, int rows, int width) {
         if (rows < 0 || width < 0 || off < 0) throw new IllegalArgumentException(name + ": negative size or offset");
         if (rows == 0 || width == 0) return;

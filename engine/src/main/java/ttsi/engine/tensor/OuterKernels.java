@@ -97,7 +97,7 @@ final class OuterKernels {
      * C[i][j] += Σ_{p<kl} a[aOff + i·aRs + p·aKs]·b[bOff + p·bKs + j] for i < m, j < cw, in 6-row tiles and
      * 4L-column panels; edges fall back to one row or one (masked) vector at a time, same FMA order.
      */
-    private static void sweep(float[] a, int aOff, int aRs, int aKs, int m, float[] b, int bOff, int bKs, int kl,
+    static void sweep(float[] a, int aOff, int aRs, int aKs, int m, float[] b, int bOff, int bKs, int kl,
                               float[] c, int cOff, int ldc, int cw) {
         int fullCols = cw / PW * PW;
         int i = 0;

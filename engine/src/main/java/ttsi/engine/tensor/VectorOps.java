@@ -5,6 +5,7 @@ import static ttsi.engine.tensor.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Small vector primitives used by attention, norms and activations. Reductions use four lane-wise
@@ -156,6 +157,48 @@ public final class VectorOps {
             sum += x[xo + i];
         }
         return sum;
+    }
+
+    /**
+     * Softmax of scale·x in place: x[xo+i] = e^((x[xo+i] − max)·scale) / Σ, i < n, for scale > 0 (attention rows).
+     * Vector lanes accumulate the sum, which is then reduced by the fixed tree; tails are masked, not scalar.
+     */
+    public static void softmax(float[] x, int xo, int n, float scale) {
+        if (n <= 0) return;
+        FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= n - L; i += L) mv = mv.max(FloatVector.fromArray(F, x, xo + i));
+        VectorMask<Float> tail = i < n ? Simd.floatMask(n - i) : null;
+        if (tail != null) mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, xo + i, tail), tail);
+        FloatVector max = FloatVector.broadcast(F, mv.reduceLanes(VectorOperators.MAX));
+        FloatVector sum = FloatVector.zero(F);
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, xo + i).sub(max).mul(scale));
+            e.intoArray(x, xo + i);
+            sum = sum.add(e);
+        }
+        if (tail != null) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, xo + i, tail).sub(max).mul(scale));
+            e.intoArray(x, xo + i, tail);
+            sum = sum.lanewise(VectorOperators.ADD, e, tail);
+        }
+        float inv = 1f / Simd.reduce(sum);
+        for (i = 0; i <= n - L; i += L) FloatVector.fromArray(F, x, xo + i).mul(inv).intoArray(x, xo + i);
+        if (tail != null) FloatVector.fromArray(F, x, xo + i, tail).mul(inv).intoArray(x, xo + i, tail);
+    }
+
+    /**
+     * Softmax backward of one row in place: g[go+i] = p[po+i] · (g[go+i] − Σ_j p[po+j]·g[go+j]) · scale, i < n,
+     * where p is the softmax output and g arrives as the gradient of the output (leaves as that of the input).
+     */
+    public static void softmaxBackward(float[] p, int po, float[] g, int go, int n, float scale) {
+        float d = dot(p, po, g, go, n);
+        FloatVector dv = FloatVector.broadcast(F, d);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(F, g, go + i).sub(dv).mul(FloatVector.fromArray(F, p, po + i)).mul(scale).intoArray(g, go + i);
+        }
+        for (; i < n; i++) g[go + i] = (g[go + i] - d) * p[po + i] * scale;
     }
 
     /** max of x[xo+i], i < n. */

@@ -157,7 +157,8 @@ class OpsGradientTest {
 
     /** Several row blocks, head sizes that are and are not whole vectors, a KV cache prefix and a sliding window. */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"100,4,2,16,0,0", "130,2,1,24,0,0", "97,4,4,64,0,0", "70,4,2,16,0,20", "60,4,2,8,45,0"})
+    @org.junit.jupiter.params.provider.CsvSource({"100,4,2,16,0,0", "130,2,1,24,0,0", "97,4,4,64,0,0", "70,4,2,16,0,20", "60,4,2,8,45,0",
+            "200,3,1,64,0,0", "150,2,2,128,30,0", "129,6,2,64,0,50", "96,4,2,64,0,0"})
     void blockedAttentionMatchesTheRowPathForwardAndBackward(int len, int heads, int kvHeads, int hd, int pos0, int window) {
         Parallel p = new Parallel(2);
         int span = pos0 + len;
@@ -172,6 +173,12 @@ class OpsGradientTest {
         float[] noProbs = new float[q.length];
         Ops.attentionGemm(p, q, k, v, noProbs, len, pos0, heads, kvHeads, hd, window, null);
         assertTrue(java.util.Arrays.equals(gemm, noProbs));
+        // One thread gives bit-identical outputs and probabilities.
+        try (Parallel one = new Parallel(1)) {
+            float[] out1 = new float[q.length], p1 = new float[pg.length];
+            Ops.attentionGemm(one, q, k, v, out1, len, pos0, heads, kvHeads, hd, window, p1);
+            assertTrue(java.util.Arrays.equals(gemm, out1) && java.util.Arrays.equals(pg, p1));
+        }
         if (pos0 == 0) {
             float[] g = randn(q.length, 1);
             float[] dq1 = new float[q.length], dk1 = new float[k.length], dv1 = new float[v.length];

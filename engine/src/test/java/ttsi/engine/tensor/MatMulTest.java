@@ -282,6 +282,34 @@ class MatMulTest {
     }
 
     @Test
+    void addProductFollowsDocumentedOrderWithTransposedAndStridedOperands() {
+        Random r = new Random(9);
+        // {m, kl, n}: whole 6-row tiles and register panels, and edges of both
+        for (int[] s : new int[][] {{12, 64, 128}, {7, 33, 70}, {1, 5, 3}, {64, 200, 64}}) {
+            int m = s[0], kl = s[1], n = s[2];
+            for (boolean transposedA : new boolean[] {false, true}) {
+                int aRs = transposedA ? 1 : kl + 3, aKs = transposedA ? m + 2 : 1;
+                float[] a = randomFloats(r, 5 + (m - 1) * aRs + (kl - 1) * aKs + 1);
+                int bKs = n + 9, ldc = n + 4;
+                float[] b = randomFloats(r, 2 + (kl - 1) * bKs + n), c0 = randomFloats(r, 1 + (m - 1) * ldc + n);
+                float[] expect = c0.clone();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        for (int q = 0; q < kl; q++) {
+                            expect[1 + i * ldc + j] = Math.fma(a[5 + i * aRs + q * aKs], b[2 + q * bKs + j], expect[1 + i * ldc + j]);
+                        }
+                    }
+                }
+                float[] c = c0.clone();
+                MatMul.addProduct(a, 5, aRs, aKs, m, b, 2, bKs, kl, c, 1, ldc, n);
+                assertBitsEqual(expect, c, "addProduct " + Arrays.toString(s) + " transposedA=" + transposedA);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> MatMul.addProduct(new float[10], 0, 1, 1, 2, new float[10], 0, 4, 2, new float[10], 0, 4, 5));
+        assertThrows(IllegalArgumentException.class, () -> MatMul.addProduct(new float[4], 0, 2, 1, 3, new float[10], 0, 2, 2, new float[10], 0, 2, 2));
+    }
+
+    @Test
     void f16WideningIsExactForEveryHalf() {
         short[] all = new short[65536];
         for (int i = 0; i < all.length; i++) all[i] = (short) i;

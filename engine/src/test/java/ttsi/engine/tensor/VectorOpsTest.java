@@ -59,4 +59,33 @@ class VectorOpsTest {
             assertBitsEqual(z0, z, "scale n=" + n);
         }
     }
+
+    @Test
+    void softmaxAndItsBackwardMatchADoubleReference() {
+        Random r = new Random(4);
+        for (int n : SIZES) {
+            if (n == 0) continue;
+            float scale = 0.125f + r.nextFloat();
+            float[] x = randomFloats(r, n + 6);
+            for (int i = 0; i < x.length; i++) x[i] *= 8;
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, x[3 + i]);
+            double[] p = new double[n];
+            for (int i = 0; i < n; i++) sum += p[i] = Math.exp((x[3 + i] - max) * scale);
+            float[] y = x.clone();
+            VectorOps.softmax(y, 3, n, scale);
+            for (int i = 0; i < n; i++) assertEquals(p[i] / sum, y[3 + i], 2e-6 * (p[i] / sum) + 1e-9, "softmax n=" + n + " i=" + i);
+            for (int i = 0; i < 3; i++) assertEquals(x[i], y[i], "before the row");
+            for (int i = 3 + n; i < x.length; i++) assertEquals(x[i], y[i], "after the row");
+
+            float[] g = randomFloats(r, n + 2), dx = g.clone();
+            VectorOps.softmaxBackward(y, 3, dx, 2, n, scale);
+            double dot = 0;
+            for (int i = 0; i < n; i++) dot += (double) y[3 + i] * g[2 + i];
+            for (int i = 0; i < n; i++) {
+                double want = y[3 + i] * (g[2 + i] - dot) * scale;
+                assertEquals(want, dx[2 + i], 1e-5 * (Math.abs(want) + y[3 + i]) + 1e-7, "softmaxBackward n=" + n + " i=" + i);
+            }
+        }
+    }
 }
