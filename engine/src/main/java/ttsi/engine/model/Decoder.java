@@ -30,6 +30,36 @@ public final class Decoder {
         return weights;
     }
 
+    private Matrix[][] transposed; // [layer][Adapter.Q .. Adapter.DOWN], built on first use
+
+    /**
+     * The linear layers' weights transposed, [layer][q, k, v, o, gate, up, down], each [in][out]: LoRA training
+     * runs its forward on them with the backward kernels (~25% faster than the forward kernels on hundreds of
+     * token rows). Built once, on first use, outside the Java heap. Null when the copy would take more than a
+     * quarter of physical memory; training then runs on the weights as stored.
+     */
+    public synchronized Matrix[][] transposedLinears() {
+        if (transposed != null) return transposed;
+        long bytes = 0;
+        for (Weights.Layer l : weights.layers()) {
+            for (Matrix m : new Matrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) bytes += m.size() * m.dtype().bytes;
+        }
+        if (bytes > physicalMemory() / 4) return null;
+        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofAuto();
+        Matrix[][] t = new Matrix[weights.layers().length][];
+        for (int i = 0; i < t.length; i++) {
+            Weights.Layer l = weights.layers()[i];
+            t[i] = new Matrix[] {l.q().transposed(arena), l.k().transposed(arena), l.v().transposed(arena), l.o().transposed(arena),
+                    l.gate().transposed(arena), l.up().transposed(arena), l.down().transposed(arena)};
+        }
+        return transposed = t;
+    }
+
+    private static long physicalMemory() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : Runtime.getRuntime().maxMemory();
+    }
+
     public State newState() {
         return new State(config);
     }

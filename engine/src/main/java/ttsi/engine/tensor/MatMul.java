@@ -46,6 +46,21 @@ public final class MatMul {
     }
 
     /**
+     * Linear forward from a transposed weight: y[t][n] = Σ_k x[t][k] · wt[k][n] (+ bias[n]) for t < rows,
+     * n < wt.cols(); x is [rows][wt.rows()]. The product of {@link #linear} with W = wtᵀ, run by the backward
+     * kernels, which are faster on many token rows (training). Order per element: from +0, one FMA per k in
+     * increasing k, then the bias; so not bit-identical to {@link #linear}.
+     */
+    public static void linearTransposed(Parallel p, float[] x, int rows, Matrix wt, float[] bias, float[] y) {
+        int k = wt.rows(), n = wt.cols();
+        checkRows("x", x, 0, k, rows, k);
+        checkRows("y", y, 0, n, rows, n);
+        if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " < " + n);
+        OuterKernels.backwardInput(p, x, 0, k, rows, wt, y, 0, n, false);
+        if (bias != null) for (int t = 0; t < rows; t++) VectorOps.axpy(1f, bias, 0, y, t * n, n);
+    }
+
+    /**
      * Input gradient of a linear layer: dx[t][k] (+)= Σ_n dy[t][n] · w[n][k]. dy is [rows][w.rows()], dx is
      * [rows][w.cols()]. With accumulate, adds into dx instead of overwriting it.
      */

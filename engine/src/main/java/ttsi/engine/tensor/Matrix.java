@@ -13,6 +13,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
     public Matrix {
         long need = (long) rows * cols * dtype.bytes;
@@ -60,6 +61,29 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
         float[] out = new float[Math.toIntExact(size())];
         for (int r = 0; r < rows; r++) row(r, out, r * cols);
         return out;
+    }
+
+    /**
+     * This matrix transposed, [cols][rows], same dtype and exact element bits, in memory from the arena. Copied
+     * in 64 x 64 tiles spread over the kernel pool.
+     */
+    public Matrix transposed(java.lang.foreign.Arena arena) {
+        MemorySegment out = arena.allocate(size() * dtype.bytes, 64);
+        int tile = 64, tileRows = (rows + tile - 1) / tile;
+        Parallel.global().forEach(tileRows, tr -> {
+            int r0 = tr * tile, r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        long from = (long) r * cols + c, to = (long) c * rows + r;
+                        if (dtype.bytes == 4) out.setAtIndex(I32, to, data.getAtIndex(I32, from));
+                        else out.setAtIndex(I16, to, data.getAtIndex(I16, from));
+                    }
+                }
+            }
+        });
+        return new Matrix(dtype, out, cols, rows);
     }
 
     public static float bf16ToFloat(short bits) {

@@ -34,6 +34,7 @@ public final class LoraBackprop {
     private final Decoder decoder;
     private LoraAdapter adapter; // null: no adapter (full-parameter training)
     private final TrainableWeights full; // null: base weights frozen
+    private final Matrix[][] transposed; // the frozen linear weights transposed, or null
     private SplittableRandom dropoutRng;
 
     // Saved activations, [layer][rows * width].
@@ -57,6 +58,7 @@ public final class LoraBackprop {
         this.w = decoder.weights();
         this.adapter = adapter;
         this.full = full;
+        this.transposed = full == null ? decoder.transposedLinears() : null;
         this.dropoutRng = new SplittableRandom((adapter == null ? 0 : adapter.config().seed()) ^ 0x5DEECE66DL);
     }
 
@@ -215,9 +217,13 @@ public final class LoraBackprop {
         for (int i = 0; i < n; i++) Ops.rmsNormWeightGrad(dy, i * width, x, i * width, rinv[i], width, dw);
     }
 
-    /** y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward. */
+    /**
+     * y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward. Frozen weights run
+     * from their transposed copy where the decoder keeps one ({@link Decoder#transposedLinears}).
+     */
     private void linear(Parallel p, int layer, int module, float[] in, int rows, Matrix weight, float[] bias, float[] y) {
-        MatMul.linear(p, in, rows, weight, bias, y);
+        if (transposed != null) MatMul.linearTransposed(p, in, rows, transposed[layer][module], bias, y);
+        else MatMul.linear(p, in, rows, weight, bias, y);
         LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float[] xd = in;

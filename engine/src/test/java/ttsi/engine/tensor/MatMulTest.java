@@ -282,6 +282,55 @@ class MatMulTest {
     }
 
     @Test
+    void transposedCopiesExactBitsForEveryDtype() {
+        Random r = new Random(10);
+        try (Arena arena = Arena.ofShared()) {
+            for (DType dt : DType.values()) {
+                for (int[] s : new int[][] {{1, 1}, {70, 130}, {64, 64}, {3, 200}}) {
+                    Matrix w = randomMatrix(r, dt, s[0], s[1], arena), t = w.transposed(arena);
+                    org.junit.jupiter.api.Assertions.assertEquals(s[1], t.rows());
+                    org.junit.jupiter.api.Assertions.assertEquals(s[0], t.cols());
+                    for (int i = 0; i < s[0]; i++) {
+                        for (int j = 0; j < s[1]; j++) {
+                            if (Float.floatToRawIntBits(w.get(i, j)) != Float.floatToRawIntBits(t.get(j, i))) {
+                                throw new AssertionError(dt + " " + Arrays.toString(s) + " at " + i + "," + j);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void linearFromTransposedWeightMatchesLinearAndFollowsItsOrder() {
+        Random r = new Random(11);
+        try (Arena arena = Arena.ofShared()) {
+            for (DType dt : DType.values()) {
+                for (int[] s : LINEAR_SHAPES) {
+                    int rows = s[0], k = s[1], n = s[2];
+                    Matrix w = randomMatrix(r, dt, n, k, arena), wt = w.transposed(arena);
+                    float[] x = randomFloats(r, rows * k), bias = randomFloats(r, n);
+                    float[] expect = new float[rows * n];
+                    for (int t = 0; t < rows; t++) {
+                        for (int j = 0; j < n; j++) {
+                            float acc = 0f;
+                            for (int q = 0; q < k; q++) acc = Math.fma(x[t * k + q], w.get(j, q), acc);
+                            expect[t * n + j] = acc + bias[j];
+                        }
+                    }
+                    for (Parallel p : new Parallel[] {p1, p2}) {
+                        float[] y = new float[rows * n];
+                        MatMul.linearTransposed(p, x, rows, wt, bias, y);
+                        assertBitsEqual(expect, y, "linearTransposed " + dt + " " + Arrays.toString(s) + " threads=" + p.threads());
+                        assertClose(KernelTestSupport.linearRef(x, rows, w, bias), y, TOL, "linearTransposed vs reference " + Arrays.toString(s));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void addProductFollowsDocumentedOrderWithTransposedAndStridedOperands() {
         Random r = new Random(9);
         // {m, kl, n}: whole 6-row tiles and register panels, and edges of both
