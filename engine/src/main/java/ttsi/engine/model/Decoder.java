@@ -135,7 +135,7 @@ public final class Decoder {
         linear(p, s, l, Adapter.GATE, s.xn, len, w.gate(), null, s.gate);
         linear(p, s, l, Adapter.UP, s.xn, len, w.up(), null, s.up);
         int n = len * c.intermediateSize();
-        Ops.swiglu(s.gate, s.up, s.gate, n);
+        Ops.swiglu(s.gate, s.up, s.gate, 0, n);
         linear(p, s, l, Adapter.DOWN, s.gate, len, w.down(), null, s.out);
         for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
     }

@@ -63,12 +63,14 @@ public final class Ops {
         return x / (1f + (float) Math.exp(-x));
     }
 
-    public static void swiglu(float[] gate, float[] up, float[] out, int n) {
-        VectorOps.swiglu(gate, up, out, n);
+    /** Elements [off, off+n) of gate, up and out. */
+    public static void swiglu(float[] gate, float[] up, float[] out, int off, int n) {
+        VectorOps.swiglu(gate, up, out, off, n);
     }
 
-    public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int n) {
-        VectorOps.swigluBackward(dOut, gate, up, dGate, dUp, n);
+    /** Elements [off, off+n) of every array. */
+    public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int off, int n) {
+        VectorOps.swigluBackward(dOut, gate, up, dGate, dUp, off, n);
     }
 
     // ---- Causal grouped-query attention ----

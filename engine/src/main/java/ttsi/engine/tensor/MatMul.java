@@ -52,12 +52,17 @@ public final class MatMul {
      * increasing k, then the bias; so not bit-identical to {@link #linear}.
      */
     public static void linearTransposed(Parallel p, float[] x, int rows, Matrix wt, float[] bias, float[] y) {
+        linearTransposed(p, x, 0, rows, wt, bias, y, 0);
+    }
+
+    /** {@link #linearTransposed(Parallel, float[], int, Matrix, float[], float[])} over the rows from x[xOff] into y[yOff]. */
+    public static void linearTransposed(Parallel p, float[] x, int xOff, int rows, Matrix wt, float[] bias, float[] y, int yOff) {
         int k = wt.rows(), n = wt.cols();
-        checkRows("x", x, 0, k, rows, k);
-        checkRows("y", y, 0, n, rows, n);
+        checkRows("x", x, xOff, k, rows, k);
+        checkRows("y", y, yOff, n, rows, n);
         if (bias != null && bias.length < n) throw new IllegalArgumentException("bias has " + bias.length + " < " + n);
-        OuterKernels.backwardInput(p, x, 0, k, rows, wt, y, 0, n, false);
-        if (bias != null) for (int t = 0; t < rows; t++) VectorOps.axpy(1f, bias, 0, y, t * n, n);
+        OuterKernels.backwardInput(p, x, xOff, k, rows, wt, y, yOff, n, false);
+        if (bias != null) for (int t = 0; t < rows; t++) VectorOps.axpy(1f, bias, 0, y, yOff + t * n, n);
     }
 
     /**
@@ -84,10 +89,15 @@ public final class MatMul {
      * [rows][inDim], dw is [outDim][inDim] f32. Order per element: from dw, one FMA per t in increasing t.
      */
     public static void linearBackwardWeight(Parallel p, float[] dy, float[] x, int rows, int outDim, int inDim, float[] dw) {
-        checkRows("dy", dy, 0, outDim, rows, outDim);
-        checkRows("x", x, 0, inDim, rows, inDim);
+        linearBackwardWeight(p, dy, 0, x, 0, rows, outDim, inDim, dw);
+    }
+
+    /** {@link #linearBackwardWeight(Parallel, float[], float[], int, int, int, float[])} over the rows from dy[dyOff] and x[xOff]. */
+    public static void linearBackwardWeight(Parallel p, float[] dy, int dyOff, float[] x, int xOff, int rows, int outDim, int inDim, float[] dw) {
+        checkRows("dy", dy, dyOff, outDim, rows, outDim);
+        checkRows("x", x, xOff, inDim, rows, inDim);
         checkRows("dw", dw, 0, inDim, outDim, inDim);
-        OuterKernels.backwardWeight(p, dy, x, rows, outDim, inDim, dw, 0, inDim);
+        OuterKernels.backwardWeight(p, dy, dyOff, x, xOff, rows, outDim, inDim, dw, 0, inDim);
     }
 
     /**

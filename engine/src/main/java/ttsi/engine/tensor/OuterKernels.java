@@ -60,9 +60,9 @@ final class OuterKernels {
         else p.forRange(panels, body);
     }
 
-    /** dw[dwOff + j·dwStride + i] += Σ_t dy[t·outDim + j]·x[t·inDim + i]. */
-    static void backwardWeight(Parallel p, float[] dy, float[] x, int rows, int outDim, int inDim, float[] dw,
-                               int dwOff, int dwStride) {
+    /** dw[dwOff + j·dwStride + i] += Σ_t dy[dyOff + t·outDim + j]·x[xOff + t·inDim + i]. */
+    static void backwardWeight(Parallel p, float[] dy, int dyOff, float[] x, int xOff, int rows, int outDim, int inDim,
+                               float[] dw, int dwOff, int dwStride) {
         if (rows <= 0 || outDim <= 0 || inDim <= 0) return;
         int groups = (outDim + 5) / 6;
         Parallel.RangeBody body = (g0, g1) -> {
@@ -72,7 +72,7 @@ final class OuterKernels {
                 for (int cb = 0; cb < inDim; cb += WB) {
                     int cw = Math.min(WB, inDim - cb);
                     // A[j][t] = dy[t][j]: rows of A step 1, contraction steps outDim.
-                    sweep(dy, tb * outDim + j0, 1, outDim, j1 - j0, x, tb * inDim + cb, inDim, tl,
+                    sweep(dy, dyOff + tb * outDim + j0, 1, outDim, j1 - j0, x, xOff + tb * inDim + cb, inDim, tl,
                             dw, dwOff + j0 * dwStride + cb, dwStride, cw);
                 }
             }

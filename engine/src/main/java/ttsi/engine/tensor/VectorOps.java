@@ -116,27 +116,27 @@ public final class VectorOps {
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
-    /** out[i] = silu(gate[i]) · up[i] = gate/(1+e^-gate) · up, i < n (out may alias gate). */
-    public static void swiglu(float[] gate, float[] up, float[] out, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
+    /** out[i] = silu(gate[i]) · up[i] = gate/(1+e^-gate) · up, off ≤ i < off+n (out may alias gate). */
+    public static void swiglu(float[] gate, float[] up, float[] out, int off, int n) {
+        int i = off, end = off + n;
+        for (; i <= end - L; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, i);
             g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
         }
-        for (; i < n; i++) out[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
+        for (; i < end; i++) out[i] = gate[i] / (exp(-gate[i]) + 1f) * up[i];
     }
 
-    /** Backward of {@link #swiglu}: dUp = dOut·silu(g), dGate = dOut·up·σ(g)(1 + g(1 − σ(g))). */
-    public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
+    /** Backward of {@link #swiglu}, same range: dUp = dOut·silu(g), dGate = dOut·up·σ(g)(1 + g(1 − σ(g))). */
+    public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int off, int n) {
+        int i = off, end = off + n;
+        for (; i <= end - L; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, i), d = FloatVector.fromArray(F, dOut, i);
             FloatVector one = FloatVector.broadcast(F, 1f);
             FloatVector sig = one.div(exp(g.neg()).add(1f));
             d.mul(g).mul(sig).intoArray(dUp, i);
             d.mul(FloatVector.fromArray(F, up, i)).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dGate, i);
         }
-        for (; i < n; i++) {
+        for (; i < end; i++) {
             float g = gate[i], sig = 1f / (exp(-g) + 1f);
             dUp[i] = dOut[i] * g * sig;
             dGate[i] = dOut[i] * up[i] * sig * (1f + g * (1f - sig));

@@ -37,6 +37,10 @@ public final class FullBackprop {
         return pass.forwardBackward(tokens, target, lossScale);
     }
 
+    LoraBackprop pass() {
+        return pass;
+    }
+
     /** Frees the activation buffers. */
     public void release() {
         pass.release();

@@ -36,6 +36,7 @@ public final class LoraBackprop {
     private final TrainableWeights full; // null: base weights frozen
     private final Matrix[][] transposed; // the frozen linear weights transposed, or null
     private SplittableRandom dropoutRng;
+    boolean restrictLastLayer = true; // tests turn it off to compare with the full computation
 
     // Saved activations, [layer][rows * width].
     private int cap;
@@ -93,7 +94,10 @@ public final class LoraBackprop {
         if (rows == 0) return new Loss(0, 0);
         ensure(len);
         Parallel p = Parallel.global();
-        forward(p, tokens, len);
+        int first = 0; // the first row whose output has a loss
+        while (!target[first + 1]) first++;
+        int r0 = restrictLastLayer ? first : 0;
+        forward(p, tokens, len, r0);
         int h = c.hiddenSize(), vocab = c.vocabSize();
 
         // Logits only where there is a target; cross-entropy and its gradient.
@@ -117,7 +121,7 @@ public final class LoraBackprop {
             if (full != null) Ops.rmsNormWeightGrad(dNormed, r * h, x, t * h, rinvF[t], h, full.finalNormGrad());
             Ops.rmsNormBackward(dNormed, r * h, x, t * h, w.finalNorm(), rinvF[t], h, dx, t * h, false);
         }
-        backward(p, len);
+        backward(p, len, r0);
         if (full != null) {
             // The embedding lookup's backward: scatter-add each position's input gradient into its token's row.
             float[] ge = full.embedGrad();
@@ -141,18 +145,25 @@ public final class LoraBackprop {
         return sum;
     }
 
-    private void forward(Parallel p, int[] tokens, int len) {
+    /**
+     * Rows [0, r0) of the last layer only feed positions without a loss: there it computes the keys and values of
+     * every row (later rows attend to them) but the attention output projection, the MLP and the final norm only
+     * from row r0 on, and the backward mirrors that. The skipped rows' gradients are exact zeros, so the
+     * gradients are the same bits as without skipping (with dropout, the masks are drawn for fewer rows).
+     */
+    private void forward(Parallel p, int[] tokens, int len, int r0) {
         int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), half = hd / 2;
         float eps = c.rmsNormEps();
         for (int t = 0; t < len; t++) w.embed().row(tokens[t], x, t * h);
         decoder.ropeTables(0, len, cos, sin);
         for (int l = 0; l < c.numLayers(); l++) {
             Weights.Layer lw = w.layers()[l];
+            int from = l == c.numLayers() - 1 ? r0 : 0; // first row this layer's output is needed for
             System.arraycopy(x, 0, xIn[l], 0, len * h);
             for (int t = 0; t < len; t++) rinv1[l][t] = Ops.rmsNorm(x, t * h, lw.inputNorm(), xn1[l], t * h, h, eps);
-            linear(p, l, Adapter.Q, xn1[l], len, lw.q(), lw.qBias(), q[l]);
-            linear(p, l, Adapter.K, xn1[l], len, lw.k(), lw.kBias(), k[l]);
-            linear(p, l, Adapter.V, xn1[l], len, lw.v(), lw.vBias(), v[l]);
+            linear(p, l, Adapter.Q, xn1[l], 0, len, lw.q(), lw.qBias(), q[l]);
+            linear(p, l, Adapter.K, xn1[l], 0, len, lw.k(), lw.kBias(), k[l]);
+            linear(p, l, Adapter.V, xn1[l], 0, len, lw.v(), lw.vBias(), v[l]);
             if (c.qkNorm()) {
                 System.arraycopy(q[l], 0, qRaw[l], 0, len * c.qDim());
                 System.arraycopy(k[l], 0, kRaw[l], 0, len * c.kvDim());
@@ -165,32 +176,36 @@ public final class LoraBackprop {
             }
             Ops.attention(p, q[l], k[l], v[l], att[l], len, 0, nh, nkv, hd, c.slidingWindow(), probs[l]);
             float[] out = dxn; // scratch
-            linear(p, l, Adapter.O, att[l], len, lw.o(), null, out);
-            for (int i = 0; i < len * h; i++) x[i] += out[i];
-            System.arraycopy(x, 0, xMid[l], 0, len * h);
-            for (int t = 0; t < len; t++) rinv2[l][t] = Ops.rmsNorm(x, t * h, lw.postAttentionNorm(), xn2[l], t * h, h, eps);
-            linear(p, l, Adapter.GATE, xn2[l], len, lw.gate(), null, gate[l]);
-            linear(p, l, Adapter.UP, xn2[l], len, lw.up(), null, up[l]);
-            Ops.swiglu(gate[l], up[l], act[l], len * c.intermediateSize());
-            linear(p, l, Adapter.DOWN, act[l], len, lw.down(), null, out);
-            for (int i = 0; i < len * h; i++) x[i] += out[i];
+            linear(p, l, Adapter.O, att[l], from, len, lw.o(), null, out);
+            for (int i = from * h; i < len * h; i++) x[i] += out[i];
+            System.arraycopy(x, from * h, xMid[l], from * h, (len - from) * h);
+            for (int t = from; t < len; t++) rinv2[l][t] = Ops.rmsNorm(x, t * h, lw.postAttentionNorm(), xn2[l], t * h, h, eps);
+            linear(p, l, Adapter.GATE, xn2[l], from, len, lw.gate(), null, gate[l]);
+            linear(p, l, Adapter.UP, xn2[l], from, len, lw.up(), null, up[l]);
+            int inter = c.intermediateSize();
+            Ops.swiglu(gate[l], up[l], act[l], from * inter, (len - from) * inter);
+            linear(p, l, Adapter.DOWN, act[l], from, len, lw.down(), null, out);
+            for (int i = from * h; i < len * h; i++) x[i] += out[i];
         }
-        for (int t = 0; t < len; t++) rinvF[t] = Ops.rmsNorm(x, t * h, w.finalNorm(), xnF, t * h, h, eps);
+        for (int t = r0; t < len; t++) rinvF[t] = Ops.rmsNorm(x, t * h, w.finalNorm(), xnF, t * h, h, eps);
     }
 
-    private void backward(Parallel p, int len) {
+    private void backward(Parallel p, int len, int r0) {
         int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), half = hd / 2;
         for (int l = c.numLayers() - 1; l >= 0; l--) {
             Weights.Layer lw = w.layers()[l];
+            int from = l == c.numLayers() - 1 ? r0 : 0; // rows before it have no gradient here (see forward)
             // MLP: x += down(swiglu(gate(xn2), up(xn2))), xn2 = norm(xMid).
-            linearBackward(p, l, Adapter.DOWN, dx, len, lw.down(), act[l], dact, false);
-            Ops.swigluBackward(dact, gate[l], up[l], dgate, dup, len * c.intermediateSize());
-            linearBackward(p, l, Adapter.GATE, dgate, len, lw.gate(), xn2[l], dxn, false);
-            linearBackward(p, l, Adapter.UP, dup, len, lw.up(), xn2[l], dxn, true);
-            if (full != null) normWeightGrad(dxn, xMid[l], rinv2[l], len, h, full.layerGrad(l, TrainableWeights.POST_NORM));
-            for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xMid[l], t * h, lw.postAttentionNorm(), rinv2[l][t], h, dx, t * h, true);
+            linearBackward(p, l, Adapter.DOWN, dx, from, len, lw.down(), act[l], dact, false);
+            int inter = c.intermediateSize();
+            Ops.swigluBackward(dact, gate[l], up[l], dgate, dup, from * inter, (len - from) * inter);
+            linearBackward(p, l, Adapter.GATE, dgate, from, len, lw.gate(), xn2[l], dxn, false);
+            linearBackward(p, l, Adapter.UP, dup, from, len, lw.up(), xn2[l], dxn, true);
+            if (full != null) normWeightGrad(dxn, xMid[l], rinv2[l], from, len, h, full.layerGrad(l, TrainableWeights.POST_NORM));
+            for (int t = from; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xMid[l], t * h, lw.postAttentionNorm(), rinv2[l][t], h, dx, t * h, true);
             // Attention: x += o(attention(rope(q), rope(k), v)), q/k/v from xn1 = norm(xIn).
-            linearBackward(p, l, Adapter.O, dx, len, lw.o(), att[l], datt, false);
+            linearBackward(p, l, Adapter.O, dx, from, len, lw.o(), att[l], datt, false);
+            Arrays.fill(datt, 0, from * c.qDim(), 0f);
             Ops.attentionBackward(p, datt, probs[l], q[l], k[l], v[l], dq, dk, dv, len, nh, nkv, hd);
             for (int t = 0; t < len; t++) {
                 for (int i = 0; i < nh; i++) Ops.ropeBackward(dq, (t * nh + i) * hd, cos, sin, t * half, half);
@@ -198,32 +213,33 @@ public final class LoraBackprop {
             }
             if (c.qkNorm()) {
                 if (full != null) {
-                    normWeightGrad(dq, qRaw[l], qRinv[l], len * nh, hd, full.layerGrad(l, TrainableWeights.Q_NORM));
-                    normWeightGrad(dk, kRaw[l], kRinv[l], len * nkv, hd, full.layerGrad(l, TrainableWeights.K_NORM));
+                    normWeightGrad(dq, qRaw[l], qRinv[l], 0, len * nh, hd, full.layerGrad(l, TrainableWeights.Q_NORM));
+                    normWeightGrad(dk, kRaw[l], kRinv[l], 0, len * nkv, hd, full.layerGrad(l, TrainableWeights.K_NORM));
                 }
                 for (int i = 0; i < len * nh; i++) Ops.rmsNormBackward(dq, i * hd, qRaw[l], i * hd, lw.qNorm(), qRinv[l][i], hd, dq, i * hd, false);
                 for (int i = 0; i < len * nkv; i++) Ops.rmsNormBackward(dk, i * hd, kRaw[l], i * hd, lw.kNorm(), kRinv[l][i], hd, dk, i * hd, false);
             }
-            linearBackward(p, l, Adapter.Q, dq, len, lw.q(), xn1[l], dxn, false);
-            linearBackward(p, l, Adapter.K, dk, len, lw.k(), xn1[l], dxn, true);
-            linearBackward(p, l, Adapter.V, dv, len, lw.v(), xn1[l], dxn, true);
-            if (full != null) normWeightGrad(dxn, xIn[l], rinv1[l], len, h, full.layerGrad(l, TrainableWeights.INPUT_NORM));
+            linearBackward(p, l, Adapter.Q, dq, 0, len, lw.q(), xn1[l], dxn, false);
+            linearBackward(p, l, Adapter.K, dk, 0, len, lw.k(), xn1[l], dxn, true);
+            linearBackward(p, l, Adapter.V, dv, 0, len, lw.v(), xn1[l], dxn, true);
+            if (full != null) normWeightGrad(dxn, xIn[l], rinv1[l], 0, len, h, full.layerGrad(l, TrainableWeights.INPUT_NORM));
             for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xIn[l], t * h, lw.inputNorm(), rinv1[l][t], h, dx, t * h, true);
         }
     }
 
-    /** dw += Σ over n rows of dy ⊙ x/rms (must run before an in-place norm backward overwrites dy). */
-    private static void normWeightGrad(float[] dy, float[] x, float[] rinv, int n, int width, float[] dw) {
-        for (int i = 0; i < n; i++) Ops.rmsNormWeightGrad(dy, i * width, x, i * width, rinv[i], width, dw);
+    /** dw += Σ over rows [from, to) of dy ⊙ x/rms (must run before an in-place norm backward overwrites dy). */
+    private static void normWeightGrad(float[] dy, float[] x, float[] rinv, int from, int to, int width, float[] dw) {
+        for (int i = from; i < to; i++) Ops.rmsNormWeightGrad(dy, i * width, x, i * width, rinv[i], width, dw);
     }
 
     /**
-     * y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward. Frozen weights run
-     * from their transposed copy where the decoder keeps one ({@link Decoder#transposedLinears}).
+     * Rows [r0, len) of y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward.
+     * Frozen weights run from their transposed copy where the decoder keeps one ({@link Decoder#transposedLinears}).
      */
-    private void linear(Parallel p, int layer, int module, float[] in, int rows, Matrix weight, float[] bias, float[] y) {
-        if (transposed != null) MatMul.linearTransposed(p, in, rows, transposed[layer][module], bias, y);
-        else MatMul.linear(p, in, rows, weight, bias, y);
+    private void linear(Parallel p, int layer, int module, float[] in, int r0, int len, Matrix weight, float[] bias, float[] y) {
+        int rows = len - r0, kIn = weight.cols(), nOut = weight.rows();
+        if (transposed != null) MatMul.linearTransposed(p, in, r0 * kIn, rows, transposed[layer][module], bias, y, r0 * nOut);
+        else MatMul.linear(p, in, r0 * kIn, kIn, rows, weight, 0, nOut, bias, y, r0 * nOut, nOut);
         LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float[] xd = in;
@@ -232,54 +248,55 @@ public final class LoraBackprop {
             xd = loraIn[layer][module];
             float[] mask = loraMask[layer][module];
             float keep = (float) (1 / (1 - drop));
-            for (int i = 0; i < rows * m.in; i++) {
+            for (int i = r0 * m.in; i < len * m.in; i++) {
                 mask[i] = dropoutRng.nextDouble() < drop ? 0f : keep;
                 xd[i] = in[i] * mask[i];
             }
         }
         float[] u = loraU[layer][module];
-        MatMul.linear(p, xd, rows, Matrix.ofFloats(m.a, m.r, m.in), null, u);
+        MatMul.linear(p, xd, r0 * m.in, m.in, rows, Matrix.ofFloats(m.a, m.r, m.in), 0, m.r, null, u, r0 * m.r, m.r);
         float s = adapter.scale();
         float[] us = new float[rows * m.r];
-        for (int i = 0; i < us.length; i++) us[i] = u[i] * s;
-        MatMul.linearBackwardInput(p, us, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), y, true);
+        for (int i = 0; i < us.length; i++) us[i] = u[r0 * m.r + i] * s;
+        MatMul.linearBackwardInput(p, us, 0, m.r, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), y, r0 * m.out, m.out, true);
     }
 
     /**
-     * Backward of {@link #linear}: dIn (+)= dy·W + scale·(dy·B)·A (through the dropout mask), and the adapter's
-     * grads: dB += scale · dyᵀ·u, dA += (scale · dy·B)ᵀ·drop(x).
+     * Backward of {@link #linear} over rows [r0, len): dIn (+)= dy·W + scale·(dy·B)·A (through the dropout mask),
+     * and the adapter's grads: dB += scale · dyᵀ·u, dA += (scale · dy·B)ᵀ·drop(x). Rows of dIn before r0 are left as they are.
      */
-    private void linearBackward(Parallel p, int layer, int module, float[] dy, int rows, Matrix weight, float[] in,
+    private void linearBackward(Parallel p, int layer, int module, float[] dy, int r0, int len, Matrix weight, float[] in,
                                 float[] dIn, boolean accumulate) {
-        MatMul.linearBackwardInput(p, dy, rows, weight, dIn, accumulate);
+        int rows = len - r0, kIn = weight.cols(), nOut = weight.rows();
+        MatMul.linearBackwardInput(p, dy, r0 * nOut, nOut, rows, weight, dIn, r0 * kIn, kIn, accumulate);
         if (full != null) {
-            MatMul.linearBackwardWeight(p, dy, in, rows, weight.rows(), weight.cols(), full.layerGrad(layer, module));
+            MatMul.linearBackwardWeight(p, dy, r0 * nOut, in, r0 * kIn, rows, nOut, kIn, full.layerGrad(layer, module));
             float[] gb = module <= Adapter.V ? full.layerGrad(layer, TrainableWeights.Q_BIAS + module) : null;
-            if (gb != null) for (int t = 0; t < rows; t++) VectorOps.axpy(1f, dy, t * gb.length, gb, 0, gb.length);
+            if (gb != null) for (int t = r0; t < len; t++) VectorOps.axpy(1f, dy, t * gb.length, gb, 0, gb.length);
         }
         LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float s = adapter.scale();
         float[] u = loraU[layer][module];
         float[] us = new float[rows * m.r];
-        for (int i = 0; i < us.length; i++) us[i] = u[i] * s;
+        for (int i = 0; i < us.length; i++) us[i] = u[r0 * m.r + i] * s;
         // The rank-r side is kept outside so the kernels run over the wide dimension: dBᵀ += usᵀ·dy, du = dy·B = dy·(Bᵀ)ᵀ.
         float[] gradBt = new float[m.r * m.out];
-        MatMul.linearBackwardWeight(p, us, dy, rows, m.r, m.out, gradBt);
+        MatMul.linearBackwardWeight(p, us, 0, dy, r0 * m.out, rows, m.r, m.out, gradBt);
         for (int n = 0; n < m.out; n++) for (int j = 0; j < m.r; j++) m.gradB[n * m.r + j] += gradBt[j * m.out + n];
         float[] du = new float[rows * m.r];
-        MatMul.linear(p, dy, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), null, du);
+        MatMul.linear(p, dy, r0 * m.out, m.out, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), 0, m.r, null, du, 0, m.r);
         for (int i = 0; i < du.length; i++) du[i] *= s;
         boolean dropped = adapter.config().dropout() > 0;
         float[] xd = dropped ? loraIn[layer][module] : in;
-        MatMul.linearBackwardWeight(p, du, xd, rows, m.r, m.in, m.gradA);
+        MatMul.linearBackwardWeight(p, du, 0, xd, r0 * m.in, rows, m.r, m.in, m.gradA);
         if (!dropped) {
-            MatMul.linearBackwardInput(p, du, rows, Matrix.ofFloats(m.a, m.r, m.in), dIn, true);
+            MatMul.linearBackwardInput(p, du, 0, m.r, rows, Matrix.ofFloats(m.a, m.r, m.in), dIn, r0 * m.in, m.in, true);
         } else {
             float[] tmp = new float[rows * m.in];
             MatMul.linearBackwardInput(p, du, rows, Matrix.ofFloats(m.a, m.r, m.in), tmp, false);
             float[] mask = loraMask[layer][module];
-            for (int i = 0; i < tmp.length; i++) dIn[i] += tmp[i] * mask[i];
+            for (int i = 0; i < tmp.length; i++) dIn[r0 * m.in + i] += tmp[i] * mask[r0 * m.in + i];
         }
     }
 

@@ -83,15 +83,15 @@ class OpsGradientTest {
     void swiglu() {
         int n = 20;
         float[] gate = randn(n, 2), up = randn(n, 1), g = randn(n, 1), dGate = new float[n], dUp = new float[n];
-        Ops.swigluBackward(g, gate, up, dGate, dUp, n);
+        Ops.swigluBackward(g, gate, up, dGate, dUp, 0, n);
         check("swiglu/gate", gate, g, gg -> {
             float[] o = new float[n];
-            Ops.swiglu(gg, up, o, n);
+            Ops.swiglu(gg, up, o, 0, n);
             return o;
         }, dGate);
         check("swiglu/up", up, g, uu -> {
             float[] o = new float[n];
-            Ops.swiglu(gate, uu, o, n);
+            Ops.swiglu(gate, uu, o, 0, n);
             return o;
         }, dUp);
     }

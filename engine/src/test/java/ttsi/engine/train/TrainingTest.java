@@ -119,6 +119,54 @@ class TrainingTest {
     }
 
     @Test
+    void skippingTheLastLayersRowsWithoutLossChangesNoGradient() {
+        // Loss on the answer only: the last layer's output projection and MLP skip the prompt rows (the GEMM
+        // attention path at 45 tokens and the row path at 12); LoRA and full-parameter gradients are the same bits.
+        for (ModelConfig c : new ModelConfig[] {TinyModels.qwen2(), TinyModels.llama3()}) {
+            Decoder d = TinyModels.random(c, 6);
+            for (TrainingExample ex : List.of(example(c.vocabSize(), 40, 5, 4), example(c.vocabSize(), 9, 3, 5))) {
+                float[][] lora = new float[2][], full = new float[2][];
+                for (int run = 0; run < 2; run++) {
+                    LoraAdapter ad = LoraAdapter.create(c, LoraConfig.defaults().withSeed(3));
+                    for (LoraAdapter.Module m : ad.modules()) Arrays.fill(m.b, 0.01f); // B = 0 would hide A's gradient
+                    LoraBackprop pass = new LoraBackprop(d, ad);
+                    pass.restrictLastLayer = run == 0;
+                    pass.forwardBackward(ex.tokens(), ex.target(), 1f);
+                    lora[run] = flatten(ad);
+
+                    FullBackprop fb = new FullBackprop(c, d.weights().toTrainable());
+                    fb.pass().restrictLastLayer = run == 0;
+                    fb.forwardBackward(ex.tokens(), ex.target(), 1f);
+                    List<float[]> grads = new ArrayList<>();
+                    for (var t : fb.weights().tensors()) grads.add(t.grad());
+                    full[run] = concat(grads);
+                }
+                assertArrayEquals(lora[1], lora[0], "LoRA gradients");
+                assertArrayEquals(full[1], full[0], "full-parameter gradients");
+            }
+        }
+    }
+
+    private static float[] flatten(LoraAdapter ad) {
+        List<float[]> grads = new ArrayList<>();
+        for (LoraAdapter.Module m : ad.modules()) {
+            grads.add(m.gradA);
+            grads.add(m.gradB);
+        }
+        return concat(grads);
+    }
+
+    private static float[] concat(List<float[]> parts) {
+        float[] all = new float[parts.stream().mapToInt(a -> a.length).sum()];
+        int o = 0;
+        for (float[] a : parts) {
+            System.arraycopy(a, 0, all, o, a.length);
+            o += a.length;
+        }
+        return all;
+    }
+
+    @Test
     void buffersKeptFromEarlierAdaptationsChangeNothing() {
         ModelConfig c = TinyModels.llama3();
         Decoder d = TinyModels.random(c, 5);
