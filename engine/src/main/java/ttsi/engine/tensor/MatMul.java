@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * <p>Implementations ({@code jdk.incubator.vector}): {@link DotKernels} for the forward product (a streaming
  * GEMV for bf16 weights with up to 16 token rows, a packed register-tiled GEMM otherwise), {@link OuterKernels}
- * for the two backward products. Work is split over output columns; calls below ~260k multiply-adds stay on
+ * for the two backward products, the forward from a transposed weight and the caller-threaded addProduct. Work is split over output columns; calls below ~260k multiply-adds stay on
  * the caller's thread.
  *
  * <p>Determinism: every output element is computed by one thread in a fixed summation order that depends only
@@ -100,15 +100,15 @@ public final class MatMul {
         OuterKernels.backwardWeight(p, dy, dyOff, x, xOff, rows, outDim, inDim, dw, 0, inDim);
     }
 
+    /** {@link #addProduct} is fastest when n is a multiple of this (its register tile's width); edges take masked vectors. */
+    public static final int PRODUCT_PANEL = OuterKernels.PW;
+
     /**
      * C[cOff + i·ldc + j] += Σ_{p<kl} A[aOff + i·aRs + p·aKs] · B[bOff + p·bKs + j] for i < m, j < n, on the
      * caller's thread: for callers that split the work themselves (attention runs one head per task). The
      * strides let A be read transposed (aRs = 1). Per element: from its current value, one FMA per p in
      * increasing p, so exact zeros among the products change nothing and any blocking gives the same bits.
      */
-    /** {@link #addProduct} is fastest when n is a multiple of this (its register tile's width); edges take masked vectors. */
-    public static final int PRODUCT_PANEL = OuterKernels.PW;
-
     public static void addProduct(float[] a, int aOff, int aRs, int aKs, int m, float[] b, int bOff, int bKs, int kl,
                                   float[] c, int cOff, int ldc, int n) {
         if (m <= 0 || n <= 0 || kl <= 0) return;
