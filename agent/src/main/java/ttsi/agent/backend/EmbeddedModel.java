@@ -39,6 +39,14 @@ public final class EmbeddedModel implements LanguageModel {
     private final TestTimeTrainer trainer;
     private final List<Integer> stopIds;
     private final String id;
+    /**
+     * The base model's last scored prompt: the method scores a prompt (H) and, unless it adapts, answers the same
+     * prompt; that generation starts from a copy of this KV cache instead of running the prompt again. Same
+     * computation, same bits.
+     */
+    private record ScoredPrompt(int[] tokens, Scorer.Prompt prompt) {}
+    private ScoredPrompt lastScored; // guarded by this
+    private int promptsReused; // guarded by this
 
     public EmbeddedModel(Model model, LoraConfig lora, TrainConfig train) {
         this.model = model;
@@ -92,6 +100,18 @@ public final class EmbeddedModel implements LanguageModel {
         return continueText(adapter, tokenizer.encode(render(messages, tools) + (prefill == null ? "" : prefill)), o, topLogprobs, listener);
     }
 
+    /** How many generations started from a scored prompt's KV cache instead of running the prompt. */
+    public synchronized int promptsReused() {
+        return promptsReused;
+    }
+
+    /** The last scored base-model prompt if it is exactly these tokens, else null. */
+    private synchronized ScoredPrompt scoredPrompt(int[] prompt) {
+        if (lastScored == null || !java.util.Arrays.equals(lastScored.tokens(), prompt)) return null;
+        promptsReused++;
+        return lastScored;
+    }
+
     /** Generates after a raw token prompt (no chat template), reporting to the listener (may be null). */
     public Completion continueText(int[] prompt, GenerationOptions o, int topLogprobs, GenerationListener listener) {
         return continueText(null, prompt, o, topLogprobs, listener);
@@ -103,8 +123,17 @@ public final class EmbeddedModel implements LanguageModel {
         Generator.TokenObserver observer = listener == null ? null
                 : (id, logits, off, vocab) -> listener.token(topLogprobs < 0 ? new TokenChoice(id, tokenText(id), Double.NaN, List.of())
                         : choice(id, logits, off, vocab, topLogprobs));
-        Generator.Generation g = Generator.generate(model.decoder(), model.decoder().newState(adapter), tokenizer, prompt, p,
-                listener == null ? null : listener::text, observer);
+        ScoredPrompt scored = adapter == null ? scoredPrompt(prompt) : null;
+        Generator.Generation g;
+        if (scored != null && o.maxTokens() > 0) {
+            var state = model.decoder().newState();
+            state.copyPrefix(scored.prompt().state(), prompt.length);
+            g = Generator.generateAfterPrompt(model.decoder(), state, scored.prompt().lastLogits().clone(), tokenizer, p,
+                    listener == null ? null : listener::text, observer);
+        } else {
+            g = Generator.generate(model.decoder(), model.decoder().newState(adapter), tokenizer, prompt, p,
+                    listener == null ? null : listener::text, observer);
+        }
         return new Completion(g.text(), g.finishReason(), g.promptTokens(), g.completionTokens(), (System.nanoTime() - t0) / 1e9);
     }
 
@@ -186,7 +215,13 @@ public final class EmbeddedModel implements LanguageModel {
         int[] prompt = tokenizer.encode(render(messages, tools));
         List<int[]> conts = new ArrayList<>();
         for (String c : continuations) conts.add(tokenizer.encode(c));
-        List<Scorer.Score> scores = Scorer.score(model.decoder(), adapter, prompt, conts);
+        Scorer.Prompt prefilled = Scorer.prefill(model.decoder(), adapter, prompt);
+        List<Scorer.Score> scores = Scorer.score(model.decoder(), prefilled, conts);
+        if (adapter == null) {
+            synchronized (this) {
+                lastScored = new ScoredPrompt(prompt, prefilled);
+            }
+        }
         List<TokenLogprobs> out = new ArrayList<>();
         for (int i = 0; i < conts.size(); i++) {
             List<String> toks = new ArrayList<>();

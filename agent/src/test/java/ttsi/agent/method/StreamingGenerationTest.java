@@ -35,6 +35,24 @@ class StreamingGenerationTest {
     }
 
     @Test
+    void answeringAScoredPromptReusesItsCacheAndGivesTheSameTokens(@TempDir Path other) throws Exception {
+        List<Message> chat = List.of(Message.user("What is the weather in Paris?"));
+        GenerationOptions sampled = new GenerationOptions(12, 0.9, 0.95, 0, 7, List.of());
+        try (EmbeddedModel fresh = TinyModel.create(other.resolve("tiny"))) {
+            String greedy = fresh.generate(chat, List.of(), GenerationOptions.greedy(12)).text();
+            String drawn = fresh.generate(chat, List.of(), sampled).text();
+            int before = model.promptsReused();
+            model.score(chat, List.of(), List.of("Sunny", "It rains"));
+            assertEquals(greedy, model.generate(chat, List.of(), GenerationOptions.greedy(12)).text());
+            assertEquals(drawn, model.generate(chat, List.of(), sampled).text());
+            assertEquals(before + 2, model.promptsReused());
+            // another prompt runs as usual
+            model.generate(List.of(Message.user("Something else")), List.of(), GenerationOptions.greedy(3));
+            assertEquals(before + 2, model.promptsReused());
+        }
+    }
+
+    @Test
     void piecesAndLogprobsMatchTheScorer() {
         StringBuilder text = new StringBuilder();
         List<TokenChoice> tokens = new ArrayList<>();

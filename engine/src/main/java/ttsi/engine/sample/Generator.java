@@ -44,11 +44,34 @@ public final class Generator {
     public static Generation generate(Decoder d, State state, Tokenizer tok, int[] prompt, SamplingParams params, Consumer<String> onText,
                                       TokenObserver observer) {
         if (prompt.length == 0) throw new IllegalArgumentException("generation needs a non-empty prompt");
-        int vocab = d.config().vocabSize();
-        if (state.length() + prompt.length + params.maxTokens() > d.config().maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens + max_tokens " + params.maxTokens()
+        checkContext(d, state.length() + prompt.length, params);
+        long t0 = System.nanoTime();
+        float[] logits = params.maxTokens() == 0 ? null : d.forward(state, prompt, 0, prompt.length, 1);
+        return decode(d, state, tok, prompt.length, logits, params, onText, observer, System.nanoTime() - t0);
+    }
+
+    /**
+     * Generation after a prompt that is already in the state, from the logits of its last position (e.g. kept from
+     * scoring the same prompt): the same tokens as {@link #generate} on that prompt, without running it again.
+     */
+    public static Generation generateAfterPrompt(Decoder d, State state, float[] lastLogits, Tokenizer tok, SamplingParams params,
+                                                 Consumer<String> onText, TokenObserver observer) {
+        if (state.length() == 0) throw new IllegalArgumentException("generation needs a non-empty prompt");
+        checkContext(d, state.length(), params);
+        return decode(d, state, tok, state.length(), lastLogits, params, onText, observer, 0);
+    }
+
+    private static void checkContext(Decoder d, int promptEnd, SamplingParams params) {
+        if (promptEnd + params.maxTokens() > d.config().maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("prompt of " + promptEnd + " tokens + max_tokens " + params.maxTokens()
                     + " exceeds the model's context of " + d.config().maxPositionEmbeddings() + " tokens");
         }
+    }
+
+    /** Samples from the prompt's last logits on, one token at a time. */
+    private static Generation decode(Decoder d, State state, Tokenizer tok, int promptTokens, float[] logits, SamplingParams params,
+                                     Consumer<String> onText, TokenObserver observer, long prefillNanos) {
+        int vocab = d.config().vocabSize();
         Sampler sampler = new Sampler(params);
         StreamingDecoder stream = tok.streamingDecoder(true);
         StringBuilder text = new StringBuilder();
@@ -56,8 +79,6 @@ public final class Generator {
         int[] ids = new int[Math.max(16, params.maxTokens())];
         int n = 0;
         String finish = "length";
-        long t0 = System.nanoTime();
-        float[] logits = params.maxTokens() == 0 ? null : d.forward(state, prompt, 0, prompt.length, 1);
         long t1 = System.nanoTime();
         int[] one = new int[1];
         while (n < params.maxTokens()) {
@@ -98,7 +119,7 @@ public final class Generator {
             }
         }
         if (onText != null && text.length() > emitted) onText.accept(text.substring(emitted));
-        return new Generation(prompt.length, Arrays.copyOf(ids, n), text.toString(), finish, t1 - t0, System.nanoTime() - t1);
+        return new Generation(promptTokens, Arrays.copyOf(ids, n), text.toString(), finish, prefillNanos, System.nanoTime() - t1);
     }
 
     /** Index of the earliest stop string in text, or -1. */

@@ -26,11 +26,25 @@ public final class Scorer {
 
     /** Scores with an adapter on top of the base weights (null: the base model). */
     public static List<Score> score(Decoder decoder, Adapter adapter, int[] prompt, List<int[]> continuations) {
+        return score(decoder, prefill(decoder, adapter, prompt), continuations);
+    }
+
+    /** A prompt in a state's KV cache, with the logits of its last position. */
+    public record Prompt(State state, float[] lastLogits) {}
+
+    /** Runs the prompt once, for {@link #score(Decoder, Prompt, List)} (and generation after it). */
+    public static Prompt prefill(Decoder decoder, Adapter adapter, int[] prompt) {
         if (prompt.length == 0) throw new IllegalArgumentException("scoring needs a non-empty prompt");
-        int vocab = decoder.config().vocabSize();
         State state = decoder.newState(adapter);
-        float[] last = decoder.forward(state, prompt, 0, prompt.length, 1);
-        int p = prompt.length;
+        return new Prompt(state, decoder.forward(state, prompt, 0, prompt.length, 1).clone());
+    }
+
+    /** Scores continuations of a prefilled prompt; afterwards its state holds the prompt alone again. */
+    public static List<Score> score(Decoder decoder, Prompt prompt, List<int[]> continuations) {
+        int vocab = decoder.config().vocabSize();
+        State state = prompt.state();
+        float[] last = prompt.lastLogits();
+        int p = state.length();
         List<Score> out = new ArrayList<>(continuations.size());
         for (int[] c : continuations) {
             double[] lp = new double[c.length];
@@ -46,6 +60,7 @@ public final class Scorer {
             for (double v : lp) sum += v;
             out.add(new Score(lp, sum));
         }
+        state.truncate(p);
         return out;
     }
 
