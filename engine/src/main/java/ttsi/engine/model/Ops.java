@@ -77,54 +77,56 @@ public final class Ops {
 
     /**
      * Attention of `len` queries at positions pos0.. over keys/values at positions 0..pos0+len-1.
-     * q and out are [len][heads][hd]; keys/values are [positions][kvHeads][hd]. If probs is non-null it receives
-     * the softmax rows, [heads][len][pos0+len] (for the backward). window > 0 limits each query to the last
-     * `window` positions (Mistral's sliding window).
+     * q and out are [len][heads][hd]; keys/values are [positions][kvHeads][hd]. If stats is non-null it receives,
+     * for the backward, each softmax row's statistics, [heads][len][2]: the largest raw score q·k and 1/Σ
+     * e^((q·k − max)·scale); the backward recomputes the probabilities from them instead of storing len² of them
+     * per head. window > 0 limits each query to the last `window` positions (Mistral's sliding window).
      */
     public static void attention(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
-                                 int heads, int kvHeads, int hd, int window, float[] probs) {
-        if (len >= GEMM_ROWS) attentionGemm(p, q, keys, values, out, len, pos0, heads, kvHeads, hd, window, probs);
-        else attentionRows(p, q, keys, values, out, len, pos0, heads, kvHeads, hd, window, probs);
+                                 int heads, int kvHeads, int hd, int window, float[] stats) {
+        if (len >= GEMM_ROWS) attentionGemm(p, q, keys, values, out, len, pos0, heads, kvHeads, hd, window, stats);
+        else attentionRows(p, q, keys, values, out, len, pos0, heads, kvHeads, hd, window, stats);
+    }
+
+    /** First visible position of a query at pos. */
+    private static int windowStart(int pos, int window) {
+        return window > 0 ? Math.max(0, pos - window + 1) : 0;
     }
 
     /** {@link #attention} one query row and head at a time (decode and short prompts). */
     static void attentionRows(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
-                              int heads, int kvHeads, int hd, int window, float[] probs) {
+                              int heads, int kvHeads, int hd, int window, float[] stats) {
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len;
         float scale = (float) (1.0 / Math.sqrt(hd));
         p.forRange(len * heads, (from, to) -> {
             float[] scores = new float[span];
             for (int i = from; i < to; i++) {
-                int t = i / heads, head = i % heads, kvHead = head / group, pos = pos0 + t;
-                int start = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                int t = i / heads, head = i % heads, kvHead = head / group, pos = pos0 + t, start = windowStart(pos, window);
                 int qo = t * qDim + head * hd;
                 for (int j = start; j <= pos; j++) scores[j] = VectorOps.dot(q, qo, keys, j * kvDim + kvHead * hd, hd);
-                VectorOps.softmax(scores, start, pos - start + 1, scale);
+                VectorOps.softmax(scores, start, pos - start + 1, scale, stats, (head * len + t) * 2);
                 Arrays.fill(out, qo, qo + hd, 0f);
                 for (int j = start; j <= pos; j++) VectorOps.axpy(scores[j], values, j * kvDim + kvHead * hd, out, qo, hd);
-                if (probs != null) {
-                    int po = (head * len + t) * span;
-                    Arrays.fill(probs, po, po + span, 0f);
-                    System.arraycopy(scores, start, probs, po + start, pos - start + 1);
-                }
             }
         });
     }
 
     /**
-     * Backward of {@link #attention} for a fresh sequence (pos0 = 0): from dOut and the saved probs, q, k, v,
-     * computes dq (overwritten) and dk, dv (overwritten). One thread owns each kv head, so the accumulation
-     * into shared dk/dv rows has a fixed order.
+     * Backward of {@link #attention} for a fresh sequence (pos0 = 0): from dOut, the forward's softmax statistics
+     * and q, k, v, computes dq, dk and dv (all overwritten). Same window as the forward.
      */
-    public static void attentionBackward(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
-                                         float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
-        if (len >= GEMM_ROWS) attentionBackwardGemm(p, dOut, probs, q, keys, values, dq, dk, dv, len, heads, kvHeads, hd);
-        else attentionBackwardRows(p, dOut, probs, q, keys, values, dq, dk, dv, len, heads, kvHeads, hd);
+    public static void attentionBackward(Parallel p, float[] dOut, float[] stats, float[] q, float[] keys, float[] values,
+                                         float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd, int window) {
+        if (len >= GEMM_ROWS) attentionBackwardGemm(p, dOut, stats, q, keys, values, dq, dk, dv, len, heads, kvHeads, hd, window);
+        else attentionBackwardRows(p, dOut, stats, q, keys, values, dq, dk, dv, len, heads, kvHeads, hd, window);
     }
 
-    /** {@link #attentionBackward} one query row at a time; one thread owns each kv head. */
-    static void attentionBackwardRows(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
-                                      float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
+    /**
+     * {@link #attentionBackward} one query row at a time, each row's probabilities recomputed as the row path's
+     * forward computed them; one thread owns each kv head, so the accumulation into shared dk/dv rows has a fixed order.
+     */
+    static void attentionBackwardRows(Parallel p, float[] dOut, float[] stats, float[] q, float[] keys, float[] values,
+                                      float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd, int window) {
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd;
         float scale = (float) (1.0 / Math.sqrt(hd));
         p.forEach(kvHeads, kvHead -> {
@@ -132,27 +134,22 @@ public final class Ops {
                 Arrays.fill(dk, s * kvDim + kvHead * hd, s * kvDim + kvHead * hd + hd, 0f);
                 Arrays.fill(dv, s * kvDim + kvHead * hd, s * kvDim + kvHead * hd + hd, 0f);
             }
-            float[] dP = new float[len];
+            float[] pr = new float[len], dP = new float[len];
             for (int head = kvHead * group; head < (kvHead + 1) * group; head++) {
                 for (int t = 0; t < len; t++) {
-                    int qo = t * qDim + head * hd, po = (head * len + t) * len;
+                    int qo = t * qDim + head * hd, start = windowStart(t, window), so = (head * len + t) * 2;
+                    for (int s = start; s <= t; s++) pr[s] = VectorOps.dot(q, qo, keys, s * kvDim + kvHead * hd, hd);
+                    VectorOps.softmaxFromStats(pr, start, t - start + 1, scale, stats, so);
                     double dot = 0;
-                    for (int s = 0; s <= t; s++) {
-                        float pr = probs[po + s];
-                        if (pr == 0f) {
-                            dP[s] = 0;
-                            continue;
-                        }
+                    for (int s = start; s <= t; s++) {
                         int ko = s * kvDim + kvHead * hd;
                         dP[s] = VectorOps.dot(dOut, qo, values, ko, hd);
-                        dot += pr * dP[s];
-                        VectorOps.axpy(pr, dOut, qo, dv, ko, hd);
+                        dot += pr[s] * dP[s];
+                        VectorOps.axpy(pr[s], dOut, qo, dv, ko, hd);
                     }
                     Arrays.fill(dq, qo, qo + hd, 0f);
-                    for (int s = 0; s <= t; s++) {
-                        float pr = probs[po + s];
-                        if (pr == 0f) continue;
-                        float dS = pr * (dP[s] - (float) dot) * scale;
+                    for (int s = start; s <= t; s++) {
+                        float dS = pr[s] * (dP[s] - (float) dot) * scale;
                         int ko = s * kvDim + kvHead * hd;
                         VectorOps.axpy(dS, keys, ko, dq, qo, hd);
                         VectorOps.axpy(dS, q, qo, dk, ko, hd);
@@ -166,7 +163,7 @@ public final class Ops {
 
     /** From this many query rows on, attention runs as blocked matrix products instead of per-row dot products. */
     static final int GEMM_ROWS = 32;
-    /** Query (or key) rows per block: a multiple of the kernels' 6-row tile; a score block is BLOCK x span. */
+    /** Query rows per block: a multiple of the kernels' 6-row tile; a score block is BLOCK x (positions + a panel). */
     static final int BLOCK = 48;
 
     /**
@@ -184,13 +181,23 @@ public final class Ops {
     }
 
     /**
+     * Raw scores Q·Kᵀ of query rows [t0, t0+m) of one head over columns [c0, c0+n) (n a whole number of panels)
+     * into sc rows of stride width, from the keys transposed (kt, [hd][width]). Forward and backward both run
+     * this, so the backward's recomputed probabilities are the forward's bits.
+     */
+    private static void scores(float[] q, int qDim, int head, int hd, int t0, int m, float[] kt, int width, int c0, int n, float[] sc) {
+        for (int i = 0; i < m; i++) Arrays.fill(sc, i * width + c0, i * width + c0 + n, 0f);
+        MatMul.addProduct(q, t0 * qDim + head * hd, qDim, 1, m, kt, c0, width, hd, sc, c0, width, n);
+    }
+
+    /**
      * Same contract as {@link #attention}. Each task owns one head and a block of query rows and runs, on its own
      * thread: scores = Q·Kᵀ over the positions the block can see (causal: nothing right of the diagonal block;
      * with a window nothing left of it), each row's softmax, then out = P·V. Every element is summed in a fixed
      * order on one thread, so results do not depend on the thread count.
      */
     static void attentionGemm(Parallel p, float[] q, float[] keys, float[] values, float[] out, int len, int pos0,
-                              int heads, int kvHeads, int hd, int window, float[] probs) {
+                              int heads, int kvHeads, int hd, int window, float[] stats) {
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, span = pos0 + len, panel = MatMul.PRODUCT_PANEL;
         int width = span + panel; // score row stride: room for [c0, c0 + roundUp(c1 - c0, panel))
         float scale = (float) (1.0 / Math.sqrt(hd));
@@ -201,21 +208,13 @@ public final class Ops {
             float[] sc = new float[Math.min(BLOCK, len) * width];
             for (int u = from; u < to; u++) {
                 int head = u / blocks, kvHead = head / group, t0 = u % blocks * BLOCK, m = Math.min(len, t0 + BLOCK) - t0;
-                int c1 = pos0 + t0 + m, c0 = window > 0 ? Math.max(0, pos0 + t0 - window + 1) : 0; // visible positions
-                int n = (c1 - c0 + panel - 1) / panel * panel;
-                for (int i = 0; i < m; i++) Arrays.fill(sc, i * width + c0, i * width + c0 + n, 0f);
-                MatMul.addProduct(q, t0 * qDim + head * hd, qDim, 1, m, kt[kvHead], c0, width, hd, sc, c0, width, n);
+                int c1 = pos0 + t0 + m, c0 = windowStart(pos0 + t0, window); // visible positions
+                scores(q, qDim, head, hd, t0, m, kt[kvHead], width, c0, (c1 - c0 + panel - 1) / panel * panel, sc);
                 for (int i = 0; i < m; i++) {
-                    int o = i * width, pos = pos0 + t0 + i, start = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                    VectorOps.softmax(sc, o + start, pos - start + 1, scale);
+                    int o = i * width, pos = pos0 + t0 + i, start = windowStart(pos, window);
+                    VectorOps.softmax(sc, o + start, pos - start + 1, scale, stats, (head * len + t0 + i) * 2);
                     Arrays.fill(sc, o + c0, o + start, 0f);
                     Arrays.fill(sc, o + pos + 1, o + c1, 0f);
-                    if (probs != null) {
-                        int po = (head * len + t0 + i) * span;
-                        Arrays.fill(probs, po, po + c0, 0f);
-                        System.arraycopy(sc, o + c0, probs, po + c0, c1 - c0);
-                        Arrays.fill(probs, po + c1, po + span, 0f);
-                    }
                     Arrays.fill(out, (t0 + i) * qDim + head * hd, (t0 + i) * qDim + head * hd + hd, 0f);
                 }
                 MatMul.addProduct(sc, c0, width, 1, m, values, c0 * kvDim + kvHead * hd, kvDim, c1 - c0,
@@ -225,51 +224,52 @@ public final class Ops {
     }
 
     /**
-     * Same contract as {@link #attentionBackward}. One task per head, on its own thread: dV_h = Pᵀ·dO; per block
-     * of query rows dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale and dQ = dS·K; then dK_h = dSᵀ·Q. Only the
-     * causal lower triangle (by blocks) is computed. dV_h and dK_h are formed transposed, [hd][s], so that the
-     * products stream rows of P and dS. A kv head's dK and dV are then its query heads' parts added in head
-     * order, so results do not depend on the thread count.
+     * Same contract as {@link #attentionBackward}. One task per head, on its own thread, per block of query rows:
+     * the probabilities P recomputed from the scores and the forward's statistics, dV_h += Pᵀ·dO, dP = dO·Vᵀ,
+     * dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale, dQ = dS·K and dK_h += dSᵀ·Q, over the causal columns only. dV_h and
+     * dK_h are formed transposed, [hd][s], so that the products stream rows of P and dS. A kv head's dK and dV are
+     * then its query heads' parts added in head order, so results do not depend on the thread count.
      */
-    static void attentionBackwardGemm(Parallel p, float[] dOut, float[] probs, float[] q, float[] keys, float[] values,
-                                      float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd) {
+    static void attentionBackwardGemm(Parallel p, float[] dOut, float[] stats, float[] q, float[] keys, float[] values,
+                                      float[] dq, float[] dk, float[] dv, int len, int heads, int kvHeads, int hd, int window) {
         int group = heads / kvHeads, kvDim = kvHeads * hd, qDim = heads * hd, panel = MatMul.PRODUCT_PANEL;
-        int width = (len + panel - 1) / panel * panel; // row stride of dS and of the transposed dK_h, dV_h
+        int width = (len + panel - 1) / panel * panel; // row stride of the P and dS blocks and of dK_hᵀ, dV_hᵀ
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[][] vt = new float[kvHeads][];
-        for (int g = 0; g < kvHeads; g++) vt[g] = headColumns(values, len, width, kvDim, g, hd);
+        float[][] kt = new float[kvHeads][], vt = new float[kvHeads][];
+        for (int g = 0; g < kvHeads; g++) {
+            kt[g] = headColumns(keys, len, width, kvDim, g, hd);
+            vt[g] = headColumns(values, len, width, kvDim, g, hd);
+        }
         float[] dkT = new float[heads * hd * width], dvT = new float[heads * hd * width]; // [head][hd][width]
         p.forRange(heads, (h0, h1) -> {
-            float[] ds = new float[len * width]; // one head's dS
-            float[] edge = new float[len * panel]; // P's last, partial column panel, zero-padded
+            int rows = Math.min(BLOCK, len);
+            float[] pb = new float[rows * width], ds = new float[rows * width]; // one block's P and dS
             for (int head = h0; head < h1; head++) {
-                int g = head / group, po = head * len * len, ho = head * hd * width, qo = head * hd;
-                // dV_hᵀ[d][s] = Σ_{t ≥ s} dO[t][d]·P[t][s]: P is 0 right of the diagonal, so a panel's sum starts at its first column.
-                for (int s0 = 0; s0 < len; s0 += panel) {
-                    float[] b = probs;
-                    int bo = po + s0 * len + s0, bs = len;
-                    if (s0 + panel > len) {
-                        for (int t = s0; t < len; t++) System.arraycopy(probs, po + t * len + s0, edge, (t - s0) * panel, len - s0);
-                        b = edge;
-                        bo = 0;
-                        bs = panel;
-                    }
-                    MatMul.addProduct(dOut, s0 * qDim + qo, 1, qDim, hd, b, bo, bs, len - s0, dvT, ho + s0, width, panel);
-                }
+                int g = head / group, ho = head * hd * width, qo = head * hd;
                 for (int t0 = 0; t0 < len; t0 += BLOCK) {
                     int t1 = Math.min(len, t0 + BLOCK), m = t1 - t0, n = (t1 + panel - 1) / panel * panel;
-                    for (int t = t0; t < t1; t++) Arrays.fill(ds, t * width, t * width + n, 0f);
-                    MatMul.addProduct(dOut, t0 * qDim + qo, qDim, 1, m, vt[g], 0, width, hd, ds, t0 * width, width, n);
-                    for (int t = t0; t < t1; t++) {
-                        VectorOps.softmaxBackward(probs, po + t * len, ds, t * width, t + 1, scale);
-                        Arrays.fill(ds, t * width + t + 1, t * width + n, 0f); // the dK product reads whole panels
+                    // P, zero outside the causal window; the dV and dK products read whole panels.
+                    scores(q, qDim, head, hd, t0, m, kt[g], width, 0, n, pb);
+                    for (int i = 0; i < m; i++) {
+                        int t = t0 + i, start = windowStart(t, window);
+                        VectorOps.softmaxFromStats(pb, i * width + start, t - start + 1, scale, stats, (head * len + t) * 2);
+                        Arrays.fill(pb, i * width, i * width + start, 0f);
+                        Arrays.fill(pb, i * width + t + 1, i * width + n, 0f);
+                    }
+                    // dV_hᵀ[d][s] += Σ_t dO[t][d]·P[t][s].
+                    MatMul.addProduct(dOut, t0 * qDim + qo, 1, qDim, hd, pb, 0, width, m, dvT, ho, width, n);
+                    // dP = dO·Vᵀ, then dS in place.
+                    for (int i = 0; i < m; i++) Arrays.fill(ds, i * width, i * width + n, 0f);
+                    MatMul.addProduct(dOut, t0 * qDim + qo, qDim, 1, m, vt[g], 0, width, hd, ds, 0, width, n);
+                    for (int i = 0; i < m; i++) {
+                        int t = t0 + i;
+                        VectorOps.softmaxBackward(pb, i * width, ds, i * width, t + 1, scale);
+                        Arrays.fill(ds, i * width + t + 1, i * width + n, 0f);
                         Arrays.fill(dq, t * qDim + qo, t * qDim + qo + hd, 0f);
                     }
-                    MatMul.addProduct(ds, t0 * width, width, 1, m, keys, g * hd, kvDim, t1, dq, t0 * qDim + qo, qDim, hd);
-                }
-                // dK_hᵀ[d][s] = Σ_{t ≥ s} Q[t][d]·dS[t][s].
-                for (int s0 = 0; s0 < len; s0 += panel) {
-                    MatMul.addProduct(q, s0 * qDim + qo, 1, qDim, hd, ds, s0 * width + s0, width, len - s0, dkT, ho + s0, width, panel);
+                    MatMul.addProduct(ds, 0, width, 1, m, keys, g * hd, kvDim, t1, dq, t0 * qDim + qo, qDim, hd);
+                    // dK_hᵀ[d][s] += Σ_t Q[t][d]·dS[t][s].
+                    MatMul.addProduct(q, t0 * qDim + qo, 1, qDim, hd, ds, 0, width, m, dkT, ho, width, n);
                 }
             }
         });

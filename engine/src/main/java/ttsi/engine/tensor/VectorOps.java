@@ -164,13 +164,22 @@ public final class VectorOps {
      * Vector lanes accumulate the sum, which is then reduced by the fixed tree; tails are masked, not scalar.
      */
     public static void softmax(float[] x, int xo, int n, float scale) {
+        softmax(x, xo, n, scale, null, 0);
+    }
+
+    /**
+     * {@link #softmax(float[], int, int, float)}, also storing max and 1/Σ in stats[so], stats[so+1] (when stats is
+     * not null), from which {@link #softmaxFromStats} gives the same values again.
+     */
+    public static void softmax(float[] x, int xo, int n, float scale, float[] stats, int so) {
         if (n <= 0) return;
         FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = 0;
         for (; i <= n - L; i += L) mv = mv.max(FloatVector.fromArray(F, x, xo + i));
         VectorMask<Float> tail = i < n ? Simd.floatMask(n - i) : null;
         if (tail != null) mv = mv.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, x, xo + i, tail), tail);
-        FloatVector max = FloatVector.broadcast(F, mv.reduceLanes(VectorOperators.MAX));
+        float maxValue = mv.reduceLanes(VectorOperators.MAX);
+        FloatVector max = FloatVector.broadcast(F, maxValue);
         FloatVector sum = FloatVector.zero(F);
         for (i = 0; i <= n - L; i += L) {
             FloatVector e = exp(FloatVector.fromArray(F, x, xo + i).sub(max).mul(scale));
@@ -185,6 +194,22 @@ public final class VectorOps {
         float inv = 1f / Simd.reduce(sum);
         for (i = 0; i <= n - L; i += L) FloatVector.fromArray(F, x, xo + i).mul(inv).intoArray(x, xo + i);
         if (tail != null) FloatVector.fromArray(F, x, xo + i, tail).mul(inv).intoArray(x, xo + i, tail);
+        if (stats != null) {
+            stats[so] = maxValue;
+            stats[so + 1] = inv;
+        }
+    }
+
+    /** x[xo+i] = e^((x[xo+i] − max)·scale) · inv with max, inv = stats[so], stats[so+1]: the softmax again, same bits. */
+    public static void softmaxFromStats(float[] x, int xo, int n, float scale, float[] stats, int so) {
+        FloatVector max = FloatVector.broadcast(F, stats[so]);
+        float inv = stats[so + 1];
+        int i = 0;
+        for (; i <= n - L; i += L) exp(FloatVector.fromArray(F, x, xo + i).sub(max).mul(scale)).mul(inv).intoArray(x, xo + i);
+        if (i < n) {
+            VectorMask<Float> tail = Simd.floatMask(n - i);
+            exp(FloatVector.fromArray(F, x, xo + i, tail).sub(max).mul(scale)).mul(inv).intoArray(x, xo + i, tail);
+        }
     }
 
     /**

@@ -40,7 +40,7 @@ public final class LoraBackprop {
 
     // Saved activations, [layer][rows * width].
     private int cap;
-    private float[][] xIn, xn1, q, k, v, qRaw, kRaw, att, xMid, xn2, gate, up, act, probs;
+    private float[][] xIn, xn1, q, k, v, qRaw, kRaw, att, xMid, xn2, gate, up, act, softmaxStats;
     private float[][] rinv1, rinv2, qRinv, kRinv;
     private float[][][] loraU, loraIn, loraMask; // [layer][module]: x·Aᵀ [rows*r]; with dropout, drop(x) and its 0-or-1/(1-p) mask
     private float[] x, xnF, rinvF, cos, sin;
@@ -174,7 +174,7 @@ public final class LoraBackprop {
                 for (int i = 0; i < nh; i++) Ops.rope(q[l], (t * nh + i) * hd, cos, sin, t * half, half);
                 for (int i = 0; i < nkv; i++) Ops.rope(k[l], (t * nkv + i) * hd, cos, sin, t * half, half);
             }
-            Ops.attention(p, q[l], k[l], v[l], att[l], len, 0, nh, nkv, hd, c.slidingWindow(), probs[l]);
+            Ops.attention(p, q[l], k[l], v[l], att[l], len, 0, nh, nkv, hd, c.slidingWindow(), softmaxStats[l]);
             float[] out = dxn; // scratch
             linear(p, l, Adapter.O, att[l], from, len, lw.o(), null, out);
             for (int i = from * h; i < len * h; i++) x[i] += out[i];
@@ -206,7 +206,7 @@ public final class LoraBackprop {
             // Attention: x += o(attention(rope(q), rope(k), v)), q/k/v from xn1 = norm(xIn).
             linearBackward(p, l, Adapter.O, dx, from, len, lw.o(), att[l], datt, false);
             Arrays.fill(datt, 0, from * c.qDim(), 0f);
-            Ops.attentionBackward(p, datt, probs[l], q[l], k[l], v[l], dq, dk, dv, len, nh, nkv, hd);
+            Ops.attentionBackward(p, datt, softmaxStats[l], q[l], k[l], v[l], dq, dk, dv, len, nh, nkv, hd, c.slidingWindow());
             for (int t = 0; t < len; t++) {
                 for (int i = 0; i < nh; i++) Ops.ropeBackward(dq, (t * nh + i) * hd, cos, sin, t * half, half);
                 for (int i = 0; i < nkv; i++) Ops.ropeBackward(dk, (t * nkv + i) * hd, cos, sin, t * half, half);
@@ -318,7 +318,7 @@ public final class LoraBackprop {
         gate = new float[L][len * inter];
         up = new float[L][len * inter];
         act = new float[L][len * inter];
-        probs = new float[L][(long) c.numHeads() * len * len > Integer.MAX_VALUE - 8 ? 0 : c.numHeads() * len * len];
+        softmaxStats = new float[L][c.numHeads() * len * 2];
         rinv1 = new float[L][len];
         rinv2 = new float[L][len];
         loraU = new float[L][LoraAdapter.MODULES.size()][];
@@ -352,7 +352,7 @@ public final class LoraBackprop {
     /** Frees the activation buffers (they are re-allocated on the next call). */
     public void release() {
         cap = 0;
-        xIn = xn1 = q = k = v = qRaw = kRaw = att = xMid = xn2 = gate = up = act = probs = rinv1 = rinv2 = qRinv = kRinv = null;
+        xIn = xn1 = q = k = v = qRaw = kRaw = att = xMid = xn2 = gate = up = act = softmaxStats = rinv1 = rinv2 = qRinv = kRinv = null;
         loraU = loraIn = loraMask = null;
         x = xnF = rinvF = cos = sin = dx = dxn = dq = dk = dv = datt = dgate = dup = dact = null;
     }

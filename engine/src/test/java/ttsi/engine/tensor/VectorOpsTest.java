@@ -75,6 +75,12 @@ class VectorOpsTest {
             float[] y = x.clone();
             VectorOps.softmax(y, 3, n, scale);
             for (int i = 0; i < n; i++) assertEquals(p[i] / sum, y[3 + i], 2e-6 * (p[i] / sum) + 1e-9, "softmax n=" + n + " i=" + i);
+            // With statistics kept, the same row, and recomputed from them, the same bits again.
+            float[] stats = new float[3], y2 = x.clone(), z = x.clone();
+            VectorOps.softmax(y2, 3, n, scale, stats, 1);
+            assertBitsEqual(y, y2, "softmax with stats n=" + n);
+            VectorOps.softmaxFromStats(z, 3, n, scale, stats, 1);
+            assertBitsEqual(y, z, "softmaxFromStats n=" + n);
             for (int i = 0; i < 3; i++) assertEquals(x[i], y[i], "before the row");
             for (int i = 3 + n; i < x.length; i++) assertEquals(x[i], y[i], "after the row");
 
