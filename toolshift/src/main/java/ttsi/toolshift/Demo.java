@@ -2,7 +2,6 @@ package ttsi.toolshift;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,10 +131,6 @@ public final class Demo {
         info.put("data", "toolshift-dev (" + examples.size() + " in-domain answering examples)");
         info.set("train", Json.MAPPER.valueToTree(tc));
         info.put("final_loss", steps.getLast().loss());
-        try {
-            Files.writeString(dir.resolve("training.json"), info.toPrettyString() + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Files.writeString(dir.resolve("training.json"), info.toPrettyString() + "\n");
     }
 }

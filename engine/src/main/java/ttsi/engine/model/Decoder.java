@@ -41,17 +41,11 @@ public final class Decoder {
     public synchronized Matrix[][] transposedLinears() {
         if (transposed != null) return transposed;
         long bytes = 0;
-        for (Weights.Layer l : weights.layers()) {
-            for (Matrix m : new Matrix[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) bytes += m.size() * m.dtype().bytes;
-        }
+        for (Weights.Layer l : weights.layers()) for (Matrix m : l.linears()) bytes += m.size() * m.dtype().bytes;
         if (bytes > physicalMemory() / 4) return null;
         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofAuto();
         Matrix[][] t = new Matrix[weights.layers().length][];
-        for (int i = 0; i < t.length; i++) {
-            Weights.Layer l = weights.layers()[i];
-            t[i] = new Matrix[] {l.q().transposed(arena), l.k().transposed(arena), l.v().transposed(arena), l.o().transposed(arena),
-                    l.gate().transposed(arena), l.up().transposed(arena), l.down().transposed(arena)};
-        }
+        for (int i = 0; i < t.length; i++) t[i] = java.util.Arrays.stream(weights.layers()[i].linears()).map(m -> m.transposed(arena)).toArray(Matrix[]::new);
         return transposed = t;
     }
 

@@ -22,6 +22,11 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
                         float[] qNorm, float[] kNorm,
                         Matrix gate, Matrix up, Matrix down) {
 
+        /** The linear layers in {@link Adapter}'s module order: q, k, v, o, gate, up, down. */
+        public Matrix[] linears() {
+            return new Matrix[] {q, k, v, o, gate, up, down};
+        }
+
         /** The linear layer named as in HF module paths (q_proj, ..., down_proj). */
         public Matrix linear(String module) {
             return switch (module) {

@@ -89,26 +89,17 @@ public final class LoraBackprop {
         if (tokens.length < 2) throw new IllegalArgumentException("a training sequence needs at least 2 tokens");
         if (target.length != tokens.length) throw new IllegalArgumentException("target mask length " + target.length + " != tokens " + tokens.length);
         int len = tokens.length - 1; // the last token is only ever a target
-        int rows = 0;
-        for (int t = 1; t < tokens.length; t++) if (target[t]) rows++;
+        int[] rowPos = java.util.stream.IntStream.range(1, tokens.length).filter(t -> target[t]).map(t -> t - 1).toArray();
+        int rows = rowPos.length; // rowPos[r]: the position whose output predicts the r-th target
         if (rows == 0) return new Loss(0, 0);
         ensure(len);
         Parallel p = Parallel.global();
-        int first = 0; // the first row whose output has a loss
-        while (!target[first + 1]) first++;
-        int r0 = restrictLastLayer ? first : 0;
-        forward(p, tokens, len, r0);
+        forward(p, tokens, len, restrictLastLayer ? rowPos[0] : 0);
         int h = c.hiddenSize(), vocab = c.vocabSize();
 
         // Logits only where there is a target; cross-entropy and its gradient.
-        int[] rowPos = new int[rows];
         float[] normed = new float[rows * h];
-        for (int t = 1, r = 0; t < tokens.length; t++) {
-            if (!target[t]) continue;
-            rowPos[r] = t - 1;
-            System.arraycopy(xnF, (t - 1) * h, normed, r * h, h);
-            r++;
-        }
+        for (int r = 0; r < rows; r++) System.arraycopy(xnF, rowPos[r] * h, normed, r * h, h);
         float[] logits = new float[rows * vocab];
         MatMul.linear(p, normed, rows, w.lmHead(), null, logits);
         double lossSum = crossEntropyForwardBackward(logits, rows, vocab, tokens, rowPos, lossScale);
@@ -121,7 +112,7 @@ public final class LoraBackprop {
             if (full != null) Ops.rmsNormWeightGrad(dNormed, r * h, x, t * h, rinvF[t], h, full.finalNormGrad());
             Ops.rmsNormBackward(dNormed, r * h, x, t * h, w.finalNorm(), rinvF[t], h, dx, t * h, false);
         }
-        backward(p, len, r0);
+        backward(p, len, restrictLastLayer ? rowPos[0] : 0);
         if (full != null) {
             // The embedding lookup's backward: scatter-add each position's input gradient into its token's row.
             float[] ge = full.embedGrad();
