@@ -37,6 +37,33 @@ final class LossCurve {
         BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * Writes the figures measured at each checkpoint (e.g. dev exact match) as NAME.csv and a NAME.png chart, one
+     * series per numeric field ending in one of the suffixes.
+     */
+    static void writeEvaluations(Path dir, List<com.fasterxml.jackson.databind.node.ObjectNode> evals, String name, String title,
+                                 List<String> fields) throws IOException {
+        StringBuilder csv = new StringBuilder("step," + String.join(",", fields) + "\n");
+        double[] x = new double[evals.size()];
+        double[][] ys = new double[fields.size()][evals.size()];
+        for (int i = 0; i < evals.size(); i++) {
+            var e = evals.get(i);
+            x[i] = e.path("step").asDouble();
+            csv.append(e.path("step").asInt());
+            for (int f = 0; f < fields.size(); f++) {
+                ys[f][i] = e.path(fields.get(f)).asDouble();
+                csv.append(',').append(ys[f][i]);
+            }
+            csv.append('\n');
+        }
+        Files.writeString(dir.resolve(name + ".csv"), csv);
+        if (evals.isEmpty()) return;
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(720).height(400).title(title).xAxisTitle("optimizer step").yAxisTitle("%").build();
+        for (int f = 0; f < fields.size(); f++) chart.addSeries(fields.get(f), x, ys[f]).setMarker(SeriesMarkers.CIRCLE);
+        BitmapEncoder.saveBitmap(chart, dir.resolve(name + ".png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     /** Reads a loss CSV written by {@link #write}, numbering its steps on from offset. */
     static List<LoraTrainer.StepReport> read(Path csv, int offset) throws IOException {
         List<LoraTrainer.StepReport> out = new java.util.ArrayList<>();

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraTrainer;
-import ttsi.engine.train.TrainConfig;
-import ttsi.engine.train.TrainingExample;
+import ttsi.engine.train.ResumableTrainer;
+import ttsi.agent.tools.Json;
 import ttsi.toolshift.BpeTrainer;
 import ttsi.toolshift.Recipe;
 import ttsi.toolshift.ToolShift;
@@ -25,23 +25,25 @@ import ttsi.toolshift.ToolShift;
 @Command(name = "toolshift", description = {
         "ToolShift, a generated tool-calling world with a train/test distribution shift.",
         "'ttsi toolshift generate --out DIR' writes train/dev/test (Hammer format), sft.jsonl and manifest.json from a seed,",
-        "and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer.",
-        "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then the student",
-        "and the teacher trained from random weights (full-parameter SFT) into DIR/student and DIR/teacher, each with",
-        "loss.csv, loss.png and training.json. A model whose folder is complete is skipped, so a killed run resumes."})
+        "and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer;",
+        "--sample-seed N draws fresh dev and test requests from the same world.",
+        "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then DIR/student-base",
+        "trained from random weights on fresh samples at every step (full-parameter SFT), and from it two more links each of",
+        "DIR/student (training side only) and DIR/teacher (privileged: also sees the test side of the world), each with loss.csv/png,",
+        "dev.csv/png (dev exact match at every checkpoint) and training.json. Training checkpoints every few minutes into",
+        "DIR/NAME/work; run the same command again after a kill and it continues from there."})
 final class ToolShiftCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "generate or train") String action;
     @Option(names = "--out", required = true) Path out;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", description = "the world's seed") long seed;
+    @Option(names = "--sample-seed", description = "generate: draw dev and test requests from this seed (default: --seed)") Long sampleSeed;
     @Option(names = "--train", defaultValue = "4000") int train;
     @Option(names = "--dev", defaultValue = "300") int dev;
     @Option(names = "--test", defaultValue = "300") int test;
     @Option(names = "--synthesis", defaultValue = "2000", description = "synthesis-task examples in sft.jsonl") int synthesis;
     @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "generate: also train a BPE tokenizer of this size (0: no); train: its size (0: 2048)") int vocab;
-    @Option(names = "--only", description = "train: student or teacher (default: both)") String only;
-    @Option(names = "--limit", defaultValue = "0", description = "train: use only the first N training records (smoke runs)") int limit;
-    @Option(names = "--epochs", description = "train: override every stage's epochs (smoke runs)") Integer epochs;
-    @Option(names = "--stages", description = "train: stop after the first N stages (a later run continues from there)") Integer stopAfter;
+    @Option(names = "--only", split = ",", description = "train: some of student-base, student-mid, teacher-mid, student, teacher (default: all, in that order)") List<String> only;
+    @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
     @Override
@@ -54,10 +56,13 @@ final class ToolShiftCommand implements Callable<Integer> {
         };
     }
 
-    private int generate() {
+    private ToolShift.Config config() {
         ToolShift.Config d = ToolShift.Config.defaults(seed);
-        ToolShift.Config c = new ToolShift.Config(seed, train, dev, test, synthesis, d.pMulti(), d.format());
-        ToolShift.Data data = ToolShift.generate(c);
+        return new ToolShift.Config(seed, train, dev, test, synthesis, d.pMulti(), d.format(), sampleSeed == null ? seed : sampleSeed);
+    }
+
+    private int generate() {
+        ToolShift.Data data = ToolShift.generate(config());
         ToolShift.write(data, out);
         System.out.println(ToolShift.manifest(data).get("stats").toPrettyString());
         if (vocab > 0) {
@@ -70,103 +75,77 @@ final class ToolShiftCommand implements Callable<Integer> {
     }
 
     private int train() throws IOException {
-        if (only != null && !only.equals("student") && !only.equals("teacher")) {
-            throw new IllegalArgumentException("--only must be student or teacher, got '" + only + "'");
+        if (!(stepScale > 0 && stepScale <= 1)) throw new IllegalArgumentException("--step-scale must be in (0, 1], got " + stepScale);
+        if (sampleSeed != null) throw new IllegalArgumentException("--sample-seed is for 'generate'; 'train' uses the world's own dev split");
+        List<Recipe.Spec> specs = Recipe.all(seed);
+        if (only != null) {
+            for (String o : only) {
+                if (specs.stream().noneMatch(s -> s.name().equals(o))) throw new IllegalArgumentException("--only takes " + specs.stream().map(Recipe.Spec::name).toList() + ", got '" + o + "'");
+            }
         }
         Path dataDir = out.resolve("data");
         System.err.println("data: " + dataDir.resolve("toolshift"));
-        ToolShift.Config d = ToolShift.Config.defaults(seed);
-        ToolShift.Data data = Recipe.data(new ToolShift.Config(seed, train, dev, test, synthesis, d.pMulti(), d.format()),
-                vocab > 0 ? vocab : Recipe.TOKENIZER_VOCAB, dataDir);
-        for (Recipe.Spec spec : List.of(Recipe.student(seed), Recipe.teacher(seed))) {
-            if (only != null && !only.equals(spec.name())) continue;
+        ToolShift.Data data = Recipe.data(config(), vocab > 0 ? vocab : Recipe.TOKENIZER_VOCAB, dataDir);
+        for (Recipe.Spec full : specs) {
+            if (only != null && !only.contains(full.name())) continue;
+            Recipe.Spec spec = full.scaled(stepScale);
             Path dir = out.resolve(spec.name());
             if (Files.isRegularFile(dir.resolve("training.json"))) {
                 System.err.println(spec.name() + ": already trained in " + dir + " (delete the folder to retrain)");
                 continue;
             }
-            List<ObjectNode> records = Recipe.records(data, spec.broad());
-            if (limit > 0 && limit < records.size()) records = records.subList(0, limit);
-            List<LoraTrainer.StepReport> all = new ArrayList<>();
-            ArrayNode stages = Json.MAPPER.createArrayNode();
-            long parameters = 0;
-            int stageCount = stopAfter == null ? spec.stages().size() : Math.min(stopAfter, spec.stages().size());
-            for (int i = 0; i < stageCount; i++) {
-                Recipe.Stage stage = spec.stages().get(i);
-                TrainConfig tc = epochs != null ? stage.train().withEpochs(epochs) : stage.train();
-                Recipe.Spec run = new Recipe.Spec(spec.name(), spec.shape(), replace(spec.stages(), i, new Recipe.Stage(tc, stage.allTokens())), spec.broad(), spec.initSeed());
-                String tag = "stage-" + (i + 1);
-                Path marker = dir.resolve(tag + ".json");
-                if (Files.isRegularFile(marker)) {
-                    System.err.println(spec.name() + " " + tag + ": done before, continuing from " + dir);
-                    ObjectNode done = (ObjectNode) Json.MAPPER.readTree(marker.toFile());
-                    stages.add(done);
-                    parameters = done.path("parameters").asLong();
-                    all.addAll(LossCurve.read(dir.resolve("loss-" + tag + ".csv"), all.size()));
-                    continue;
-                }
-                List<TrainingExample> examples = Recipe.examples(records, Recipe.tokenizerDir(dataDir), stage.allTokens());
-                long tokens = examples.stream().mapToLong(e -> e.tokens().length).sum();
-                System.err.printf("%s %s: %s, %d records (%d tokens), loss on %s, %d epoch(s), batch %d, lr %.1e%n", spec.name(), tag,
-                        spec.shape(), examples.size(), tokens, stage.allTokens() ? "every token" : "the answer", tc.epochs(), tc.batchSize(), tc.learningRate());
-                Recipe.Result r;
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(spec.name() + " " + tag).setInitialMax(tc.totalSteps(examples.size()))
-                        .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()) {
-                    double[] ema = {Double.NaN};
-                    r = Recipe.trainStage(run, i, examples, Recipe.tokenizerDir(dataDir), dir, s -> {
+            System.err.printf("%s: %s, %d steps of ~%d tokens, lr %.1e, %s%n", spec.name(), spec.shape(), spec.totalSteps(), spec.batchTokens(),
+                    spec.learningRate(), spec.privileged() ? "privileged (also sees the test side)" : "training side only");
+            ResumableTrainer.Result r;
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(spec.name()).setInitialMax(spec.totalSteps())
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()) {
+                double[] ema = {Double.NaN};
+                String[] dev = {""};
+                r = Recipe.train(spec, data, Recipe.tokenizerDir(dataDir), dir, new ResumableTrainer.Listener() {
+                    @Override
+                    public void resumed(int step) {
+                        bar.stepTo(step);
+                        System.err.println(spec.name() + ": resuming from the checkpoint at step " + step);
+                    }
+
+                    @Override
+                    public void onStep(LoraTrainer.StepReport s) {
                         ema[0] = Double.isNaN(ema[0]) ? s.loss() : 0.95 * ema[0] + 0.05 * s.loss();
                         bar.stepTo(s.step());
-                        bar.setExtraMessage(String.format("loss %.3f", ema[0]));
-                    });
-                }
-                LossCurve.write(dir, r.steps(), "loss-" + tag, spec.name() + " " + tag + " loss");
-                ObjectNode info = Json.MAPPER.createObjectNode();
-                info.put("stage", i + 1);
-                info.put("loss_on", stage.allTokens() ? "every token" : "answer");
-                info.set("train", Json.MAPPER.valueToTree(tc));
-                info.put("records", examples.size());
-                info.put("tokens", tokens);
-                info.put("steps", r.steps().size());
-                info.put("final_loss", r.steps().getLast().loss());
-                info.put("seconds", Math.round(r.seconds()));
-                info.put("parameters", r.parameters());
-                Files.writeString(marker, info.toPrettyString() + "\n");
-                stages.add(info);
-                parameters = r.parameters();
-                all.addAll(renumber(r.steps(), all.size()));
-                System.err.printf("%s %s: %d steps in %.0f s, final loss %.4f%n", spec.name(), tag, r.steps().size(), r.seconds(), r.steps().getLast().loss());
+                        bar.setExtraMessage(String.format("loss %.3f%s", ema[0], dev[0]));
+                    }
+
+                    @Override
+                    public void evaluated(int step, ObjectNode f) {
+                        dev[0] = String.format(" dev EM %.0f%% tool %.0f%%", f.path("dev_exact_match").asDouble(), f.path("dev_tool_accuracy").asDouble());
+                        System.err.printf("%n%s step %d: dev exact match %.1f%%, tool accuracy %.1f%% (%d samples)%n", spec.name(), step,
+                                f.path("dev_exact_match").asDouble(), f.path("dev_tool_accuracy").asDouble(), f.path("dev_samples").asInt());
+                    }
+                });
             }
-            if (stageCount < spec.stages().size()) {
-                System.err.printf("%s: stopped after stage %d of %d (run again without --stages to continue)%n", spec.name(), stageCount, spec.stages().size());
-                continue;
-            }
-            LossCurve.write(dir, all, "loss", spec.name() + ": training loss (all stages)");
+            LossCurve.write(dir, r.steps(), "loss", spec.name() + ": training loss (answer tokens)");
+            LossCurve.writeEvaluations(dir, r.evaluations(), "dev", spec.name() + ": greedy accuracy on " + Recipe.DEV_WATCH + " dev samples",
+                    List.of("dev_exact_match", "dev_tool_accuracy"));
             ObjectNode info = Json.MAPPER.createObjectNode();
             info.put("model", spec.name());
             info.put("seed", seed);
-            info.put("parameters", parameters);
+            info.put("world_seed", seed);
+            info.put("parameters", r.weights().parameterCount());
             info.set("shape", Json.MAPPER.valueToTree(spec.shape()));
-            info.put("broad_distribution", spec.broad());
-            info.set("stages", stages);
+            info.put("privileged", spec.privileged());
+            if (spec.from() != null) info.put("from", spec.from());
+            info.set("phases", Json.MAPPER.valueToTree(spec.phases()));
+            info.put("batch_tokens", spec.batchTokens());
+            info.set("optimizer", Json.MAPPER.valueToTree(spec.options()));
+            info.put("steps", r.steps().size());
+            info.put("tokens_supervised", r.steps().stream().mapToLong(LoraTrainer.StepReport::tokens).sum());
+            info.put("final_loss", r.steps().getLast().loss());
+            info.put("seconds", Math.round(r.seconds()));
             info.put("threads", Parallel.global().threads());
+            info.set("dev_during_training", Json.MAPPER.valueToTree(r.evaluations()));
             Files.writeString(dir.resolve("training.json"), info.toPrettyString() + "\n");
-            System.err.printf("%s: %,d parameters -> %s%n", spec.name(), parameters, dir);
+            System.err.printf("%s: %,d parameters, %d steps in %.0f s -> %s%n", spec.name(), r.weights().parameterCount(), r.steps().size(), r.seconds(), dir);
         }
         return 0;
-    }
-
-    private static <T> List<T> replace(List<T> list, int i, T value) {
-        List<T> copy = new ArrayList<>(list);
-        copy.set(i, value);
-        return copy;
-    }
-
-    /** Step reports numbered on from an offset (stages in one curve). */
-    private static List<LoraTrainer.StepReport> renumber(List<LoraTrainer.StepReport> steps, int offset) {
-        List<LoraTrainer.StepReport> out = new ArrayList<>();
-        for (LoraTrainer.StepReport s : steps) {
-            out.add(new LoraTrainer.StepReport(s.step() + offset, s.totalSteps(), s.epoch(), s.loss(), s.gradNorm(), s.lr(), s.tokens(), s.seconds()));
-        }
-        return out;
     }
 }

@@ -34,30 +34,34 @@ class ToolShiftCommandTest {
     }
 
     @Test
-    void trainsTheStudentInStagesAndResumesToTheSameWeights(@TempDir Path dir) throws Exception {
-        String[] args = {"toolshift", "train", "--out", dir.toString(), "--only", "student", "--limit", "16", "--epochs", "1", "--train", "100", "--dev", "10", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500"};
-        var r = CliTest.run(args);
+    void trainsTheChainOfModelsEachFromTheOneItNames(@TempDir Path dir) throws Exception {
+        String[] small = {"--out", dir.toString(), "--train", "100", "--dev", "4", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500",
+                "--step-scale", "0.002"};
+        // A link whose start is not trained yet is refused with a message that names it.
+        var early = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student"}, small));
+        assertTrue(early.code() != 0 && early.err().contains("student-mid"), early.err());
+        var r = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-base,student-mid"}, small));
         assertEquals(0, r.code(), r.err());
-        Path student = dir.resolve("student");
-        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "training.json",
-                "stage-1.json", "stage-2.json", "loss.csv", "loss.png", "loss-stage-1.csv", "loss-stage-2.png"}) {
-            assertTrue(Files.isRegularFile(student.resolve(f)), f);
+        for (String m : new String[] {"student-base", "student-mid"}) {
+            Path d = dir.resolve(m);
+            for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "training.json",
+                    "loss.csv", "loss.png", "dev.csv", "dev.png"}) {
+                assertTrue(Files.isRegularFile(d.resolve(f)), m + "/" + f);
+            }
+            assertTrue(!Files.exists(d.resolve("work")), "the checkpoint folder is gone once " + m + " is saved");
         }
-        assertEquals(5, Files.readAllLines(student.resolve("loss.csv")).size(), "two steps a stage, all stages in one curve");
-        byte[] weights = Files.readAllBytes(student.resolve("model.safetensors"));
+        var info = ttsi.agent.tools.Json.MAPPER.readTree(dir.resolve("student-mid/training.json").toFile());
+        assertEquals("student-base", info.path("from").asText());
+        assertEquals(1, info.path("world_seed").asInt());
+        assertEquals(2, Files.readAllLines(dir.resolve("student-mid/dev.csv")).size(), "one evaluation, at the last step");
         // Finished: nothing to do.
-        var again = CliTest.run(args);
+        var again = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-base"}, small));
         assertTrue(again.err().contains("already trained"), again.err());
-        // Stopped after stage 1 (as a crash would leave it): the rerun trains stage 2 only, from the saved
-        // checkpoint, to the same weights as the uninterrupted run.
-        Path other = dir.resolve("other");
-        var part = CliTest.run("toolshift", "train", "--out", other.toString(), "--only", "student", "--limit", "16", "--epochs", "1", "--train", "100", "--dev", "10", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500", "--stages", "1");
-        assertEquals(0, part.code(), part.err());
-        assertTrue(Files.isRegularFile(other.resolve("student/stage-1.json")) && !Files.exists(other.resolve("student/training.json")));
-        var rest = CliTest.run("toolshift", "train", "--out", other.toString(), "--only", "student", "--limit", "16", "--epochs", "1", "--train", "100", "--dev", "10", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500");
-        assertEquals(0, rest.code(), rest.err());
-        assertTrue(rest.err().contains("stage-1: done before"), rest.err());
-        assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(other.resolve("student/model.safetensors"))), "resumed run, same weights");
-        assertEquals(5, Files.readAllLines(other.resolve("student/loss.csv")).size());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

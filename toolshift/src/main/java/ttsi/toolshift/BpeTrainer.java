@@ -262,7 +262,11 @@ public final class BpeTrainer {
     /** The system prompt the template uses when a conversation has none. */
     public static final String DEFAULT_SYSTEM = "You are a helpful assistant.";
 
-    /** Qwen2.5's ChatML template with tools (Apache-2.0), with a neutral default system prompt. */
+    /**
+     * Qwen2.5's ChatML template with tools (Apache-2.0), with a neutral default system prompt, and each tool on one
+     * line as a signature ({@code name(arg: type, opt?: type a|b): description}) instead of its JSON schema: a
+     * third of the tokens, so that a small model trained from scratch spends its compute on requests and calls.
+     */
     public static final String CHAT_TEMPLATE = """
             {%- if tools %}
                 {{- '<|im_start|>system\\n' }}
@@ -271,10 +275,28 @@ public final class BpeTrainer {
                 {%- else %}
                     {{- 'DEFAULT_SYSTEM' }}
                 {%- endif %}
-                {{- "\\n\\n# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures within <tools></tools> XML tags:\\n<tools>" }}
+                {{- "\\n\\n# Tools\\n\\nYou may call one or more of these functions (? marks an optional argument):\\n<tools>" }}
                 {%- for tool in tools %}
-                    {{- "\\n" }}
-                    {{- tool | tojson }}
+                    {%- if tool.function is defined %}
+                        {%- set fn = tool.function %}
+                    {%- else %}
+                        {%- set fn = tool %}
+                    {%- endif %}
+                    {{- "\\n" + fn.name + "(" }}
+                    {%- for pname, p in fn.parameters.properties.items() %}
+                        {%- if not loop.first %}
+                            {{- ", " }}
+                        {%- endif %}
+                        {{- pname }}
+                        {%- if fn.parameters.required is not defined or pname not in fn.parameters.required %}
+                            {{- "?" }}
+                        {%- endif %}
+                        {{- ": " + p.type }}
+                        {%- if p.enum is defined %}
+                            {{- " " + p.enum | join("|") }}
+                        {%- endif %}
+                    {%- endfor %}
+                    {{- "): " + fn.description }}
                 {%- endfor %}
                 {{- "\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}\\n</tool_call><|im_end|>\\n" }}
             {%- else %}

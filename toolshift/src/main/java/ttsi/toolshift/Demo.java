@@ -1,11 +1,14 @@
 package ttsi.toolshift;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.method.PromptFormat;
@@ -34,8 +37,12 @@ public final class Demo {
     public record Options(Path models, Path out, int limit, int seeds, List<Integer> ks, double tau, int epochs, double learningRate,
                           int sftEpochs, double sftLearningRate, int maxTokens) {}
 
-    /** One run of the demo: its directory name, method, model and K. */
-    public record Job(String name, String method, boolean sft, int k) {}
+    /** One run of the demo: its directory name, method, the model that answers (student, sft or teacher) and K. */
+    public record Job(String name, String method, String model, int k) {
+        public boolean sft() {
+            return model.equals("sft");
+        }
+    }
 
     /** Callbacks for progress display. */
     public interface Listener extends Runner.Listener {
@@ -52,19 +59,21 @@ public final class Demo {
         this.o = o;
     }
 
+    /** The student's variants, then the teacher answering alone (its own base accuracy on the shift). */
     public static List<Job> jobs(List<Integer> ks) {
         List<Job> jobs = new ArrayList<>(List.of(
-                new Job("base", "base", false, 1),
-                new Job("icl", "icl", false, 1),
-                new Job("sft", "base", true, 1),
-                new Job("tt-si", "tt-si", false, 1),
-                new Job("tt-d", "tt-d", false, 1),
-                new Job("tt-si-icl", "tt-si-icl", false, 1),
-                new Job("all", "all", false, 1),
-                new Job("certain-only", "certain-only", false, 1),
-                new Job("random", "random", false, 1),
-                new Job("gold-upper-bound", "gold-upper-bound", false, 1)));
-        for (int k : ks) if (k != 1) jobs.add(new Job("tt-si-k" + k, "tt-si", false, k));
+                new Job("base", "base", "student", 1),
+                new Job("icl", "icl", "student", 1),
+                new Job("sft", "base", "sft", 1),
+                new Job("tt-si", "tt-si", "student", 1),
+                new Job("tt-d", "tt-d", "student", 1),
+                new Job("tt-si-icl", "tt-si-icl", "student", 1),
+                new Job("all", "all", "student", 1),
+                new Job("certain-only", "certain-only", "student", 1),
+                new Job("random", "random", "student", 1),
+                new Job("gold-upper-bound", "gold-upper-bound", "student", 1)));
+        for (int k : ks) if (k != 1) jobs.add(new Job("tt-si-k" + k, "tt-si", "student", k));
+        jobs.add(new Job("teacher-base", "base", "teacher", 1));
         return jobs;
     }
 
@@ -76,36 +85,65 @@ public final class Demo {
         return o.models().resolve("teacher");
     }
 
+    private static boolean trained(Path dir) {
+        return Files.isRegularFile(dir.resolve("training.json"));
+    }
+
+    /** The teacher a job's TT-D learns from (null for other methods). */
+    private static String teacherOf(Job j) {
+        return j.method().equals("tt-d") ? "teacher" : null;
+    }
+
     /** Runs every job (skipping finished ones) and writes the report; returns the report's files. */
     public List<Path> run(Listener listener) throws IOException {
-        if (!Files.isRegularFile(student().resolve("training.json"))) {
+        if (!trained(student())) {
+            Path state = student().resolve("work").resolve("checkpoint").resolve("state.json");
+            if (Files.isRegularFile(state)) {
+                JsonNode st = Json.MAPPER.readTree(state.toFile());
+                throw new FormatException(student(), "the student's training stopped at step " + st.path("step").asInt() + " of "
+                        + st.path("total_steps").asInt() + "; 'ttsi toolshift train --out " + o.models() + "' continues it from that checkpoint");
+            }
             throw new FormatException(student(), "no trained ToolShift student here (expected config.json and training.json; train one with 'ttsi toolshift train --out " + o.models() + "')");
         }
-        boolean hasTeacher = Files.isRegularFile(teacher().resolve("training.json"));
-        if (!hasTeacher) listener.note("no trained teacher in " + teacher() + ": TT-D is skipped ('ttsi toolshift train --only teacher' trains it)");
-        long seed = Json.MAPPER.readTree(student().resolve("training.json").toFile()).path("seed").asLong(1);
+        Map<String, Path> models = new LinkedHashMap<>();
+        models.put("student", student());
+        if (trained(teacher())) models.put("teacher", teacher());
+        else listener.note("no trained teacher in " + teacher() + ": TT-D and the teacher's own run are skipped ('ttsi toolshift train --only teacher' trains it)");
+        JsonNode info = Json.MAPPER.readTree(student().resolve("training.json").toFile());
+        long seed = info.path("world_seed").asLong(info.path("seed").asLong(1));
         Path dataDir = o.out().resolve("data");
         ToolShift.Data data = ToolShift.generate(ToolShift.Config.defaults(seed));
         if (!Files.isRegularFile(dataDir.resolve("toolshift").resolve("manifest.json"))) ToolShift.write(data, dataDir.resolve("toolshift"));
         Path sftModel = o.out().resolve("sft-model");
-        List<Job> jobs = jobs(o.ks()).stream().filter(j -> hasTeacher || !j.method().equals("tt-d")).toList();
+        List<Job> jobs = jobs(o.ks()).stream()
+                .filter(j -> j.sft() || models.containsKey(j.model()))
+                .filter(j -> teacherOf(j) == null || models.containsKey(teacherOf(j))).toList();
         List<Long> seeds = LongStream.range(0, o.seeds()).boxed().toList();
-        try (EmbeddedModel student = open(student()); EmbeddedModel teacher = hasTeacher ? open(teacher()) : null) {
+        Map<String, EmbeddedModel> open = new LinkedHashMap<>();
+        try {
+            for (var m : models.entrySet()) open.put(m.getKey(), open(m.getValue()));
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
                 listener.jobStarted(job, i, jobs.size());
-                if (job.sft() && !Files.isRegularFile(sftModel.resolve("training.json"))) trainSft(data, sftModel, listener);
-                RunConfig cfg = new RunConfig(job.sft() ? sftModel : student(), "toolshift", dataDir, job.method(), "native", o.tau(), false,
-                        "certain", job.k(), 3, 0.7, "direct", 5, 0.7, o.maxTokens(), seeds, o.limit(), null, 3, o.epochs(), o.learningRate(), 8, 16,
-                        null, job.method().equals("tt-d") ? teacher().toString() : null);
+                if (job.sft() && !trained(sftModel)) trainSft(data, sftModel, listener);
+                Path modelDir = job.sft() ? sftModel : models.get(job.model());
+                String teacher = teacherOf(job);
+                // A model answering alone (base) gives the same answer under every seed: one seed is enough.
+                List<Long> jobSeeds = job.method().equals("base") || job.method().equals("icl") ? seeds.subList(0, 1) : seeds;
+                RunConfig cfg = new RunConfig(modelDir, "toolshift", dataDir, job.method(), "native", o.tau(), false,
+                        "certain", job.k(), 3, 0.7, "direct", 5, 0.7, o.maxTokens(), jobSeeds, o.limit(), null, 3, o.epochs(), o.learningRate(), 8, 16,
+                        null, teacher == null ? null : models.get(teacher).toString());
+                Path runDir = o.out().resolve("runs").resolve(job.name());
                 if (job.sft()) {
                     try (EmbeddedModel sft = open(sftModel)) {
-                        new Runner(cfg, o.out().resolve("runs").resolve(job.name()), sft, null).run(listener);
+                        new Runner(cfg, runDir, sft, null).run(listener);
                     }
                 } else {
-                    new Runner(cfg, o.out().resolve("runs").resolve(job.name()), student, teacher).run(listener);
+                    new Runner(cfg, runDir, open.get(job.model()), teacher == null ? null : open.get(teacher)).run(listener);
                 }
             }
+        } finally {
+            for (EmbeddedModel m : open.values()) m.close();
         }
         return Report.of(RunLoader.load(List.of(o.out().resolve("runs")))).write(o.out().resolve("report"));
     }

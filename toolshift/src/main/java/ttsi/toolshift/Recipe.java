@@ -10,8 +10,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.method.PromptFormat;
+import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.tools.Json;
+import ttsi.agent.tools.Prediction;
 import ttsi.agent.tools.Sample;
+import ttsi.bench.score.ExactMatch;
 import ttsi.engine.format.DType;
 import ttsi.engine.model.Checkpoints;
 import ttsi.engine.model.Model;
@@ -21,21 +26,22 @@ import ttsi.engine.tokenizer.ChatTemplate;
 import ttsi.engine.tokenizer.Tokenizer;
 import ttsi.engine.train.FullTrainer;
 import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.ResumableTrainer;
 import ttsi.engine.train.SftExamples;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.TrainingExample;
 import ttsi.toolshift.World.Split;
 
 /**
- * The recipe behind {@code ttsi toolshift train}: the ToolShift data and tokenizer from a seed, then two models
- * trained from random weights by full-parameter SFT with ttsi's own engine:
+ * The recipe behind {@code ttsi toolshift train}: the ToolShift data and tokenizer from a seed, then a chain of
+ * full-parameter training runs with ttsi's own engine, each on fresh samples at every step ({@link #batches}) and
+ * resumable from its checkpoints ({@link ResumableTrainer}):
  * <ul>
- *   <li>the <b>student</b>, a few million parameters, trained on the training distribution only (sft.jsonl:
- *       answering and synthesis examples);</li>
- *   <li>the <b>teacher</b> (TT-D's "stronger model"): wider and deeper, trained on a broader distribution, the
- *       training records plus fresh answering and synthesis records drawn from the test-side pool (held-out domains,
- *       tools, frames and phrasings) with their own seeds. Never the test samples themselves: any record whose
- *       request equals a test request is dropped.</li>
+ *   <li>{@code student-base} from random weights, on the training side of the world;</li>
+ *   <li>the <b>student</b> ({@code student-mid}, then {@code student}): more steps from there, training side only;</li>
+ *   <li>the <b>teacher</b> ({@code teacher-mid}, then {@code teacher}): the same steps from the same start, but
+ *       privileged: half of its samples come from the test side (held-out domains, tools, frames and phrasings),
+ *       never a test request itself.</li>
  * </ul>
  * Each model is written as an ordinary HF folder (config.json, model.safetensors in bf16, tokenizer.json,
  * tokenizer_config.json with the chat template). Deterministic for a seed and a thread count.
@@ -67,37 +73,121 @@ public final class Recipe {
     }
 
     /**
-     * One training stage: its optimisation, and whether the loss is on every token of the chat (the prompt's
-     * schemas, requests and answers: the signal a model trained from scratch learns copying from) or only on the
-     * final answer (SFT).
+     * One phase of a model's curriculum: its number of steps and the samples it draws (how many candidates, how
+     * often tools are renamed, how often a synthesis task comes instead of an answering one). Early phases are
+     * short records with few candidates, where copying values forms soonest; later ones the full format.
      */
-    public record Stage(TrainConfig train, boolean allTokens) {}
-
-    /** One model of the recipe: its folder name, shape, stages and whether it sees the broader distribution. */
-    public record Spec(String name, Shape shape, List<Stage> stages, boolean broad, long initSeed) {
-        public Spec {
-            stages = List.copyOf(stages);
-            if (stages.isEmpty()) throw new IllegalArgumentException("a model needs at least one training stage");
+    public record Phase(String name, int steps, World.Mix mix, double pSynthesis) {
+        public Phase {
+            if (steps < 1) throw new IllegalArgumentException("a phase needs at least one step, got " + steps);
         }
     }
 
-    /** The tokenizer's size (ids in all); the data sizes are {@code ttsi toolshift generate}'s defaults. */
+    /**
+     * One model of the recipe: its folder name, shape, curriculum, tokens per batch, peak learning rate and whether
+     * it also sees the test side of the world (privileged knowledge: held-out domains and tools, with fresh
+     * requests and its own seeds, never a test request).
+     */
+    public record Spec(String name, Shape shape, List<Phase> phases, int batchTokens, double learningRate, boolean privileged, long initSeed,
+                       int checkpointEvery, String from) {
+        public Spec {
+            phases = List.copyOf(phases);
+            if (phases.isEmpty()) throw new IllegalArgumentException("a model needs at least one phase");
+        }
+
+        public Spec(String name, Shape shape, List<Phase> phases, int batchTokens, double learningRate, boolean privileged, long initSeed,
+                    int checkpointEvery) {
+            this(name, shape, phases, batchTokens, learningRate, privileged, initSeed, checkpointEvery, null);
+        }
+
+        public Spec(String name, Shape shape, List<Phase> phases, int batchTokens, double learningRate, boolean privileged, long initSeed) {
+            this(name, shape, phases, batchTokens, learningRate, privileged, initSeed, CHECKPOINT_EVERY, null);
+        }
+
+        /** The same model with every phase's steps scaled (at least one step each): smoke runs. */
+        public Spec scaled(double scale) {
+            if (!(scale > 0 && scale <= 1)) throw new IllegalArgumentException("the step scale must be in (0, 1], got " + scale);
+            if (scale == 1) return this;
+            List<Phase> ps = new ArrayList<>();
+            for (Phase p : phases) ps.add(new Phase(p.name(), Math.max(1, (int) Math.round(p.steps() * scale)), p.mix(), p.pSynthesis()));
+            return new Spec(name, shape, ps, batchTokens, learningRate, privileged, initSeed, checkpointEvery, from);
+        }
+
+        public int totalSteps() {
+            return phases.stream().mapToInt(Phase::steps).sum();
+        }
+
+        /** The phase a 0-based step falls in. */
+        public Phase phase(int step) {
+            int end = 0;
+            for (Phase p : phases) {
+                end += p.steps();
+                if (step < end) return p;
+            }
+            return phases.getLast();
+        }
+
+        public ResumableTrainer.Options options() {
+            // AdamW with β2 0.95 and clipping at 1.0, as small transformers trained from scratch usually are.
+            return new ResumableTrainer.Options(totalSteps(), learningRate, 0.03, "cosine", 0.9, 0.95, 0.1, 1.0, checkpointEvery);
+        }
+    }
+
+    /** Steps between checkpoints (and dev evaluations): a few minutes on 2 cores. */
+    public static final int CHECKPOINT_EVERY = 200;
+
+    /** The tokenizer's size (ids in all). */
     public static final int TOKENIZER_VOCAB = 2048;
 
     /**
-     * The student: 2 epochs of answer-only SFT, then 1 epoch with the loss on every token. (Answer-only SFT alone
-     * left it choosing tools well but unable to copy argument values: 0 of 40 dev samples right.)
+     * The common start of the student and the teacher: 8 heads of 32 (copying needs heads more than width), 4
+     * layers; first short records with 1-3 candidates and no synthesis, then the evaluation format with synthesis
+     * tasks (TT-SI needs the student to write its own examples).
      */
-    public static Spec student(long seed) {
-        return new Spec("student", new Shape(256, 4, 4, 2, 768), List.of(
-                new Stage(new TrainConfig(2, 8, 1, 2e-3, 0.03, "cosine", 0.01, 1.0, true, seed), false),
-                new Stage(new TrainConfig(1, 8, 1, 1e-3, 0.03, "cosine", 0.01, 1.0, true, seed + 100), true)), false, seed * 7 + 1);
+    public static Spec base(long seed) {
+        return new Spec("student-base", new Shape(256, 4, 8, 4, 768), List.of(
+                new Phase("short", 700, new World.Mix(0.1, 1, 3, 0.3), 0.0),
+                new Phase("full", 1800, new World.Mix(0.15, 3, 6, 0.3), 0.15)), 4096, 2e-3, false, seed * 7 + 1);
     }
 
-    /** The teacher: wider, and one epoch with the loss on every token over the broader data (half as many again). */
+    /**
+     * The student: the common start trained on in two more runs (1,200 and 2,500 steps, each from the last one's
+     * weights with a fresh optimizer and schedule), on the training side of the world only. Copying values formed
+     * slowly and only late (dev exact match 0% until step ~1,800 of the common start), so the recipe is a chain of
+     * resumable runs that a later session can extend by one more link.
+     */
+    public static Spec student(long seed) {
+        return continued("student", "student-mid", 2500, seed * 7 + 5, false, seed);
+    }
+
+    /** The student's middle link (from the common start). */
+    public static Spec studentMid(long seed) {
+        return continued("student-mid", base(seed).name(), 1200, seed * 7 + 4, false, seed);
+    }
+
+    /**
+     * TT-D's stronger model: the same start, links and compute as the student, but privileged: half of its samples
+     * come from the test side of the world (held-out domains, tools, frames and phrasings; fresh requests, never a
+     * test request). The student is therefore also "the teacher without privileged knowledge".
+     */
     public static Spec teacher(long seed) {
-        return new Spec("teacher", new Shape(320, 4, 5, 1, 896), List.of(
-                new Stage(new TrainConfig(1, 8, 1, 2e-3, 0.03, "cosine", 0.01, 1.0, true, seed + 1), true)), true, seed * 7 + 2);
+        return continued("teacher", "teacher-mid", 2500, seed * 7 + 6, true, seed);
+    }
+
+    /** The teacher's middle link (from the common start). */
+    public static Spec teacherMid(long seed) {
+        return continued("teacher-mid", base(seed).name(), 1200, seed * 7 + 2, true, seed);
+    }
+
+    private static Spec continued(String name, String from, int steps, long initSeed, boolean privileged, long seed) {
+        Spec b = base(seed);
+        return new Spec(name, b.shape(), List.of(new Phase("more", steps, new World.Mix(0.15, 3, 6, 0.3), 0.15)), 4096, 1e-3,
+                privileged, initSeed, CHECKPOINT_EVERY, from);
+    }
+
+    /** Every model of the recipe, in an order where each starts after the model it starts from. */
+    public static List<Spec> all(long seed) {
+        return List.of(base(seed), studentMid(seed), teacherMid(seed), student(seed), teacher(seed));
     }
 
     private Recipe() {}
@@ -121,41 +211,6 @@ public final class Recipe {
         return dataDir.resolve("toolshift").resolve("tokenizer");
     }
 
-    /**
-     * The SFT records of a model: sft.jsonl's, and for a broad model half as many again from the test-side pool
-     * (answering and synthesis), minus any whose request is a test request.
-     */
-    public static List<ObjectNode> records(ToolShift.Data d, boolean broad) {
-        List<ObjectNode> out = new ArrayList<>(ToolShift.sftRecords(d));
-        if (!broad) return out;
-        long seed = d.config().seed();
-        Set<String> testQueries = new HashSet<>();
-        for (Sample s : d.test()) testQueries.add(s.query());
-        List<Sample> wide = ToolShift.samples(d.world(), Split.TEST, "teacher", d.config().train() / 2, seed * 31 + 11, d.config().pMulti());
-        SplittableRandom r = new SplittableRandom(seed * 31 + 12);
-        int dropped = 0;
-        for (Sample s : wide) {
-            if (testQueries.contains(s.query())) {
-                dropped++;
-                continue;
-            }
-            out.add(ToolShift.answeringRecord(s, d.config().format()));
-        }
-        for (int i = 0; i < d.config().synthesis() / 2; i++) {
-            SplittableRandom ri = r.split();
-            Sample seedSample = wide.get(ri.nextInt(wide.size()));
-            World.Synthesis syn = d.world().synthesis(Split.TEST, seedSample, ri.nextDouble() < 0.75 ? 1 : 2, ri);
-            if (testQueries.contains(seedSample.query()) || syn.pairs().stream().anyMatch(p -> testQueries.contains(p.query()))) {
-                dropped++;
-                continue;
-            }
-            out.add(ToolShift.synthesisRecord(syn));
-        }
-        World.shuffle(out, new SplittableRandom(seed * 31 + 13));
-        if (dropped > 0) System.err.println("teacher data: dropped " + dropped + " records that repeat a test request");
-        return out;
-    }
-
     /** Tokenizes chat records with the ToolShift template; the loss is on the final assistant message, or on every token. */
     public static List<TrainingExample> examples(List<ObjectNode> records, Path tokenizerDir, boolean allTokens) {
         Tokenizer tok = Tokenizer.load(tokenizerDir);
@@ -173,29 +228,137 @@ public final class Recipe {
         return out;
     }
 
-    /** What one stage produced. */
-    public record Result(Path dir, long parameters, List<LoraTrainer.StepReport> steps, double seconds) {}
+    // ------------------------------------------------------------------ training from fresh samples
 
     /**
-     * Runs one stage: from seeded random weights (stage 0) or from the checkpoint in outDir (later stages), trains
-     * on the examples and saves the result to outDir in bf16. Each stage starts from the saved bf16 checkpoint,
-     * so a recipe resumed after a crash computes exactly what an uninterrupted one does.
+     * The examples of one step: fresh samples drawn from a seed that is a function of (world seed, model, step), so a
+     * resumed run sees what an uninterrupted one would. Samples are added until the batch holds batchTokens tokens;
+     * the loss is on the answer (the assistant's calls, or the synthesis task's JSON list).
      */
-    public static Result trainStage(Spec spec, int stage, List<TrainingExample> examples, Path tokenizerDir, Path outDir,
-                                    LoraTrainer.Listener listener) {
-        TrainConfig train = spec.stages().get(stage).train();
-        if (stage > 0) return fineTune(outDir, examples, train, outDir, listener);
-        Path init = null;
+    public static ResumableTrainer.Batches batches(Spec spec, ToolShift.Data d, Path tokenizerDir) {
+        Tokenizer tok = Tokenizer.load(tokenizerDir);
+        ChatTemplate template = ChatTemplate.load(tokenizerDir);
+        Set<String> testQueries = new HashSet<>();
+        for (Sample s : d.test()) testQueries.add(s.query());
+        long base = d.config().seed() * 1_000_003L + spec.initSeed() * 7919L;
+        int pad = tok.id("<|endoftext|>").orElseThrow();
+        return step -> {
+            Phase phase = spec.phase(step);
+            SplittableRandom r = new SplittableRandom(stepSeed(base, step));
+            List<TrainingExample> out = new ArrayList<>();
+            int tokens = 0;
+            while (tokens < spec.batchTokens()) {
+                ObjectNode record = record(spec, phase, d, r.split(), testQueries);
+                if (record == null) continue;
+                TrainingExample e = padded(SftExamples.fromChat(tok, template, record), pad);
+                out.add(e);
+                tokens += e.tokens().length;
+            }
+            return out;
+        };
+    }
+
+    /** Sequences are padded to a multiple of this many tokens. */
+    static final int PAD_MULTIPLE = 64;
+
+    /**
+     * The example with pad tokens appended (not targets) up to a multiple of {@link #PAD_MULTIPLE}. Causal attention
+     * keeps them from changing the loss or gradient of the real tokens; they keep the engine's products over the
+     * sequence on whole register panels (4 vectors: 64 floats with AVX-512), without the masked edge kernels that
+     * C2 was seen to run without Vector API intrinsics (student steps of 4k tokens: ~2.0-2.5 s instead of ~0.5 s).
+     */
+    static TrainingExample padded(TrainingExample e, int padId) {
+        int n = e.tokens().length, len = (n + PAD_MULTIPLE - 1) / PAD_MULTIPLE * PAD_MULTIPLE;
+        if (len == n) return e;
+        int[] tokens = java.util.Arrays.copyOf(e.tokens(), len);
+        java.util.Arrays.fill(tokens, n, len, padId);
+        return new TrainingExample(tokens, java.util.Arrays.copyOf(e.target(), len));
+    }
+
+    /**
+     * The seed of a step's samples: hashed (SplitMix64's finaliser), because seeds a multiple of SplittableRandom's
+     * own increment apart start overlapping streams, and consecutive steps would see nearly the same samples.
+     */
+    static long stepSeed(long base, int step) {
+        long z = base + 0x632BE59BD9B4E019L * (step + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** One training record of a phase, or null when it repeats a test request (never trained on). */
+    static ObjectNode record(Spec spec, Phase phase, ToolShift.Data d, SplittableRandom r, Set<String> testQueries) {
+        Split split = spec.privileged() && r.nextBoolean() ? Split.TEST : Split.TRAIN;
+        World w = d.world();
+        if (r.nextDouble() < phase.pSynthesis()) {
+            // The seed of a synthesis task keeps the world's tool names (the answer is checked against them).
+            World.Mix m = phase.mix();
+            Sample seed = w.answering(split, "syn", r, new World.Mix(m.pMulti(), m.minCandidates(), m.maxCandidates(), 0));
+            World.Synthesis syn = w.synthesis(split, seed, r.nextDouble() < 0.75 ? 1 : 2, r);
+            if (testQueries.contains(seed.query()) || syn.pairs().stream().anyMatch(p -> testQueries.contains(p.query()))) return null;
+            return ToolShift.synthesisRecord(syn);
+        }
+        Sample s = w.answering(split, "train", r, phase.mix());
+        if (testQueries.contains(s.query())) return null;
+        return ToolShift.answeringRecord(s, d.config().format());
+    }
+
+    /** Greedy exact match and tool accuracy of a model folder on the first n samples, answered as the benchmark runner does. */
+    public static ObjectNode evaluate(Path modelDir, List<Sample> samples, int n, String label) {
+        int exact = 0, tool = 0, m = Math.min(n, samples.size());
+        try (EmbeddedModel model = EmbeddedModel.load(modelDir)) {
+            for (Sample s : samples.subList(0, m)) {
+                PromptFormat f = PromptFormat.NATIVE;
+                String text = model.generate(f.messages(s.conversation(), s.tools(), List.of()), f.templateTools(s.tools()), GenerationOptions.greedy(160)).text();
+                Prediction p = Prediction.ofOutput(s.id(), text, s.tools());
+                if (ExactMatch.check(s.gold(), p).correct()) exact++;
+                if (!p.calls().isEmpty() && p.calls().getFirst().name().equals(s.gold().getFirst().name())) tool++;
+            }
+        }
+        ObjectNode o = Json.object();
+        o.put(label + "_exact_match", 100.0 * exact / m);
+        o.put(label + "_tool_accuracy", 100.0 * tool / m);
+        o.put(label + "_samples", m);
+        return o;
+    }
+
+    /** Samples of the dev split watched during training. */
+    public static final int DEV_WATCH = 48;
+
+    /**
+     * Trains one model from seeded random weights (or from the checkpoint a killed run left in outDir/work) and
+     * saves it to outDir in bf16; its dev exact match is measured at every checkpoint. Deletes the work folder at
+     * the end.
+     */
+    public static ResumableTrainer.Result train(Spec spec, ToolShift.Data d, Path tokenizerDir, Path outDir, ResumableTrainer.Listener listener) {
+        return train(spec, d, tokenizerDir, outDir, DEV_WATCH, listener);
+    }
+
+    /** As {@link #train(Spec, ToolShift.Data, Path, Path, ResumableTrainer.Listener)}, watching the first devSamples dev samples. */
+    public static ResumableTrainer.Result train(Spec spec, ToolShift.Data d, Path tokenizerDir, Path outDir, int devSamples,
+                                                ResumableTrainer.Listener listener) {
+        Path work = outDir.resolve("work"), init = spec.from() != null ? outDir.resolveSibling(spec.from()) : work.resolve("init");
         try {
-            init = Files.createTempDirectory("ttsi-init-");
-            RandomCheckpoint.write(init, spec.shape().configJson(Tokenizer.load(tokenizerDir)), DType.F32, 0.02, spec.initSeed(), tokenizerDir);
-            return fineTune(init, examples, train, outDir, listener);
+            if (spec.from() != null) {
+                if (!Files.isRegularFile(init.resolve("training.json"))) {
+                    throw new IllegalStateException(spec.name() + " starts from " + init + ", which is not trained yet (train '" + spec.from() + "' first)");
+                }
+            } else if (!Files.isRegularFile(ResumableTrainer.checkpointDir(work).resolve("state.json"))
+                    && !Files.isRegularFile(work.resolve("checkpoint.old").resolve("state.json"))) {
+                RandomCheckpoint.write(init, spec.shape().configJson(Tokenizer.load(tokenizerDir)), DType.F32, 0.02, spec.initSeed(), tokenizerDir);
+            }
+            ResumableTrainer.Result r = ResumableTrainer.train(init, work, batches(spec, d, tokenizerDir), spec.options(),
+                    (step, ckpt) -> evaluate(ckpt, d.dev(), devSamples, "dev"), listener);
+            Checkpoints.save(outDir, ResumableTrainer.checkpointDir(work), r.weights(), DType.BF16);
+            ResumableTrainer.deleteFolder(work);
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            if (init != null) deleteFolder(init);
         }
     }
+
+    /** What a fine-tune produced. */
+    public record Result(Path dir, long parameters, List<LoraTrainer.StepReport> steps, double seconds) {}
 
     /**
      * Full-parameter training of the checkpoint in {@code from} on the examples; the result goes to outDir (which
@@ -217,14 +380,5 @@ public final class Recipe {
             throw new UncheckedIOException(e);
         }
         return new Result(outDir, w.parameterCount(), steps, seconds);
-    }
-
-    private static void deleteFolder(Path dir) {
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) Files.delete(f);
-            Files.delete(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -12,7 +12,8 @@ import ttsi.agent.tools.Json;
 /**
  * The parameter library of the ToolShift world: each slot is a typed parameter with a value generator and the
  * phrases ({@code {v}} is the value) a request uses to state it. Every generated value appears verbatim in the
- * request that states it, so a call is always recoverable from its request.
+ * request that states it (strings in quotes), so a call is always recoverable from its request; names, titles and
+ * other free strings are compositional pseudo-words, so it is recoverable only from the request.
  */
 public final class Slots {
     private Slots() {}
@@ -34,7 +35,11 @@ public final class Slots {
         /** A phrase stating the value (for booleans: the phrase of true or of false). */
         public String mention(JsonNode v, SplittableRandom r) {
             List<String> ms = type.equals("boolean") && !v.booleanValue() ? falseMentions : mentions;
-            return ms.get(r.nextInt(ms.size())).replace("{v}", text(v));
+            String phrase = ms.get(r.nextInt(ms.size()));
+            // Strings are quoted so that the value's first token is the same in the request and in the JSON call
+            // (" Paris" and "\"Paris" split differently, and the first token to copy would never be in the request).
+            if (type.equals("string") && !phrase.contains("\"{v}\"")) phrase = phrase.replace("{v}", "\"{v}\"");
+            return phrase.replace("{v}", text(v));
         }
 
         /** {type, description[, enum]}: the property schema. */
@@ -55,36 +60,42 @@ public final class Slots {
         JsonNode next(SplittableRandom r);
     }
 
-    // ------------------------------------------------------------------ value lists (generated words, no external data)
+    // ------------------------------------------------------------------ compositional values (no external data)
 
-    static final List<String> CITIES = List.of("Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Denver", "Madrid", "Nairobi",
-            "Seoul", "Lisbon", "Austin", "Dublin", "Quito", "Hanoi", "Perth", "Porto", "Zurich", "Boston", "Milan", "Dakar",
-            "Kyoto", "Vienna", "Bogota", "Tunis", "Reno", "Cork", "Bergen", "Leeds", "Osaka", "Lyon", "Sydney", "Prague");
-    static final List<String> FIRST = List.of("Anna", "Ben", "Carla", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines",
-            "Jonas", "Kira", "Liam", "Maya", "Nico", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Wes", "Yuki", "Zoe");
-    static final List<String> LAST = List.of("Adams", "Brooks", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hale",
-            "Ito", "Jensen", "Khan", "Lopez", "Moreau", "Novak", "Okafor", "Park", "Rossi", "Silva", "Tanaka", "Weber");
-    static final List<String> ADJ = List.of("Blue", "Silver", "Quiet", "Golden", "Wild", "Lucky", "Red", "Hidden",
-            "Bright", "Little", "Frozen", "Electric", "Green", "Velvet", "Crimson", "Sunny", "Midnight", "Iron");
-    static final List<String> NOUN = List.of("River", "Garden", "Harbor", "Fox", "Moon", "Lantern", "Forest", "Tiger",
-            "Engine", "Island", "Meadow", "Falcon", "Bridge", "Echo", "Comet", "Canyon", "Pepper", "Orchard");
-    static final List<String> STREETS = List.of("Oak", "Maple", "Pine", "Cedar", "Elm", "Birch", "Lake", "Hill", "Park", "Mill");
-    static final List<String> ITEMS = List.of("backpack", "kettle", "desk lamp", "yoga mat", "phone case", "water bottle",
-            "umbrella", "headphones", "notebook", "blender", "jacket", "sneakers", "keyboard", "tent", "scarf");
-    static final List<String> DISHES = List.of("lentil soup", "chicken curry", "mushroom risotto", "banana bread",
-            "fish tacos", "pad thai", "apple pie", "veggie lasagna", "beef stew", "pancakes", "falafel wrap", "tomato salad");
-    static final List<String> INGREDIENTS = List.of("garlic", "spinach", "chickpeas", "salmon", "tofu", "basil",
-            "rice", "eggs", "lemon", "ginger", "potatoes", "cheddar");
-    static final List<String> MESSAGES = List.of("running ten minutes late", "see you at the station", "the meeting moved to Friday",
-            "happy birthday", "call me when you land", "dinner is at eight", "the files are ready", "thanks for your help");
-    static final List<String> TOPICS = List.of("climate policy", "electric cars", "space launches", "local elections",
-            "tech startups", "ocean science", "public transport", "renewable energy", "food prices", "chess");
-    static final List<String> SYMPTOMS = List.of("headache", "sore throat", "back pain", "fever", "cough", "dizziness", "rash");
-    static final List<String> MEDS = List.of("ibuprofen", "amoxicillin", "cetirizine", "metformin", "omeprazole", "loratadine");
-    static final List<String> JOBS = List.of("data analyst", "nurse", "web developer", "chef", "accountant", "teacher",
-            "electrician", "product designer", "pharmacist", "pilot");
-    static final List<String> COURSES = List.of("linear algebra", "world history", "organic chemistry", "creative writing",
-            "statistics", "music theory", "macroeconomics", "marine biology");
+    /**
+     * Syllables of the pseudo-words that most string values are made of: 18 onsets x 6 vowels x 4 codas, so a
+     * two-syllable word has ~190,000 spellings and a slot's values cannot be guessed from a pool, only copied
+     * from the request (a small model trained on small closed pools learns to guess instead of copying).
+     */
+    private static final String[] ONSETS = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "st", "tr", "kl"};
+    private static final String[] VOWELS = {"a", "e", "i", "o", "u", "ai"};
+    private static final String[] CODAS = {"", "", "n", "r"};
+
+    /** A lowercase pseudo-word of 2 or 3 syllables. */
+    static String word(SplittableRandom r) {
+        StringBuilder sb = new StringBuilder();
+        int n = r.nextInt(4) == 0 ? 3 : 2;
+        for (int i = 0; i < n; i++) sb.append(ONSETS[r.nextInt(ONSETS.length)]).append(VOWELS[r.nextInt(VOWELS.length)]).append(CODAS[r.nextInt(CODAS.length)]);
+        return sb.toString();
+    }
+
+    /** A capitalised pseudo-word (a name). */
+    static String name(SplittableRandom r) {
+        String w = word(r);
+        return Character.toUpperCase(w.charAt(0)) + w.substring(1);
+    }
+
+    /** n lowercase pseudo-words. */
+    static String words(SplittableRandom r, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) sb.append(i == 0 ? "" : " ").append(word(r));
+        return sb.toString();
+    }
+
+    /** A pseudo-word followed by a real head noun ("zevo kettle"), so values keep their kind. */
+    static TextGen kind(String... heads) {
+        return r -> word(r) + " " + heads[r.nextInt(heads.length)];
+    }
 
     // ------------------------------------------------------------------ generators
 
@@ -118,7 +129,7 @@ public final class Slots {
     }
 
     static String date(SplittableRandom r) {
-        return String.format("2025-%02d-%02d", 1 + r.nextInt(12), 1 + r.nextInt(28));
+        return String.format("%d-%02d-%02d", 2024 + r.nextInt(6), 1 + r.nextInt(12), 1 + r.nextInt(28));
     }
 
     static String time(SplittableRandom r) {
@@ -130,11 +141,11 @@ public final class Slots {
     }
 
     static String person(SplittableRandom r) {
-        return any(r, FIRST) + " " + any(r, LAST);
+        return name(r) + " " + name(r);
     }
 
     static String title(SplittableRandom r) {
-        return any(r, ADJ) + " " + any(r, NOUN);
+        return name(r) + " " + name(r);
     }
 
     static String ticker(SplittableRandom r) {
@@ -162,14 +173,14 @@ public final class Slots {
 
     static {
         // places and time
-        s("city", "string", "Name of the city.", pick(CITIES), "in {v}", "for {v}");
-        s("origin", "string", "City of departure.", pick(CITIES), "from {v}", "leaving from {v}");
-        s("destination", "string", "City of arrival.", pick(CITIES), "to {v}", "going to {v}");
+        s("city", "string", "Name of the city.", text(Slots::name), "in {v}", "for {v}");
+        s("origin", "string", "City of departure.", text(Slots::name), "from {v}", "leaving from {v}");
+        s("destination", "string", "City of arrival.", text(Slots::name), "to {v}", "going to {v}");
         s("date", "string", "Date in YYYY-MM-DD format.", text(Slots::date), "on {v}", "for {v}");
         s("start_date", "string", "First day, YYYY-MM-DD.", text(Slots::date), "starting {v}", "from {v} on");
         s("time", "string", "Time of day, HH:MM (24h).", text(Slots::time), "at {v}", "around {v}");
-        s("address", "string", "Street address.", text(r -> (1 + r.nextInt(300)) + " " + any(r, STREETS) + " Street"), "at {v}", "from {v}");
-        s("dropoff", "string", "Drop-off street address.", text(r -> (1 + r.nextInt(300)) + " " + any(r, STREETS) + " Avenue"), "to {v}", "dropping off at {v}");
+        s("address", "string", "Street address.", text(r -> (1 + r.nextInt(300)) + " " + name(r) + " Street"), "at {v}", "from {v}");
+        s("dropoff", "string", "Drop-off street address.", text(r -> (1 + r.nextInt(300)) + " " + name(r) + " Avenue"), "to {v}", "dropping off at {v}");
         e("units", "Unit system.", List.of("metric", "imperial"), "in {v} units", "using {v} units");
         s("days", "integer", "Number of days.", ints(1, 14), "for the next {v} days", "covering {v} days");
         b("include_hourly", "Whether to include hourly details.", List.of("with hourly details", "including the hourly breakdown"),
@@ -184,13 +195,13 @@ public final class Slots {
         s("guests", "integer", "Number of guests.", ints(1, 8), "for {v} guests", "with {v} guests");
         s("max_price", "number", "Maximum price in dollars.", money(20, 900), "under {v} dollars", "for at most {v} dollars");
         b("refundable", "Only refundable options.", List.of("that are refundable", "with free cancellation"), List.of("even if non-refundable", "including non-refundable ones"));
-        s("hotel", "string", "Hotel name.", text(r -> "Hotel " + any(r, ADJ) + " " + any(r, NOUN)), "at {v}", "at the {v}");
+        s("hotel", "string", "Hotel name.", text(r -> "Hotel " + name(r)), "at {v}", "at the {v}");
         // dining and recipes
         e("cuisine", "Type of cuisine.", List.of("italian", "thai", "mexican", "indian", "japanese", "greek", "ethiopian", "french"), "serving {v} food", "with {v} cuisine");
         s("party_size", "integer", "Number of people.", ints(1, 12), "for {v} people", "for a party of {v}");
-        s("restaurant", "string", "Restaurant name.", text(r -> any(r, FIRST) + "'s " + any(r, NOUN)), "at {v}", "at the restaurant {v}");
-        s("dish", "string", "Name of the dish.", pick(DISHES), "for {v}", "called {v}");
-        s("ingredient", "string", "Main ingredient.", pick(INGREDIENTS), "with {v}", "using {v}");
+        s("restaurant", "string", "Restaurant name.", text(r -> name(r) + "'s " + name(r)), "at {v}", "at the restaurant {v}");
+        s("dish", "string", "Name of the dish.", text(kind("soup", "curry", "risotto", "bread", "tacos", "pie", "salad", "stew", "pancakes", "wrap")), "for {v}", "called {v}");
+        s("ingredient", "string", "Main ingredient.", text(Slots::word), "with {v}", "using {v}");
         e("diet", "Dietary restriction.", List.of("vegan", "vegetarian", "gluten-free", "keto", "halal"), "that is {v}", "suitable for a {v} diet");
         s("servings", "integer", "Number of servings.", ints(1, 10), "for {v} servings", "serving {v}");
         s("max_calories", "integer", "Calorie limit per serving.", ints(200, 900), "under {v} calories", "with at most {v} calories");
@@ -205,44 +216,44 @@ public final class Slots {
         // people and messages
         s("recipient", "string", "Full name of the recipient.", text(Slots::person), "to {v}", "for {v}");
         s("contact", "string", "Full name of the contact.", text(Slots::person), "named {v}", "for {v}");
-        s("email", "string", "Email address.", text(r -> any(r, FIRST).toLowerCase() + "." + any(r, LAST).toLowerCase() + "@example.com"), "at {v}", "with email {v}");
-        s("message", "string", "Text of the message.", pick(MESSAGES), "saying \"{v}\"", "with the text \"{v}\"");
+        s("email", "string", "Email address.", text(r -> word(r) + "." + word(r) + "@example.com"), "at {v}", "with email {v}");
+        s("message", "string", "Text of the message.", text(r -> words(r, 2 + r.nextInt(3))), "saying \"{v}\"", "with the text \"{v}\"");
         e("channel", "Delivery channel.", List.of("sms", "email", "chat"), "via {v}", "over {v}");
         b("urgent", "Mark as urgent.", List.of("marked urgent", "as a priority"), List.of("not marked urgent", "with normal priority"));
         // calendar and productivity
         s("title", "string", "Title.", text(Slots::title), "titled \"{v}\"", "called \"{v}\"");
         s("duration_minutes", "integer", "Duration in minutes.", ints(5, 180), "for {v} minutes", "lasting {v} minutes");
         s("reminder_minutes", "integer", "Minutes before to remind.", ints(5, 120), "with a reminder {v} minutes before", "reminding me {v} minutes ahead");
-        s("location", "string", "Where it takes place.", text(r -> any(r, NOUN) + " Room"), "in the {v}", "located in {v}");
+        s("location", "string", "Where it takes place.", text(r -> name(r) + " Room"), "in the {v}", "located in {v}");
         e("priority", "Priority level.", List.of("low", "medium", "high"), "with {v} priority", "at {v} priority");
         s("limit", "integer", "Maximum number of results.", ints(1, 50), "showing up to {v} results", "limited to {v} results");
         // media
-        s("artist", "string", "Artist name.", text(r -> "The " + any(r, ADJ) + " " + any(r, NOUN) + "s"), "by {v}", "from {v}");
+        s("artist", "string", "Artist name.", text(r -> "The " + name(r) + "s"), "by {v}", "from {v}");
         s("song", "string", "Song title.", text(Slots::title), "called \"{v}\"", "titled \"{v}\"");
-        s("playlist", "string", "Playlist name.", text(r -> any(r, ADJ) + " Mix"), "to the playlist {v}", "in {v}");
+        s("playlist", "string", "Playlist name.", text(r -> name(r) + " Mix"), "to the playlist {v}", "in {v}");
         e("genre", "Genre.", List.of("jazz", "rock", "pop", "classical", "hip hop", "folk", "electronic"), "in the {v} genre", "of {v}");
         s("volume", "integer", "Volume level 0-100.", ints(0, 100), "at volume {v}", "with the volume at {v}");
         b("shuffle", "Shuffle the order.", List.of("on shuffle", "shuffled"), List.of("in order", "without shuffle"));
-        s("movie", "string", "Movie title.", text(r -> "The " + any(r, NOUN) + " of " + any(r, CITIES)), "for \"{v}\"", "called \"{v}\"");
+        s("movie", "string", "Movie title.", text(r -> "The " + name(r) + " of " + name(r)), "for \"{v}\"", "called \"{v}\"");
         s("year", "integer", "Year.", ints(1980, 2025), "from {v}", "released in {v}");
         e("language", "Language.", List.of("english", "spanish", "french", "german", "japanese", "hindi"), "in {v}", "with {v} audio");
-        s("topic", "string", "Topic to search.", pick(TOPICS), "about {v}", "on {v}");
+        s("topic", "string", "Topic to search.", text(r -> words(r, 1 + r.nextInt(2))), "about {v}", "on {v}");
         // health and fitness
-        s("symptom", "string", "Main symptom.", pick(SYMPTOMS), "for {v}", "about my {v}");
-        s("medication", "string", "Medication name.", pick(MEDS), "for {v}", "of {v}");
+        s("symptom", "string", "Main symptom.", text(kind("pain", "rash", "cough", "fever", "ache")), "for {v}", "about my {v}");
+        s("medication", "string", "Medication name.", text(r -> word(r) + "ol"), "for {v}", "of {v}");
         s("dosage_mg", "integer", "Dose in milligrams.", ints(5, 1000), "at {v} mg", "with a dose of {v} mg");
-        s("doctor", "string", "Doctor's name.", text(r -> "Dr. " + any(r, LAST)), "with {v}", "to see {v}");
+        s("doctor", "string", "Doctor's name.", text(r -> "Dr. " + name(r)), "with {v}", "to see {v}");
         e("activity", "Kind of activity.", List.of("running", "cycling", "swimming", "yoga", "rowing", "hiking"), "for {v}", "of {v}");
         s("distance_km", "number", "Distance in kilometres.", money(1, 40), "covering {v} km", "of {v} km");
         // shopping
-        s("product", "string", "Product name.", pick(ITEMS), "for a {v}", "for the {v}");
+        s("product", "string", "Product name.", text(kind("kettle", "lamp", "backpack", "mat", "bottle", "jacket", "tent", "scarf", "keyboard")), "for a {v}", "for the {v}");
         s("quantity", "integer", "How many items.", ints(1, 20), "x{v}", "quantity {v}");
         e("size", "Size.", List.of("small", "medium", "large", "XL"), "in size {v}", "size {v}");
         e("color", "Colour.", List.of("black", "white", "red", "green", "blue", "grey"), "in {v}", "colored {v}");
         s("order_id", "string", "Order number.", text(r -> code(r, "ORD")), "for order {v}", "with order number {v}");
         b("express", "Use express shipping.", List.of("with express shipping", "shipped express"), List.of("with standard shipping", "without express shipping"));
         // sports
-        s("team", "string", "Team name.", text(r -> any(r, CITIES) + " " + any(r, NOUN) + "s"), "for the {v}", "of the {v}");
+        s("team", "string", "Team name.", text(r -> name(r) + " " + name(r) + "s"), "for the {v}", "of the {v}");
         e("league", "League.", List.of("premier", "national", "continental", "college"), "in the {v} league", "from the {v} league");
         s("season", "integer", "Season year.", ints(2000, 2025), "in the {v} season", "for season {v}");
         s("player", "string", "Player name.", text(Slots::person), "for {v}", "of player {v}");
@@ -251,17 +262,17 @@ public final class Slots {
         s("temperature", "integer", "Target temperature in Celsius.", ints(16, 28), "to {v} degrees", "at {v} degrees");
         s("brightness", "integer", "Brightness percentage.", ints(0, 100), "to {v} percent brightness", "at {v}% brightness");
         e("device", "Device type.", List.of("lights", "thermostat", "speaker", "blinds", "fan", "camera"), "for the {v}", "on the {v}");
-        s("course", "string", "Course name.", pick(COURSES), "for {v}", "in {v}");
+        s("course", "string", "Course name.", text(kind("algebra", "history", "chemistry", "writing", "theory", "biology")), "for {v}", "in {v}");
         e("level", "Difficulty level.", List.of("beginner", "intermediate", "advanced"), "at {v} level", "for {v} students");
         s("student", "string", "Student's full name.", text(Slots::person), "for student {v}", "for {v}");
-        s("job_title", "string", "Job title.", pick(JOBS), "for {v} roles", "as a {v}");
-        s("company", "string", "Company name.", text(r -> any(r, NOUN) + " " + any(r, List.of("Labs", "Group", "Works", "Systems"))), "at {v}", "with {v}");
+        s("job_title", "string", "Job title.", text(kind("analyst", "developer", "designer", "nurse", "engineer", "chef")), "for {v} roles", "as a {v}");
+        s("company", "string", "Company name.", text(r -> name(r) + " " + any(r, List.of("Labs", "Group", "Works", "Systems"))), "at {v}", "with {v}");
         b("remote", "Remote positions only.", List.of("that are remote", "working remotely"), List.of("that are on-site", "in the office"));
         s("min_salary", "integer", "Minimum yearly salary.", ints(30, 200), "paying at least {v} thousand", "with a salary of {v}k or more");
         s("bedrooms", "integer", "Number of bedrooms.", ints(1, 6), "with {v} bedrooms", "having {v} bedrooms");
         s("max_rent", "number", "Maximum monthly rent.", money(500, 4000), "under {v} a month", "for at most {v} monthly");
         e("property_type", "Kind of property.", List.of("apartment", "house", "studio", "loft"), "of type {v}", "looking for a {v}");
-        s("pet_name", "string", "The pet's name.", pick(List.of("Biscuit", "Luna", "Milo", "Pepper", "Rex", "Coco", "Ziggy", "Nala")), "for {v}", "named {v}");
+        s("pet_name", "string", "The pet's name.", text(Slots::name), "for {v}", "named {v}");
         e("species", "Species.", List.of("dog", "cat", "rabbit", "parrot", "hamster"), "for my {v}", "for a {v}");
         s("weight_kg", "number", "Weight in kilograms.", money(1, 60), "weighing {v} kg", "at {v} kg");
     }

@@ -33,10 +33,22 @@ import ttsi.toolshift.World.Split;
  * </ul>
  */
 public final class ToolShift {
-    /** Sizes and rates. */
-    public record Config(long seed, int train, int dev, int test, int synthesis, double pMulti, PromptFormat format) {
+    /**
+     * Sizes and rates. {@code seed} makes the world (tools, splits, training samples, tokenizer); {@code sampleSeed}
+     * draws the dev and test requests (equal to seed by default; another value gives fresh requests from the same
+     * world, to check models on requests nobody has seen).
+     */
+    public record Config(long seed, int train, int dev, int test, int synthesis, double pMulti, PromptFormat format, long sampleSeed) {
+        public Config(long seed, int train, int dev, int test, int synthesis, double pMulti, PromptFormat format) {
+            this(seed, train, dev, test, synthesis, pMulti, format, seed);
+        }
+
         public static Config defaults(long seed) {
             return new Config(seed, 4000, 300, 300, 2000, 0.15, PromptFormat.NATIVE);
+        }
+
+        public Config withSampleSeed(long s) {
+            return new Config(seed, train, dev, test, synthesis, pMulti, format, s);
         }
     }
 
@@ -49,8 +61,8 @@ public final class ToolShift {
     public static Data generate(Config c) {
         World w = new World(c.seed());
         List<Sample> train = samples(w, Split.TRAIN, "toolshift-train", c.train(), c.seed() * 31 + 1, c.pMulti());
-        List<Sample> dev = samples(w, Split.TRAIN, "toolshift-dev", c.dev(), c.seed() * 31 + 2, c.pMulti());
-        List<Sample> test = samples(w, Split.TEST, "toolshift", c.test(), c.seed() * 31 + 3, c.pMulti());
+        List<Sample> dev = samples(w, Split.TRAIN, "toolshift-dev", c.dev(), c.sampleSeed() * 31 + 2, c.pMulti());
+        List<Sample> test = samples(w, Split.TEST, "toolshift", c.test(), c.sampleSeed() * 31 + 3, c.pMulti());
         List<World.Synthesis> syn = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(c.seed() * 31 + 4);
         for (int i = 0; i < c.synthesis(); i++) {
@@ -152,6 +164,7 @@ public final class ToolShift {
         ObjectNode m = Json.object();
         m.put("name", "ToolShift");
         m.put("seed", d.config().seed());
+        m.put("sample_seed", d.config().sampleSeed());
         m.put("format", d.config().format().name());
         ObjectNode sizes = m.putObject("sizes");
         sizes.put("train", d.train().size());

@@ -198,8 +198,12 @@ public final class World {
      * Training candidates come from the training pool only.
      */
     public List<Tool> candidates(Split split, List<Tool> gold, SplittableRandom r) {
-        int n = Math.max(3, Math.max(gold.size() + 1, 3 + r.nextInt(4)));
-        n = Math.min(n, 6);
+        return candidates(split, gold, 3 + r.nextInt(4), r);
+    }
+
+    /** n candidate tools (at least the gold ones), as {@link #candidates(Split, List, SplittableRandom)}. */
+    public List<Tool> candidates(Split split, List<Tool> gold, int n, SplittableRandom r) {
+        n = Math.max(n, gold.size());
         Set<String> goldNames = new HashSet<>();
         gold.forEach(g -> goldNames.add(g.name()));
         List<Tool> allowed = split == Split.TRAIN ? pool(Split.TRAIN) : tools;
@@ -223,7 +227,7 @@ public final class World {
         // One confusable first, then a mix.
         List<Tool> neighbours = new ArrayList<>(sameObject);
         neighbours.addAll(sameDomain);
-        if (!neighbours.isEmpty()) out.add(neighbours.removeFirst());
+        if (!neighbours.isEmpty() && out.size() < n) out.add(neighbours.removeFirst());
         while (out.size() < n) {
             double u = r.nextDouble();
             List<Tool> from = u < 0.55 && !neighbours.isEmpty() ? neighbours : u < 0.8 && !sharing.isEmpty() ? sharing : !rest.isEmpty() ? rest
@@ -246,22 +250,66 @@ public final class World {
 
     // ------------------------------------------------------------------ samples
 
+    /**
+     * How answering samples are drawn: two calls with probability {@code pMulti}; between minCandidates and
+     * maxCandidates listed tools; with probability {@code pAlias} (training split only) every listed tool renamed
+     * to a fresh pseudo-word name for this sample, so that a model has to read the list (name and description)
+     * rather than recall the names it was trained on.
+     */
+    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias) {
+        public Mix {
+            if (minCandidates < 1 || maxCandidates < minCandidates) throw new IllegalArgumentException("candidates must be 1 <= min <= max, got " + minCandidates + ".." + maxCandidates);
+        }
+
+        /** The evaluation mix: 3 to 6 candidates, the world's own tool names. */
+        public static Mix evaluation(double pMulti) {
+            return new Mix(pMulti, 3, 6, 0);
+        }
+    }
+
     /** An answering sample: candidates + request -> gold calls. Two calls with probability {@code pMulti}. */
     public Sample answering(Split split, String id, SplittableRandom r, double pMulti) {
+        return answering(split, id, r, Mix.evaluation(pMulti));
+    }
+
+    /** An answering sample drawn as the mix says. */
+    public Sample answering(Split split, String id, SplittableRandom r, Mix mix) {
         List<Tool> pool = pool(split);
         Tool first = pool.get(r.nextInt(pool.size()));
         Tool second = null;
-        if (r.nextDouble() < pMulti) {
+        if (r.nextDouble() < mix.pMulti()) {
             List<Tool> sameDomain = pool.stream().filter(t -> t.domain().equals(first.domain())).toList();
             second = sameDomain.get(r.nextInt(sameDomain.size()));
         }
         List<Tool> gold = second == null || second == first ? List.of(first) : List.of(first, second);
-        List<Tool> cands = candidates(split, gold, r);
+        List<Tool> cands = candidates(split, gold, mix.minCandidates() + r.nextInt(mix.maxCandidates() - mix.minCandidates() + 1), r);
         Query q = query(split, first, second, r);
         ObjectNode meta = q.meta();
         meta.put("calls", q.calls().size());
-        return new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())),
-                cands.stream().map(Tool::spec).toList(), q.calls(), null, meta);
+        List<ToolSpec> specs = cands.stream().map(Tool::spec).toList();
+        List<ToolCall> calls = q.calls();
+        if (split == Split.TRAIN && mix.pAlias() > 0 && r.nextDouble() < mix.pAlias()) {
+            Map<String, String> alias = new LinkedHashMap<>();
+            for (Tool t : cands) {
+                String a;
+                do a = alias(t, r); while (byName.containsKey(a) || alias.containsValue(a));
+                alias.put(t.name(), a);
+            }
+            specs = cands.stream().map(t -> ToolSpec.of(alias.get(t.name()), t.spec().description(), t.spec().parameters())).toList();
+            calls = calls.stream().map(c -> new ToolCall(alias.get(c.name()), c.arguments())).toList();
+            meta.put("aliased", true);
+        }
+        return new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())), specs, calls, null, meta);
+    }
+
+    /** A per-sample name for a tool: a pseudo-word for its verb, its object, or both. */
+    private static String alias(Tool t, SplittableRandom r) {
+        String id = t.verb().equals("search") || t.verb().equals("list") || t.verb().equals("subscribe") ? t.object().ids() : t.object().id();
+        return switch (r.nextInt(3)) {
+            case 0 -> Slots.word(r) + "_" + id;
+            case 1 -> t.verb() + "_" + Slots.word(r);
+            default -> Slots.word(r) + "_" + Slots.word(r);
+        };
     }
 
     /**

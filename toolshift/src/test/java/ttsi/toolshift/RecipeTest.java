@@ -2,6 +2,8 @@ package ttsi.toolshift;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,42 +12,38 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.method.PromptFormat;
+import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Sample;
 import ttsi.engine.model.Model;
 import ttsi.engine.tokenizer.ChatTemplate;
-import ttsi.engine.train.TrainConfig;
+import ttsi.engine.train.ResumableTrainer;
 import ttsi.engine.train.TrainingExample;
 
 class RecipeTest {
     static final ToolShift.Config SMALL = new ToolShift.Config(3, 120, 10, 20, 40, 0.15, PromptFormat.NATIVE);
 
-    /** A very small model for tests: the recipe's code path, seconds of compute. */
-    static Recipe.Spec tiny(String name, long seed) {
+    /** A very small model for tests: the recipe's code path (two phases, checkpoints every 3 steps), seconds of compute. */
+    static Recipe.Spec tiny(String name, long seed, boolean privileged) {
         return new Recipe.Spec(name, new Recipe.Shape(32, 1, 2, 1, 64), List.of(
-                new Recipe.Stage(new TrainConfig(1, 4, 1, 3e-3, 0.03, "cosine", 0.01, 1.0, true, seed), true),
-                new Recipe.Stage(new TrainConfig(1, 4, 1, 3e-3, 0.03, "cosine", 0.01, 1.0, true, seed + 1), false)), false, seed);
+                new Recipe.Phase("short", 4, new World.Mix(0.1, 1, 2, 0.3), 0.0),
+                new Recipe.Phase("full", 4, new World.Mix(0.15, 3, 6, 0.3), 0.3)), 700, 3e-3, privileged, seed, 3);
     }
 
     @Test
-    void trainsLoadableDeterministicCheckpointsWhoseLossFalls(@TempDir Path dir) throws Exception {
+    void trainsALoadableCheckpointWhoseLossFallsAndWatchesDev(@TempDir Path dir) throws Exception {
         ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
         Path tok = Recipe.tokenizerDir(dir.resolve("data"));
-        List<ObjectNode> records = Recipe.records(data, false).subList(0, 48);
-        List<TrainingExample> all = Recipe.examples(records, tok, true), answers = Recipe.examples(records, tok, false);
-        assertTrue(all.get(0).targetCount() > 3 * answers.get(0).targetCount(), "every token vs the answer only");
-        Recipe.Result a = Recipe.trainStage(tiny("student", 5), 0, all, tok, dir.resolve("a"), null);
-        assertEquals(12, a.steps().size());
+        ResumableTrainer.Result a = Recipe.train(tiny("student", 5, false), data, tok, dir.resolve("a"), 4, null);
+        assertEquals(8, a.steps().size());
         assertTrue(a.steps().getLast().loss() < a.steps().getFirst().loss(), "loss falls: " + a.steps());
-        Recipe.Result a2 = Recipe.trainStage(tiny("student", 5), 1, answers, tok, dir.resolve("a"), null);
-        assertEquals(12, a2.steps().size());
-        // The same stages again give the same bytes (stage 2 starts from the saved stage-1 checkpoint either way).
-        Recipe.trainStage(tiny("student", 5), 0, all, tok, dir.resolve("b"), null);
-        Recipe.trainStage(tiny("student", 5), 1, answers, tok, dir.resolve("b"), null);
-        assertArrayEquals(Files.readAllBytes(dir.resolve("a/model.safetensors")), Files.readAllBytes(dir.resolve("b/model.safetensors")),
-                "same seed, same weights");
+        // Dev accuracy measured at steps 3, 6 and the last.
+        assertEquals(List.of(3, 6, 8), a.evaluations().stream().map(e -> e.path("step").asInt()).toList());
+        assertTrue(a.evaluations().getFirst().has("dev_exact_match"));
+        assertFalse(Files.exists(dir.resolve("a/work")), "the work folder is removed once the model is saved");
         // An ordinary HF folder: config, bf16 weights, tokenizer and a chat template the rest of ttsi loads.
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
             assertTrue(Files.isRegularFile(dir.resolve("a").resolve(f)), f);
@@ -58,24 +56,96 @@ class RecipeTest {
     }
 
     @Test
-    void teacherSeesTheTestSideButNoTestRequest(@TempDir Path dir) {
+    void aRunKilledMidwayResumesToTheSameWeights(@TempDir Path dir) throws Exception {
         ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
-        List<ObjectNode> narrow = Recipe.records(data, false), broad = Recipe.records(data, true);
-        assertEquals(ToolShift.sftRecords(data).size(), narrow.size());
-        assertTrue(broad.size() > narrow.size() * 1.3, broad.size() + " vs " + narrow.size());
+        Path tok = Recipe.tokenizerDir(dir.resolve("data"));
+        Recipe.Spec spec = tiny("student", 9, false);
+        Recipe.train(spec, data, tok, dir.resolve("a"), 4, null);
+        // Killed during step 5 (after the checkpoint at step 3): the listener throws as a kill would stop the run.
+        ResumableTrainer.Listener kill = new ResumableTrainer.Listener() {
+            @Override
+            public void onStep(ttsi.engine.train.LoraTrainer.StepReport r) {
+                if (r.step() == 5) throw new IllegalStateException("killed");
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> Recipe.train(spec, data, tok, dir.resolve("b"), 4, kill));
+        assertTrue(Files.isRegularFile(dir.resolve("b/work/checkpoint/state.json")), "a checkpoint was left behind");
+        int[] resumedAt = {-1};
+        ResumableTrainer.Result b = Recipe.train(spec, data, tok, dir.resolve("b"), 4, new ResumableTrainer.Listener() {
+            @Override
+            public void resumed(int step) {
+                resumedAt[0] = step;
+            }
+        });
+        assertEquals(3, resumedAt[0]);
+        assertEquals(8, b.steps().size(), "the steps before the kill are kept");
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a/model.safetensors")), Files.readAllBytes(dir.resolve("b/model.safetensors")),
+                "resumed and uninterrupted runs end with the same weights");
+    }
+
+    @Test
+    void aContinuedModelStartsFromTheTrainedModelItNames(@TempDir Path dir) throws Exception {
+        ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
+        Path tok = Recipe.tokenizerDir(dir.resolve("data"));
+        Recipe.Spec base = tiny("base", 5, false);
+        Recipe.Spec more = new Recipe.Spec("more", base.shape(), List.of(base.phases().getLast()), 700, 1e-3, true, 6, 100, "base");
+        assertThrows(IllegalStateException.class, () -> Recipe.train(more, data, tok, dir.resolve("more"), 2, null), "its base is not trained yet");
+        ResumableTrainer.Result b = Recipe.train(base, data, tok, dir.resolve("base"), 2, null);
+        Files.writeString(dir.resolve("base/training.json"), "{}\n");
+        ResumableTrainer.Result m = Recipe.train(more, data, tok, dir.resolve("more"), 2, null);
+        assertEquals(4, m.steps().size());
+        // It starts where the base ended, not from random weights.
+        assertTrue(m.steps().getFirst().loss() < b.steps().getFirst().loss(), m.steps().getFirst() + " vs " + b.steps().getFirst());
+    }
+
+    @Test
+    void batchesAreAFunctionOfTheStepAndFillTheTokenBudget(@TempDir Path dir) {
+        ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
+        Path tok = Recipe.tokenizerDir(dir.resolve("data"));
+        var batches = Recipe.batches(tiny("student", 5, false), data, tok);
+        List<TrainingExample> first = batches.batch(2), again = batches.batch(2), other = batches.batch(3);
+        assertEquals(first.size(), again.size());
+        for (int i = 0; i < first.size(); i++) assertArrayEquals(first.get(i).tokens(), again.get(i).tokens());
+        assertFalse(java.util.Arrays.equals(first.getFirst().tokens(), other.getFirst().tokens()), "each step draws fresh samples");
+        // Consecutive steps share no sample (seeds one SplittableRandom increment apart would overlap).
+        Set<String> seen = new HashSet<>();
+        for (int step = 0; step < 10; step++) {
+            for (TrainingExample e : batches.batch(step)) assertTrue(seen.add(java.util.Arrays.toString(e.tokens())), "step " + step + " repeats a sample");
+        }
+        int tokens = first.stream().mapToInt(e -> e.tokens().length).sum();
+        assertTrue(tokens >= 700 && tokens < 700 + 2000, "about one batch of tokens: " + tokens);
+    }
+
+    @Test
+    void privilegedTeacherSeesTheTestSideButNoTestRequest(@TempDir Path dir) {
+        ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
         Set<String> testQueries = new HashSet<>();
         for (Sample s : data.test()) testQueries.add(s.query());
         Set<String> heldOut = data.world().heldOutTools();
+        Recipe.Spec teacher = tiny("teacher", 1, true), student = tiny("student", 1, false);
         boolean seesHeldOut = false;
-        for (ObjectNode r : broad) {
-            String text = r.toString();
-            for (String q : testQueries) assertTrue(!text.contains(ttsi.agent.tools.Json.MAPPER.valueToTree(q).toString()), "a test request leaked: " + q);
-            for (String t : heldOut) seesHeldOut |= text.contains("\\\"" + t + "\\\"") || text.contains("\"" + t + "\"");
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < 400; i++) {
+            ObjectNode t = Recipe.record(teacher, teacher.phase(5), data, r.split(), testQueries);
+            ObjectNode s = Recipe.record(student, student.phase(5), data, r.split(), testQueries);
+            for (ObjectNode rec : List.of(t, s)) {
+                String text = rec.toString();
+                for (String q : testQueries) assertFalse(text.contains(Json.MAPPER.valueToTree(q).toString()), "a test request leaked: " + q);
+            }
+            for (String h : heldOut) {
+                seesHeldOut |= t.toString().contains("\"" + h + "\"") || t.toString().contains("\\\"" + h + "\\\"");
+                assertFalse(s.toString().contains("\"" + h + "\"") || s.toString().contains("\\\"" + h + "\\\""), "student data names held-out tool " + h);
+            }
         }
-        assertTrue(seesHeldOut, "the teacher's data covers held-out tools");
-        for (ObjectNode r : narrow) {
-            String text = r.toString();
-            for (String t : heldOut) assertTrue(!text.contains("\"name\":\"" + t + "\""), "student data names held-out tool " + t);
-        }
+        assertTrue(seesHeldOut, "the privileged teacher's data covers held-out tools");
+    }
+
+    @Test
+    void aStepScaleOutsideZeroToOneIsRefused() {
+        Recipe.Spec s = Recipe.base(1);
+        assertEquals(s.totalSteps(), s.scaled(1).totalSteps());
+        assertEquals(List.of(7, 18), s.scaled(0.01).phases().stream().map(Recipe.Phase::steps).toList());
+        assertThrows(IllegalArgumentException.class, () -> s.scaled(0));
+        assertThrows(IllegalArgumentException.class, () -> s.scaled(1.5));
     }
 }

@@ -135,6 +135,73 @@ class WorldTest {
     }
 
     @Test
+    void stringValuesAreQuotedInTheRequestAsInTheCall() {
+        // The tokenizer then splits a value the same way in the request ("\"Zorvak") and in the JSON call.
+        for (Sample s : concat(data.train(), data.test())) {
+            for (ToolCall c : s.gold()) {
+                c.arguments().properties().forEach(e -> {
+                    if (e.getValue().isTextual()) assertTrue(s.query().contains("\"" + e.getValue().asText() + "\""), e + " unquoted in " + s.query());
+                });
+            }
+        }
+    }
+
+    @Test
+    void freeStringValuesAreCompositionalSoThatOnlyCopyingPays() {
+        // Over the training split, names and titles almost never repeat: a model cannot guess them from a pool.
+        java.util.Map<String, Set<String>> values = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Sample s : data.train()) {
+            for (ToolCall c : s.gold()) {
+                c.arguments().properties().forEach(e -> {
+                    if (e.getValue().isTextual() && !s.tool(c.name()).property(e.getKey()).has("enum")) {
+                        values.computeIfAbsent(e.getKey(), k -> new java.util.HashSet<>()).add(e.getValue().asText());
+                        counts.merge(e.getKey(), 1, Integer::sum);
+                    }
+                });
+            }
+        }
+        for (String slot : List.of("city", "recipient", "title", "song", "dish", "message")) {
+            int n = counts.getOrDefault(slot, 0);
+            assertTrue(n >= 20, slot + ": only " + n + " values");
+            assertTrue(values.get(slot).size() >= 0.95 * n, slot + ": " + values.get(slot).size() + " distinct of " + n);
+        }
+    }
+
+    @Test
+    void aMixSetsTheCandidateCountAndRenamesToolsOnlyInTraining() {
+        World w = data.world();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        World.Mix mix = new World.Mix(0.1, 1, 2, 1.0);
+        for (int i = 0; i < 200; i++) {
+            Sample s = w.answering(Split.TRAIN, "a", r.split(), mix);
+            long goldTools = s.gold().stream().map(ToolCall::name).distinct().count();
+            assertTrue(s.tools().size() >= goldTools && s.tools().size() <= 2, "candidates " + s.tools().size());
+            for (ToolSpec t : s.tools()) assertTrue(w.tool(t.name()) == null, "renamed: " + t.name());
+            for (ToolCall c : s.gold()) {
+                ToolSpec t = s.tool(c.name());
+                assertTrue(t != null, "the gold call names a listed (renamed) tool: " + c.name());
+                // Renaming keeps what the tool does: the description and parameters of a world tool.
+                assertTrue(w.tools().stream().anyMatch(wt -> wt.spec().description().equals(t.description()) && wt.spec().parameters().equals(t.parameters())));
+            }
+            Sample test = w.answering(Split.TEST, "b", r.split(), mix);
+            for (ToolSpec t : test.tools()) assertTrue(w.tool(t.name()) != null, "test tools keep their names: " + t.name());
+        }
+    }
+
+    @Test
+    void aSampleSeedDrawsFreshDevAndTestRequestsFromTheSameWorld() {
+        ToolShift.Config c = new ToolShift.Config(7, 100, 50, 50, 10, 0.15, ttsi.agent.method.PromptFormat.NATIVE);
+        ToolShift.Data a = ToolShift.generate(c), b = ToolShift.generate(c.withSampleSeed(99));
+        assertEquals(a.world().heldOutTools(), b.world().heldOutTools());
+        assertEquals(a.train().stream().map(Sample::query).toList(), b.train().stream().map(Sample::query).toList(), "same training split");
+        Set<String> seen = a.test().stream().map(Sample::query).collect(Collectors.toSet());
+        assertTrue(b.test().stream().noneMatch(s -> seen.contains(s.query())), "fresh test requests");
+        assertFalse(a.dev().getFirst().query().equals(b.dev().getFirst().query()), "fresh dev requests");
+        for (Sample s : b.test()) for (ToolCall g : s.gold()) assertTrue(b.world().heldOutTools().contains(g.name()), "the shift holds: " + g.name());
+    }
+
+    @Test
     void confusableNeighboursArePresent() {
         World w = data.world();
         for (Sample s : concat(data.train(), data.test())) {

@@ -9,6 +9,16 @@ final class Explain {
             + " Uncertain = margin < the run's τ; adapted = the line's \"adapted\" flag (a LoRA update was made for the sample)."
             + " Δ vs our base = difference of mean accuracies with the base run of the same benchmark and model, in points.";
 
+    static final String DELTA_TITLE = "Δ vs base (95% CI, paired bootstrap over samples)";
+
+    static final String DELTA = "Each run against its benchmark's base run (method base on the model the adapting runs use, not fine-tuned; a"
+            + " base run whose model or folder is named sft is an SFT baseline and listed as a variant). Per sample: the run's exact"
+            + " match (\"correct\") averaged over its seeds minus the base's averaged over its seeds (a greedy base needs one seed)."
+            + " Δ = the mean of those differences over the samples both runs have"
+            + " (n), in points; 95% CI = the 2.5th and 97.5th percentiles of Δ over " + PairedBootstrap.RESAMPLES + " resamples of"
+            + " the n samples with replacement, each sample with all its seeds (fixed random seed, so the report is reproducible)."
+            + " Accuracy is the run's own mean ± std over seeds, over all its samples.";
+
     static final String PAPER = "The paper's numbers (paper.md §6) are for " + PaperNumbers.MODEL + " on Hammer's processed test sets,"
             + " mean of 5 runs, with the paper's own prompt and matching rule (neither published). Ours differ in model, prompt, scoring"
             + " rule, seeds and possibly sample count (--limit): compare directions and gaps, not absolute values.";

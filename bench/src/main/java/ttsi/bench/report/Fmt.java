@@ -24,6 +24,16 @@ final class Fmt {
         return Double.isNaN(fractionDelta) ? "–" : String.format(Locale.ROOT, "%+.2f", 100 * fractionDelta);
     }
 
+    /** A bootstrap interval in points, "[low, high]"; "–" when nothing was paired. */
+    static String ci(PairedBootstrap.Result x) {
+        return x.samples() == 0 ? "–" : "[" + signedPoints(x.low()) + ", " + signedPoints(x.high()) + "]";
+    }
+
+    /** The paired sample count. */
+    static String pairedSamples(PairedBootstrap.Result x) {
+        return String.valueOf(x.samples());
+    }
+
     /** Text for HTML content and attribute values. */
     static String html(String s) {
         if (s == null) return "";

@@ -37,15 +37,17 @@ final class HtmlReport {
         StringBuilder body = b;
         body.append("<header><h1>ttsi report</h1><p>Generated ").append(esc(r.generated().toString())).append(" from ")
                 .append(r.runs().size()).append(" run(s).</p>\n<nav>");
-        for (String[] s : new String[][] {{"runs", "Runs"}, {"problems", "Problems"}, {"accuracy", "Accuracy"}, {"paper", "Published numbers"},
+        for (String[] s : new String[][] {{"runs", "Runs"}, {"problems", "Problems"}, {"accuracy", "Accuracy"}, {"delta", "Δ vs base"}, {"paper", "Published numbers"},
                 {"margins", "Uncertainty"}, {"sweep", "τ sweep"}, {"stages", "Time per stage"}, {"samples", "Samples"}}) {
             if (s[0].equals("problems") && r.problems().isEmpty()) continue;
+            if (s[0].equals("delta") && !r.hasDeltaTable()) continue;
             body.append("<a href=\"#").append(s[0]).append("\">").append(s[1]).append("</a>");
         }
         body.append("</nav></header>\n<main>\n");
         runs();
         problems();
         accuracy();
+        delta();
         paper();
         margins();
         sweeps();
@@ -121,6 +123,28 @@ final class HtmlReport {
             canvas("acc-" + gi, "wide");
         }
         b.append("<p class=\"explain\">").append(esc(Explain.PAPER_POINTER)).append("</p></section>\n");
+    }
+
+    private void delta() {
+        if (!r.hasDeltaTable()) return;
+        b.append("<section id=\"delta\"><h2>").append(esc(Explain.DELTA_TITLE)).append("</h2><p class=\"explain\">").append(esc(Explain.DELTA)).append("</p>\n");
+        for (Report.Group g : r.groups()) {
+            if (g.deltas().isEmpty()) continue;
+            Report.RunView base = g.base();
+            b.append("<h3>").append(esc(g.benchmark())).append("</h3>\n<p>Base run: <code>").append(esc(base.run().dir().toString()))
+                    .append("</code>, accuracy ").append(Fmt.pm(base.accuracy())).append(" % (").append(base.accuracy().n())
+                    .append(base.accuracy().n() == 1 ? " seed" : " seeds").append(").</p>\n");
+            b.append("<table><thead><tr><th>run</th><th>accuracy % (mean ± std over seeds)</th><th>Δ vs base (points)</th>"
+                    + "<th>95% CI (points)</th><th>n (paired samples)</th></tr></thead><tbody>\n");
+            for (Report.DeltaRow d : g.deltas()) {
+                PairedBootstrap.Result x = d.vsBase();
+                int n = d.run().accuracy().n();
+                tr(esc(d.run().label()), Fmt.pm(d.run().accuracy()) + " <span class=\"muted\">(" + n + " seed" + (n == 1 ? "" : "s") + ")</span>",
+                        Fmt.signedPoints(x.delta()), Fmt.ci(x), esc(Fmt.pairedSamples(x)));
+            }
+            b.append("</tbody></table>\n");
+        }
+        b.append("</section>\n");
     }
 
     private void paper() {

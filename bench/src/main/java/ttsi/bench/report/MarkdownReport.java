@@ -21,6 +21,7 @@ final class MarkdownReport {
         runs();
         problems();
         accuracy();
+        b.append(deltaSection(r));
         paper();
         margins();
         sweeps();
@@ -73,6 +74,32 @@ final class MarkdownReport {
             b.append('\n');
         }
         b.append(Explain.PAPER_POINTER).append("\n\n");
+    }
+
+    /** The Δ-vs-base tables, one per benchmark with a base run; empty when none has one. */
+    static String deltaSection(Report r) {
+        if (!r.hasDeltaTable()) return "";
+        MarkdownReport m = new MarkdownReport(r);
+        m.b.append("## ").append(Explain.DELTA_TITLE).append("\n\n").append(Explain.DELTA).append("\n\n");
+        for (Report.Group g : r.groups()) {
+            if (g.deltas().isEmpty()) continue;
+            Report.RunView base = g.base();
+            m.b.append("### ").append(md(g.benchmark())).append("\n\nBase run: `").append(base.run().dir().toString().replace("`", "'"))
+                    .append("`, accuracy ").append(Fmt.pm(base.accuracy())).append(" % (").append(seeds(base.accuracy().n())).append(").\n\n");
+            m.row("run", "accuracy % (mean ± std over seeds)", "Δ vs base (points)", "95% CI (points)", "n (paired samples)");
+            m.sep(5);
+            for (Report.DeltaRow d : g.deltas()) {
+                PairedBootstrap.Result x = d.vsBase();
+                m.row(md(d.run().label()), Fmt.pm(d.run().accuracy()) + " (" + seeds(d.run().accuracy().n()) + ")", Fmt.signedPoints(x.delta()),
+                        Fmt.ci(x), Fmt.pairedSamples(x));
+            }
+            m.b.append('\n');
+        }
+        return m.b.toString();
+    }
+
+    private static String seeds(int n) {
+        return n + " seed" + (n == 1 ? "" : "s");
     }
 
     private void paper() {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import ttsi.agent.method.Variant;
 
@@ -34,7 +35,14 @@ public final class Report {
         }
     }
 
-    public record Group(String benchmark, List<RunView> runs) {}
+    /**
+     * One benchmark's runs. {@code base}: the run the Δ-vs-base table compares with (null when there is none);
+     * {@code deltas}: every other run against it (empty without a base, and then the group has no table).
+     */
+    public record Group(String benchmark, List<RunView> runs, RunView base, List<DeltaRow> deltas) {}
+
+    /** A row of the Δ-vs-base table: a run and its paired bootstrap against the group's base run. */
+    public record DeltaRow(RunView run, PairedBootstrap.Result vsBase) {}
 
     private final List<Group> groups;
     private final List<RunView> views;
@@ -84,9 +92,22 @@ public final class Report {
                 views.add(v);
                 gv.add(v);
             }
-            groups.add(new Group(g.getKey(), List.copyOf(gv)));
+            RunView base = deltaBase(gv);
+            List<DeltaRow> deltas = base == null ? List.of()
+                    : gv.stream().filter(v -> v != base).map(v -> new DeltaRow(v, PairedBootstrap.compare(v.run().lines(), base.run().lines()))).toList();
+            groups.add(new Group(g.getKey(), List.copyOf(gv), base, deltas));
         }
         return new Report(List.copyOf(groups), List.copyOf(views), List.copyOf(loaded.problems()), Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /**
+     * The run the others are compared with: a base-method run that is not an SFT baseline, preferring one on the model
+     * the adapting runs use (the demo also runs its teachers alone, with method base on other models).
+     */
+    static RunView deltaBase(List<RunView> group) {
+        List<RunView> bases = group.stream().filter(v -> v.run().method().equals(Variant.BASE.key) && !sftBaseline(v.run())).toList();
+        String adaptedModel = group.stream().filter(v -> !v.run().method().equals(Variant.BASE.key)).map(v -> v.run().model()).findFirst().orElse(null);
+        return bases.stream().filter(v -> v.run().model().equals(adaptedModel)).findFirst().orElse(bases.isEmpty() ? null : bases.getFirst());
     }
 
     static int methodOrder(String method) {
@@ -95,6 +116,15 @@ public final class Report {
         } catch (IllegalArgumentException e) {
             return Variant.values().length;
         }
+    }
+
+    /**
+     * A run of method base on a fine-tuned model (the demo's SFT baseline) is a variant, not the base the others are
+     * compared with. The run records no such flag, so its model folder's or its own folder's name tells ("sft").
+     */
+    static boolean sftBaseline(RunData r) {
+        Path dir = r.dir().toAbsolutePath().normalize().getFileName();
+        return r.model().toLowerCase(Locale.ROOT).contains("sft") || (dir != null && dir.toString().toLowerCase(Locale.ROOT).contains("sft"));
     }
 
     private static boolean sameAnswering(RunData base, RunData run) {
@@ -123,6 +153,16 @@ public final class Report {
 
     public RunView view(RunData r) {
         return views.stream().filter(v -> v.run() == r).findFirst().orElseThrow();
+    }
+
+    /** Whether some benchmark has a base run and another run to compare with it: the Δ-vs-base table has rows. */
+    public boolean hasDeltaTable() {
+        return groups.stream().anyMatch(g -> !g.deltas().isEmpty());
+    }
+
+    /** The Δ-vs-base section of report.md (empty without a base run); {@code ttsi demo} prints it too. */
+    public String deltaMarkdown() {
+        return MarkdownReport.deltaSection(this);
     }
 
     public String markdown() {

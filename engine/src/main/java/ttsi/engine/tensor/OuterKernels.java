@@ -104,12 +104,18 @@ final class OuterKernels {
         for (; i + 6 <= m; i += 6) {
             int ao = aOff + i * aRs, co = cOff + i * ldc;
             for (int j = 0; j < fullCols; j += PW) micro6x4(a, ao, aRs, aKs, b, bOff + j, bKs, kl, c, co + j, ldc);
-            for (int j = fullCols; j < cw; j += L) micro6x1(a, ao, aRs, aKs, b, bOff + j, bKs, kl, c, co + j, ldc, Math.min(L, cw - j));
+            for (int j = fullCols; j < cw; j += L) {
+                if (cw - j >= L) micro6x1(a, ao, aRs, aKs, b, bOff + j, bKs, kl, c, co + j, ldc);
+                else micro6x1(a, ao, aRs, aKs, b, bOff + j, bKs, kl, c, co + j, ldc, cw - j);
+            }
         }
         for (; i < m; i++) {
             int ao = aOff + i * aRs, co = cOff + i * ldc;
             for (int j = 0; j < fullCols; j += PW) micro1x4(a, ao, aKs, b, bOff + j, bKs, kl, c, co + j);
-            for (int j = fullCols; j < cw; j += L) micro1x1(a, ao, aKs, b, bOff + j, bKs, kl, c, co + j, Math.min(L, cw - j));
+            for (int j = fullCols; j < cw; j += L) {
+                if (cw - j >= L) micro1x1(a, ao, aKs, b, bOff + j, bKs, kl, c, co + j);
+                else micro1x1(a, ao, aKs, b, bOff + j, bKs, kl, c, co + j, cw - j);
+            }
         }
     }
 
@@ -168,6 +174,32 @@ final class OuterKernels {
         c0.intoArray(c, co); c1.intoArray(c, co + L); c2.intoArray(c, co + 2 * L); c3.intoArray(c, co + 3 * L);
     }
 
+    /**
+     * Six rows, one whole vector of columns. The masked kernel below computes the same, but a product whose width is
+     * not a multiple of 4L (e.g. attention over head_dim 32 with 16-lane vectors) would then run masked code on every
+     * tile, and C2 was seen to drop the Vector API intrinsics for masked kernels (steps ~4x slower).
+     */
+    private static void micro6x1(float[] a, int ao, int aRs, int aKs, float[] b, int bo, int bKs, int kl,
+                                 float[] c, int co, int ldc) {
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c0 = FloatVector.fromArray(F, c, co), c1 = FloatVector.fromArray(F, c, r1);
+        FloatVector c2 = FloatVector.fromArray(F, c, r2), c3 = FloatVector.fromArray(F, c, r3);
+        FloatVector c4 = FloatVector.fromArray(F, c, r4), c5 = FloatVector.fromArray(F, c, r5);
+        int a1 = ao + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
+        for (int q = 0; q < kl; q++) {
+            FloatVector bv = FloatVector.fromArray(F, b, bo + q * bKs);
+            int aq = q * aKs;
+            c0 = FloatVector.broadcast(F, a[ao + aq]).fma(bv, c0);
+            c1 = FloatVector.broadcast(F, a[a1 + aq]).fma(bv, c1);
+            c2 = FloatVector.broadcast(F, a[a2 + aq]).fma(bv, c2);
+            c3 = FloatVector.broadcast(F, a[a3 + aq]).fma(bv, c3);
+            c4 = FloatVector.broadcast(F, a[a4 + aq]).fma(bv, c4);
+            c5 = FloatVector.broadcast(F, a[a5 + aq]).fma(bv, c5);
+        }
+        c0.intoArray(c, co); c1.intoArray(c, r1); c2.intoArray(c, r2);
+        c3.intoArray(c, r3); c4.intoArray(c, r4); c5.intoArray(c, r5);
+    }
+
     /** Six rows, one vector of n ≤ L columns (masked). */
     private static void micro6x1(float[] a, int ao, int aRs, int aKs, float[] b, int bo, int bKs, int kl,
                                  float[] c, int co, int ldc, int n) {
@@ -189,6 +221,13 @@ final class OuterKernels {
         }
         c0.intoArray(c, co, m); c1.intoArray(c, r1, m); c2.intoArray(c, r2, m);
         c3.intoArray(c, r3, m); c4.intoArray(c, r4, m); c5.intoArray(c, r5, m);
+    }
+
+    /** One row, one whole vector of columns (unmasked, as {@link #micro6x1(float[], int, int, int, float[], int, int, int, float[], int, int)}). */
+    private static void micro1x1(float[] a, int ao, int aKs, float[] b, int bo, int bKs, int kl, float[] c, int co) {
+        FloatVector c0 = FloatVector.fromArray(F, c, co);
+        for (int q = 0; q < kl; q++) c0 = FloatVector.broadcast(F, a[ao + q * aKs]).fma(FloatVector.fromArray(F, b, bo + q * bKs), c0);
+        c0.intoArray(c, co);
     }
 
     private static void micro1x1(float[] a, int ao, int aKs, float[] b, int bo, int bKs, int kl, float[] c, int co, int n) {

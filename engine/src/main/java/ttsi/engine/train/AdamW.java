@@ -81,6 +81,50 @@ public final class AdamW {
         return norm;
     }
 
+    /** Writes the step count and both moments of every parameter (f32, little-endian), to resume training. */
+    public void writeState(java.nio.file.Path f) throws java.io.IOException {
+        try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(f), 1 << 16))) {
+            out.writeInt(STATE_MAGIC);
+            out.writeInt(step);
+            out.writeInt(params.size());
+            for (int i = 0; i < params.size(); i++) {
+                out.writeInt(m.get(i).length);
+                writeFloats(out, m.get(i));
+                writeFloats(out, v.get(i));
+            }
+        }
+    }
+
+    /** Reads what {@link #writeState} wrote; the parameter count and sizes must match this optimizer's. */
+    public void readState(java.nio.file.Path f) throws java.io.IOException {
+        try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(f), 1 << 16))) {
+            if (in.readInt() != STATE_MAGIC) throw new java.io.IOException(f + ": not an AdamW state file");
+            int s = in.readInt(), n = in.readInt();
+            if (n != params.size()) throw new java.io.IOException(f + ": holds " + n + " parameters, the model has " + params.size());
+            for (int i = 0; i < n; i++) {
+                int len = in.readInt();
+                if (len != m.get(i).length) throw new java.io.IOException(f + ": parameter " + i + " has " + len + " values, the model's has " + m.get(i).length);
+                readFloats(in, m.get(i));
+                readFloats(in, v.get(i));
+            }
+            step = s;
+        }
+    }
+
+    private static final int STATE_MAGIC = 0x41444d57; // "ADMW"
+
+    private static void writeFloats(java.io.DataOutputStream out, float[] a) throws java.io.IOException {
+        byte[] b = new byte[a.length * 4];
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(a);
+        out.write(b);
+    }
+
+    private static void readFloats(java.io.DataInputStream in, float[] a) throws java.io.IOException {
+        byte[] b = new byte[a.length * 4];
+        in.readFully(b);
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(a);
+    }
+
     public void zeroGrad() {
         for (Param p : params) java.util.Arrays.fill(p.grad(), 0f);
     }

@@ -27,6 +27,11 @@ public final class FullTrainer {
 
     /** AdamW (β 0.9/0.999, ε 1e-8) over every tensor; no decay on 1-D tensors (norms, biases). */
     public static AdamW optimizer(TrainableWeights weights, double weightDecay) {
+        return optimizer(weights, weightDecay, 0.9, 0.999);
+    }
+
+    /** AdamW with the given betas (ε 1e-8) over every tensor; no decay on 1-D tensors (norms, biases). */
+    public static AdamW optimizer(TrainableWeights weights, double weightDecay, double beta1, double beta2) {
         List<AdamW.Param> params = new ArrayList<>();
         List<TrainableWeights.Tensor> ts = weights.tensors();
         boolean[] decays = new boolean[ts.size()];
@@ -35,6 +40,6 @@ public final class FullTrainer {
             params.add(new AdamW.Param(t.value(), t.grad()));
             decays[i] = t.shape().length > 1;
         }
-        return new AdamW(params, decays, 0.9, 0.999, 1e-8, weightDecay);
+        return new AdamW(params, decays, beta1, beta2, 1e-8, weightDecay);
     }
 }
