@@ -193,15 +193,10 @@ public final class World {
     // ------------------------------------------------------------------ candidates
 
     /**
-     * 3 to 6 candidate tools including the gold ones, in a random order, with at least one confusable neighbour
+     * n candidate tools (at least the gold ones), in a random order, with at least one confusable neighbour
      * (another tool of a gold tool's domain: same object with another verb, or another object) when one exists.
      * Training candidates come from the training pool only.
      */
-    public List<Tool> candidates(Split split, List<Tool> gold, SplittableRandom r) {
-        return candidates(split, gold, 3 + r.nextInt(4), r);
-    }
-
-    /** n candidate tools (at least the gold ones), as {@link #candidates(Split, List, SplittableRandom)}. */
     public List<Tool> candidates(Split split, List<Tool> gold, int n, SplittableRandom r) {
         n = Math.max(n, gold.size());
         Set<String> goldNames = new HashSet<>();
