@@ -55,6 +55,17 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.atLeast("--epochs", epochs, 1);
+        OptionChecks.positive("--lr", lr);
+        OptionChecks.atLeast("--rank", rank, 1);
+        OptionChecks.positive("--alpha", alpha);
+        OptionChecks.inRange("--dropout", dropout, 0, 0.99);
+        OptionChecks.atLeast("--batch-size", batchSize, 1);
+        OptionChecks.atLeast("--grad-accum", gradAccum, 1);
+        OptionChecks.inRange("--warmup-ratio", warmupRatio, 0, 1);
+        OptionChecks.nonNegative("--weight-decay", weightDecay);
+        OptionChecks.nonNegative("--max-grad-norm", maxGradNorm); // 0: no clipping
+        if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
         try (Model m = Model.load(model)) {
             List<TrainingExample> examples = readExamples(m);

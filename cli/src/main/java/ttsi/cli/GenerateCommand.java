@@ -47,6 +47,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.atLeast("--max-tokens", maxTokens, 1);
+        OptionChecks.nonNegative("--temperature", temperature);
+        OptionChecks.atLeast("--top-k", topK, 0);
+        OptionChecks.inRange("--top-p", topP, Double.MIN_VALUE, 1);
+        if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
         try (Model m = Model.load(model)) {
             String prompt = source.chat != null ? ChatFiles.render(model, source.chat) : source.prompt;

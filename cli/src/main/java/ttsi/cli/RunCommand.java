@@ -54,6 +54,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.inRange("--tau", tau, 0, 1);
+        OptionChecks.atLeast("--k", k, 1);
+        OptionChecks.atLeast("--max-attempts", maxAttempts, 1);
+        OptionChecks.nonNegative("--synthesis-temperature", synthesisTemperature);
+        OptionChecks.atLeast("--samples", samples, 1);
+        OptionChecks.nonNegative("--sample-temperature", sampleTemperature);
+        OptionChecks.atLeast("--max-tokens", maxTokens, 1);
+        OptionChecks.atLeast("--seeds", seeds, 1);
+        OptionChecks.atLeast("--limit", limit, 0);
+        OptionChecks.atLeast("--icl-shots", iclShots, 0);
+        OptionChecks.atLeast("--epochs", epochs, 1);
+        OptionChecks.positive("--lr", lr);
+        OptionChecks.atLeast("--rank", rank, 1);
+        OptionChecks.positive("--alpha", alpha);
+        if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(firstSeed + i);

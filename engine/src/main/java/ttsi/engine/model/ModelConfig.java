@@ -102,15 +102,15 @@ public record ModelConfig(
 
         // transformers v5 moves rope settings into rope_parameters.
         JsonNode ropeParams = n.path("rope_parameters");
-        double theta = n.has("rope_theta") ? n.get("rope_theta").asDouble() : ropeParams.path("rope_theta").asDouble(10000.0);
+        double theta = n.has("rope_theta") ? positive(file, n, "rope_theta", 10000.0) : positive(file, ropeParams, "rope_parameters.rope_theta", 10000.0);
         JsonNode rs = n.path("rope_scaling");
         if (rs.isMissingNode() || rs.isNull()) rs = ropeParams;
         RopeScaling scaling = null;
         String ropeType = rs.path("rope_type").asText(rs.path("type").asText("default"));
         switch (ropeType) {
             case "default", "" -> { }
-            case "llama3" -> scaling = new RopeScaling("llama3", rs.path("factor").asDouble(8), rs.path("low_freq_factor").asDouble(1),
-                    rs.path("high_freq_factor").asDouble(4), rs.path("original_max_position_embeddings").asInt(8192));
+            case "llama3" -> scaling = new RopeScaling("llama3", positive(file, rs, "rope_scaling.factor", 8), positive(file, rs, "rope_scaling.low_freq_factor", 1),
+                    positive(file, rs, "rope_scaling.high_freq_factor", 4), optionalInt(file, rs, "rope_scaling.original_max_position_embeddings", 8192));
             default -> throw new FormatException(file, "rope scaling type '" + ropeType + "' is not supported (expected default or llama3)");
         }
         boolean bias = switch (family) {
@@ -119,7 +119,7 @@ public record ModelConfig(
         };
         int window = 0;
         if (family == Family.MISTRAL || n.path("use_sliding_window").asBoolean(false)) {
-            window = n.path("sliding_window").isNumber() ? n.get("sliding_window").asInt() : 0;
+            window = n.path("sliding_window").isNumber() ? optionalInt(file, n, "sliding_window", 0) : 0;
         }
         List<Integer> eos = new ArrayList<>();
         JsonNode e = n.path("eos_token_id");
@@ -128,16 +128,41 @@ public record ModelConfig(
         Integer bos = n.path("bos_token_id").isNumber() ? n.get("bos_token_id").asInt() : null;
         String dtype = n.path("torch_dtype").asText(n.path("dtype").asText("float32")).toLowerCase(Locale.ROOT);
         return new ModelConfig(family, hidden, req(file, n, "intermediate_size"), req(file, n, "num_hidden_layers"), heads, kvHeads,
-                headDim, req(file, n, "vocab_size"), (float) n.path("rms_norm_eps").asDouble(1e-6), theta, scaling,
-                n.path("max_position_embeddings").asInt(32768), n.path("tie_word_embeddings").asBoolean(false), bias,
+                headDim, req(file, n, "vocab_size"), (float) positive(file, n, "rms_norm_eps", 1e-6), theta, scaling,
+                optionalInt(file, n, "max_position_embeddings", 32768), n.path("tie_word_embeddings").asBoolean(false), bias,
                 family == Family.QWEN3, window, List.copyOf(eos), bos, dtype);
     }
 
+    /** A required positive integer (64.5, "64" and 0 are refused: a size that is not whole would load and compute garbage). */
     private static int req(Path file, JsonNode n, String field) {
         JsonNode v = n.get(field);
-        if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
+        if (v == null || !isWhole(v) || v.asLong() <= 0 || v.asLong() > Integer.MAX_VALUE) {
             throw new FormatException(file, "field '" + field + "' is missing or not a positive integer" + (v == null ? "" : " (got " + v + ")"));
         }
         return v.asInt();
+    }
+
+    /** An optional positive integer; {@code field} may be a dotted path for the message, its last part is looked up. */
+    private static int optionalInt(Path file, JsonNode n, String field, int dflt) {
+        JsonNode v = n.path(field.substring(field.lastIndexOf('.') + 1));
+        if (v.isMissingNode() || v.isNull()) return dflt;
+        if (!isWhole(v) || v.asLong() <= 0 || v.asLong() > Integer.MAX_VALUE) {
+            throw new FormatException(file, "field '" + field + "' must be a positive integer (got " + v + ")");
+        }
+        return v.asInt();
+    }
+
+    /** An optional finite number > 0 (rope_theta "abc" or rms_norm_eps -1 would make every logit NaN). */
+    private static double positive(Path file, JsonNode n, String field, double dflt) {
+        JsonNode v = n.path(field.substring(field.lastIndexOf('.') + 1));
+        if (v.isMissingNode() || v.isNull()) return dflt;
+        if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() <= 0) {
+            throw new FormatException(file, "field '" + field + "' must be a number > 0 (got " + v + ")");
+        }
+        return v.asDouble();
+    }
+
+    private static boolean isWhole(JsonNode v) {
+        return v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()) && Double.isFinite(v.asDouble()));
     }
 }

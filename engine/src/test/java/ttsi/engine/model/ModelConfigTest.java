@@ -109,4 +109,31 @@ class ModelConfigTest {
                  "num_attention_heads":4,"vocab_size":50,"rope_scaling":{"rope_type":"yarn","factor":4}}"""));
         assertTrue(e.getMessage().contains("rope scaling type 'yarn'"), e.getMessage());
     }
+
+    @Test
+    void numbersOfTheWrongTypeOrRangeAreNamed(@TempDir Path dir) throws Exception {
+        String good = "{\"model_type\":\"llama\",\"hidden_size\":32,\"intermediate_size\":64,\"num_hidden_layers\":1,"
+                + "\"num_attention_heads\":4,\"vocab_size\":50";
+        Path f = dir.resolve("config.json");
+        // Each of these loaded before and made every logit NaN, or truncated a size.
+        String[][] cases = {
+                {",\"rope_theta\":\"abc\"}", "'rope_theta' must be a number > 0 (got \"abc\")"},
+                {",\"rope_theta\":0}", "'rope_theta' must be a number > 0"},
+                {",\"rms_norm_eps\":-1}", "'rms_norm_eps' must be a number > 0 (got -1)"},
+                {",\"rope_parameters\":{\"rope_theta\":-5}}", "'rope_parameters.rope_theta' must be a number > 0"},
+                {",\"max_position_embeddings\":1.5}", "'max_position_embeddings' must be a positive integer"},
+                {",\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":\"8\"}}", "'rope_scaling.factor' must be a number > 0"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(f, good + c[0]);
+            var e = assertThrows(FormatException.class, () -> ModelConfig.load(f), c[0]);
+            assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(c[1]), e.getMessage());
+        }
+        Files.writeString(f, good.replace("\"hidden_size\":32", "\"hidden_size\":64.5") + "}");
+        var e = assertThrows(FormatException.class, () -> ModelConfig.load(f));
+        assertTrue(e.getMessage().contains("'hidden_size' is missing or not a positive integer (got 64.5)"), e.getMessage());
+        // Whole numbers written as floats (some exporters do) still load.
+        Files.writeString(f, good.replace("\"hidden_size\":32", "\"hidden_size\":32.0") + ",\"rms_norm_eps\":1e-5}");
+        assertEquals(32, ModelConfig.load(f).hiddenSize());
+    }
 }
