@@ -75,6 +75,12 @@ public final class Runner {
         List<Sample> samples = cfg.limit() > 0 && cfg.limit() < data.size() ? data.samples().subList(0, cfg.limit()) : data.samples();
         Dataset used = new Dataset(data.name(), data.source(), samples, List.of());
         Files.createDirectories(runDir);
+        try (RunDirLock lock = RunDirLock.acquire(runDir)) {
+            return run(bench, samples, used, listener);
+        }
+    }
+
+    private Summary run(Benchmark bench, List<Sample> samples, Dataset used, Listener listener) throws IOException {
         checkOrWriteRunJson(bench);
         TestTimeMethod method = new TestTimeMethod(student, teacher, methodConfig());
         List<Sample> pool = iclPool();

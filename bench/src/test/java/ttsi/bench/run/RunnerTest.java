@@ -110,6 +110,22 @@ class RunnerTest {
     }
 
     @Test
+    void aSecondRunOnTheSameDirectoryIsRefusedAndWritesNothing() throws Exception {
+        Path out = tmp.resolve("run-locked");
+        Files.createDirectories(out);
+        try (RunDirLock held = RunDirLock.acquire(out)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> new Runner(config("base", List.of(0L), 2), out, model, null).run(new Runner.Listener() {}));
+            assertTrue(e.getMessage().contains("is in use by another run (process " + ProcessHandle.current().pid() + ")"), e.getMessage());
+        }
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(".lock"), files.map(f -> f.getFileName().toString()).toList(), "only the holder's lock file");
+        }
+        new Runner(config("base", List.of(0L), 2), out, model, null).run(new Runner.Listener() {});
+        assertEquals(2, lines(out.resolve("results-seed-0.jsonl")).size());
+    }
+
+    @Test
     void randomSelectionDrawsAsManyAsHMarksUncertain() throws Exception {
         Path out = tmp.resolve("run-random");
         new Runner(config("random", List.of(0L), 3), out, model, null).run(new Runner.Listener() {});
