@@ -109,6 +109,10 @@ final class FinetuneCommand implements Callable<Integer> {
                     if (template == null) template = ChatTemplate.load(model);
                     out.add(SftExamples.fromChat(m.tokenizer(), template, n));
                 } else if (n.has("prompt") && n.has("completion")) {
+                    // asText() of a number or object is "" or its digits: a record that trains on nothing or on the wrong text.
+                    if (!n.get("prompt").isTextual()) throw new IllegalArgumentException("\"prompt\" must be a string, got " + n.get("prompt").getNodeType().name().toLowerCase());
+                    if (!n.get("completion").isTextual()) throw new IllegalArgumentException("\"completion\" must be a string, got " + n.get("completion").getNodeType().name().toLowerCase());
+                    if (n.get("completion").asText().isEmpty()) throw new IllegalArgumentException("\"completion\" is empty: there would be nothing to train on");
                     out.add(SftExamples.fromPromptCompletion(m.tokenizer(), n.get("prompt").asText(), n.get("completion").asText()));
                 } else {
                     throw new IllegalArgumentException("expected {\"messages\": [...]} or {\"prompt\": ..., \"completion\": ...}");
@@ -116,8 +120,16 @@ final class FinetuneCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": " + e.getMessage());
             }
+            if (!hasTarget(out.getLast())) {
+                throw new IllegalArgumentException(where + ": the record has no tokens to train on (an empty final assistant message, or a prompt that fills the context)");
+            }
         }
         if (out.isEmpty()) throw new FormatException(data, "no training examples");
         return out;
+    }
+
+    private static boolean hasTarget(TrainingExample e) {
+        for (boolean t : e.target()) if (t) return true;
+        return false;
     }
 }

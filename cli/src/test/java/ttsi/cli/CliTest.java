@@ -172,6 +172,19 @@ class CliTest {
         Run bad = run("finetune", "--model", tinyQwen.toString(), "--data", data.toString(), "--out", out.toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains(data + ":2: not valid JSON"), bad.err());
+        // records that would train on nothing, or on text the user did not write, are refused by line
+        String[][] records = {
+                {"{\"prompt\": 5, \"completion\": \"b\"}", ":1: \"prompt\" must be a string, got number"},
+                {"{\"prompt\": \"a\", \"completion\": {\"x\": 1}}", ":1: \"completion\" must be a string, got object"},
+                {"{\"prompt\": \"a\", \"completion\": \"\"}", ":1: \"completion\" is empty"}};
+        Path fresh = tmp.resolve("adapter-refused");
+        for (String[] rec : records) {
+            Files.writeString(data, rec[0] + "\n");
+            Run refused = run("finetune", "--model", tinyQwen.toString(), "--data", data.toString(), "--out", fresh.toString());
+            assertEquals(1, refused.code(), rec[0]);
+            assertTrue(refused.err().contains(data + rec[1]), refused.err());
+            assertTrue(!Files.exists(fresh), "nothing written for " + rec[0]);
+        }
     }
 
     @Test
