@@ -279,6 +279,15 @@ final class TokenizerLoader {
         BpeModel bpe = newBpe(vocab, merges, false, unk, mergesTxt);
         Map<String, Integer> lookup = new HashMap<>(vocab);
         for (AddedToken t : addedList) lookup.put(t.content(), t.id());
+        // transformers v5 folders may list special tokens only by name (extra_special_tokens, eos_token) and leave
+        // their ids to tokenizer.json. Without an id, "<|im_end|>" would be encoded as plain text: chat templates
+        // and the end of a turn would silently break.
+        for (String t : names.special) {
+            if (!lookup.containsKey(t)) {
+                throw new FormatException(configFile, "the special token '" + t + "' it names has no id in vocab.json, added_tokens.json or "
+                        + "added_tokens_decoder; copy tokenizer.json (or added_tokens.json) from the original model folder into " + dir);
+            }
+        }
         List<Integer> prefix = new ArrayList<>(), suffix = new ArrayList<>();
         if (config.path("add_bos_token").asBoolean(false) && names.bos != null && lookup.containsKey(names.bos)) {
             prefix.add(lookup.get(names.bos));

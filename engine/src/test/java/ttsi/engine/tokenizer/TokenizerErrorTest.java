@@ -152,4 +152,18 @@ class TokenizerErrorTest {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"GPT2Tokenizer\"}");
         assertFails(dir, "merges.txt", "line 3");
     }
+
+    @Test
+    void specialTokensNamedButWithoutAnIdAreRefused() throws IOException {
+        // The transformers v5 layout: vocab.json + merges.txt, special tokens only by name, no ids anywhere.
+        Files.writeString(dir.resolve("vocab.json"), "{\"a\": 0, \"b\": 1, \"ab\": 2}");
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b\n");
+        Files.writeString(dir.resolve("tokenizer_config.json"), """
+                {"tokenizer_class": "Qwen2Tokenizer", "eos_token": "<|im_end|>", "extra_special_tokens": ["<|im_start|>", "<|im_end|>"]}""");
+        assertFails(dir, "tokenizer_config.json", "the special token '<|im_", "has no id", "copy tokenizer.json (or added_tokens.json)");
+        // With the ids (the v4 layout's added_tokens.json) the same folder loads, and each special token is one id.
+        Files.writeString(dir.resolve("added_tokens.json"), "{\"<|im_start|>\": 3, \"<|im_end|>\": 4}");
+        Tokenizer t = Tokenizer.load(dir);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {3, 2, 4}, t.encode("<|im_start|>ab<|im_end|>"));
+    }
 }

@@ -45,15 +45,27 @@ class TokenizerFallbackTest {
     }
 
     @Test
-    void qwen25WithoutAddedTokensStillEncodesPlainText() {
-        // The 1.5B folder has vocab.json + merges.txt and a v5 tokenizer_config.json with no added tokens.
-        Tokenizer t = Tokenizer.load(SharedData.require("models/Qwen2.5-1.5B-Instruct"));
+    void aV5FolderThatNamesSpecialTokensWithoutIdsIsRefusedUntilTheIdsAreAdded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // The 1.5B folder has vocab.json + merges.txt and a v5 tokenizer_config.json that names <|im_end|> and the
+        // other special tokens but gives no ids (those live in tokenizer.json, which the folder lacks). Loaded as is,
+        // "<|im_end|>" used to become 6 plain-text ids with no warning.
+        java.nio.file.Path src = SharedData.require("models/Qwen2.5-1.5B-Instruct");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ttsi.engine.format.FormatException.class, () -> Tokenizer.load(src));
+        assertTrue(e.getMessage().contains("tokenizer_config.json: the special token '<|") && e.getMessage().contains("copy tokenizer.json (or added_tokens.json)"),
+                e.getMessage());
+        // Adding the ids (Qwen2.5's added_tokens.json, the same for every size) fixes it.
+        for (String f : new String[] {"vocab.json", "merges.txt", "tokenizer_config.json"}) java.nio.file.Files.copy(src.resolve(f), dir.resolve(f));
+        java.nio.file.Files.copy(SharedData.require("models/Qwen2.5-0.5B-Instruct/added_tokens.json"), dir.resolve("added_tokens.json"));
+        Tokenizer t = Tokenizer.load(dir);
+        assertEquals(151645, t.id("<|im_end|>").getAsInt());
+        assertEquals(151645, t.eosId().getAsInt());
+        assertArrayEquals(new int[] {151644, 872, 198}, t.encode("<|im_start|>user\n"));
         Goldens.File g = Goldens.load("golden-qwen3.json");
         for (String name : new String[] {"english", "python", "cjk", "emoji", "unicode-spaces", "long-mixed"}) {
             Goldens.Case c = g.get(name);
             if (Arrays.stream(c.ids()).anyMatch(id -> id >= 151643)) continue;
             assertArrayEquals(c.ids(), t.encode(c.text()), name);
         }
-        assertEquals(151643, t.vocabSize());
     }
 }
