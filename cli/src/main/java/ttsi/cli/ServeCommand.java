@@ -13,6 +13,7 @@ import ttsi.engine.model.Model;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
+import ttsi.server.Access;
 import ttsi.server.ServeOptions;
 import ttsi.server.TtsiMode;
 import ttsi.server.TtsiServer;
@@ -46,14 +47,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "1024", description = "completion tokens when a request sets none (capped by the context)") int maxTokens;
     @Option(names = "--max-body-mb", defaultValue = "8", description = "largest request body in MiB") int maxBodyMb;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+    @Option(names = "--api-key", description = "clients must send 'Authorization: Bearer KEY' (or set TTSI_API_KEY); /health stays open") String apiKey;
+    @Option(names = "--api-key-file", description = "read the API key from this file (first line)") Path apiKeyFile;
+    @Option(names = "--metrics-public", description = "with a key: serve /metrics without it (for a scraper that cannot send one)") boolean metricsPublic;
 
     @Override
     public Integer call() throws Exception {
         if (threads != null) Parallel.setGlobalThreads(threads);
         String name = servedName != null ? servedName : model.toAbsolutePath().normalize().getFileName().toString();
+        Access access = access();
         ServeOptions o = new ServeOptions(host, port, name, queue, retryAfter, Duration.ofMillis((long) (timeout * 1000)),
                 Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), tau, k, maxAttempts,
-                synthesisMaxTokens, synthesisTemperature);
+                synthesisMaxTokens, synthesisTemperature, access);
+        if (!access.keyed() && !isLoopback(host)) {
+            System.err.println("ttsi serve: WARNING: listening on " + host + " without an API key: anyone who can reach the port can use the model "
+                    + "and start test-time training. Set --api-key, --api-key-file or TTSI_API_KEY.");
+        }
         TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
         LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
         boolean useTeacher = teacherUrl != null || System.getenv(OpenAiModel.TEACHER_URL_ENV) != null;
@@ -71,5 +80,23 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** The key from --api-key, else --api-key-file, else TTSI_API_KEY; none: open. */
+    private Access access() throws java.io.IOException {
+        if (apiKey != null && apiKeyFile != null) throw new IllegalArgumentException("give --api-key or --api-key-file, not both");
+        String key = apiKey;
+        if (apiKeyFile != null) {
+            if (!java.nio.file.Files.isRegularFile(apiKeyFile)) throw new IllegalArgumentException("--api-key-file " + apiKeyFile + ": file not found");
+            key = java.nio.file.Files.readAllLines(apiKeyFile).stream().findFirst().orElse("").strip();
+            if (key.isEmpty()) throw new IllegalArgumentException("--api-key-file " + apiKeyFile + ": the first line is empty (expected the key)");
+        }
+        if (key == null) key = System.getenv("TTSI_API_KEY");
+        if (key != null && key.isBlank()) throw new IllegalArgumentException("the API key is empty (--api-key or TTSI_API_KEY)");
+        return key == null ? Access.OPEN : new Access(key.strip(), metricsPublic);
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
     }
 }

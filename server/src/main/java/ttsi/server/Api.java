@@ -78,6 +78,10 @@ public final class Api implements AutoCloseable {
             default -> path.startsWith("/v1/models/") ? "model" : "other";
         };
         try {
+            if (!options.access().allows(endpoint, ex.header("Authorization"))) {
+                metrics.inc("ttsi_unauthorized_total", "");
+                throw ApiError.unauthorized(ex.header("Authorization") != null);
+            }
             switch (endpoint) {
                 case "chat", "completions" -> {
                     requireMethod(ex, "POST");

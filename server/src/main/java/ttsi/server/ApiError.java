@@ -62,6 +62,13 @@ public final class ApiError extends RuntimeException {
         return new ApiError(504, "server_error", "timeout", null, "The request did not finish within the server's limit of " + seconds + " s.");
     }
 
+    /** OpenAI's answer to a missing or wrong key (the key itself is never echoed). */
+    public static ApiError unauthorized(boolean sent) {
+        return new ApiError(401, "invalid_request_error", "invalid_api_key", null, sent
+                ? "Incorrect API key provided. Send the server's key as 'Authorization: Bearer KEY'."
+                : "You didn't provide an API key. Send the server's key as 'Authorization: Bearer KEY'.");
+    }
+
     public static ApiError internal(String message) {
         return new ApiError(500, "server_error", "internal_error", null, message);
     }
