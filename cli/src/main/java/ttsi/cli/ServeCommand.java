@@ -49,6 +49,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
     @Option(names = "--api-key", description = "clients must send 'Authorization: Bearer KEY' (or set TTSI_API_KEY); /health stays open") String apiKey;
     @Option(names = "--api-key-file", description = "read the API key from this file (first line)") Path apiKeyFile;
+    @Option(names = "--client-ttsi", description = "the costliest TT-SI mode a client's X-TTSI header or 'ttsi' field can ask for: off, auto or force (default: no more than --ttsi)") String clientTtsi;
     @Option(names = "--metrics-public", description = "with a key: serve /metrics without it (for a scraper that cannot send one)") boolean metricsPublic;
 
     @Override
@@ -93,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (key == null) key = System.getenv("TTSI_API_KEY");
         if (key != null && key.isBlank()) throw new IllegalArgumentException("the API key is empty (--api-key or TTSI_API_KEY)");
-        return key == null ? Access.OPEN : new Access(key.strip(), metricsPublic);
+        return new Access(key == null ? null : key.strip(), key == null || metricsPublic, clientTtsi == null ? null : TtsiMode.of(clientTtsi, "--client-ttsi"));
     }
 
     private static boolean isLoopback(String host) {

@@ -17,6 +17,11 @@ record ChatRequest(String model, List<Message> messages, List<ToolSpec> tools, T
                    double temperature, double topP, int topK, long seed, List<String> stop, boolean stream, boolean includeUsage,
                    int topLogprobs, TtsiMode ttsi) {
 
+    ChatRequest withTtsi(TtsiMode mode) {
+        return mode == ttsi ? this : new ChatRequest(model, messages, tools, toolChoice, maxTokens, temperature, topP, topK, seed, stop, stream,
+                includeUsage, topLogprobs, mode);
+    }
+
     /** none, auto, required, or one named function. */
     record ToolChoice(String mode, String function) {
         static final ToolChoice AUTO = new ToolChoice("auto", null);

@@ -37,7 +37,9 @@ final class ChatService {
     }
 
     void handle(Exchange ex, JsonNode body, String requestId) {
-        ChatRequest r = ChatRequest.parse(body, ex.header("x-ttsi"), options.ttsi());
+        ChatRequest asked = ChatRequest.parse(body, ex.header("x-ttsi"), options.ttsi());
+        TtsiMode granted = options.access().grant(asked.ttsi(), options.ttsi());
+        ChatRequest r = asked.withTtsi(granted);
         Api.checkModel(r.model(), options, model);
         boolean toolsOn = !r.tools().isEmpty() && !r.toolChoice().mode().equals("none");
         List<ToolSpec> promptTools = toolsOn ? r.tools() : List.of();
@@ -50,6 +52,11 @@ final class ChatService {
         if (toolsOn) {
             outcome = si.run(qm, r.messages(), r.tools(), r.ttsi(), r.seed(), ex.cancel());
             metrics.inc("ttsi_adaptations_total", Metrics.labels("outcome", outcomeLabel(outcome)));
+            if (granted != asked.ttsi()) {
+                metrics.inc("ttsi_client_hints_total", Metrics.labels("outcome", "lowered"));
+                outcome = outcome.withReason("the client asked for TT-SI '" + asked.ttsi().key() + "'; this server allows at most '" + granted.key() + "'"
+                        + (outcome.reason() != null ? "; " + outcome.reason() : ""));
+            }
         }
         LanguageModel answerer = outcome != null && outcome.adapted() != null ? (QueuedModel) outcome.adapted() : qm;
         Map<String, String> headers = new LinkedHashMap<>();

@@ -26,6 +26,10 @@ final class SelfImprovement {
     record Outcome(TtsiMode mode, Uncertainty uncertainty, boolean selected, String reason, int pairs, int rejected, double[] losses,
                    Map<String, Double> seconds, String generator, LanguageModel.Adapted adapted) {
 
+        Outcome withReason(String r) {
+            return new Outcome(mode, uncertainty, selected, r, pairs, rejected, losses, seconds, generator, adapted);
+        }
+
         ObjectNode toJson() {
             ObjectNode o = Json.object();
             o.put("mode", mode.key());

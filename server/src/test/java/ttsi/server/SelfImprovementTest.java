@@ -53,7 +53,9 @@ class SelfImprovementTest {
         teacher = new OpenAiModel(OpenAiModel.Config.of(URI.create(teacherServer.baseUrl()), "teacher").withRetries(0, Duration.ZERO)
                 .withApiKeyEnv("TTSI_TEST_NO_KEY"));
         student = TestModels.tiny(dir.resolve("tiny"));
-        ServeOptions o = ServeOptions.defaults(0, "tiny").withQueue(32).withTtsi(TtsiMode.AUTO, 1.0).withSynthesis(1, 1, 256, 0.7);
+        // This operator lets clients force an adaptation (the default: no more than --ttsi).
+        ServeOptions o = ServeOptions.defaults(0, "tiny").withQueue(32).withTtsi(TtsiMode.AUTO, 1.0).withSynthesis(1, 1, 256, 0.7)
+                .withAccess(new Access(null, true, TtsiMode.FORCE));
         server = new TtsiServer(o, student, teacher).start();
         url = server.baseUrl() + "/chat/completions";
     }
@@ -107,6 +109,27 @@ class SelfImprovementTest {
         JsonNode forced = Http.post(url, request("Time in Lima?").replace("\"temperature\"", "\"ttsi\": {\"mode\": \"force\"}, \"temperature\"")).json().get("ttsi");
         assertTrue(forced.get("adapted").asBoolean());
         assertEquals("force", forced.get("mode").asText());
+    }
+
+    @Test
+    void underTtsiOffAClientCannotForceAnAdaptation() throws Exception {
+        ServeOptions o = ServeOptions.defaults(0, "tiny").withTtsi(TtsiMode.OFF, 1.0).withSynthesis(1, 1, 256, 0.7);
+        try (TtsiServer off = new TtsiServer(o, student, teacher).start()) {
+            String u = off.baseUrl() + "/chat/completions";
+            long teacherCalls = teacherServer.api().metrics().counter("ttsi_requests_total", Metrics.labels("endpoint", "chat", "status", "200"));
+            JsonNode byField = Http.post(u, request("Time in Lima?").replace("\"temperature\"", "\"ttsi\": \"force\", \"temperature\"")).json().get("ttsi");
+            Http.Reply byHeader = Http.post(u, request("Time in Lima?"), "X-TTSI", "force");
+            for (JsonNode t : List.of(byField, byHeader.json().get("ttsi"))) {
+                assertFalse(t.get("adapted").asBoolean(), t.toString());
+                assertEquals("off", t.get("mode").asText());
+                assertTrue(t.get("reason").asText().contains("the client asked for TT-SI 'force'; this server allows at most 'off'"), t.toString());
+            }
+            assertEquals("off", byHeader.headers().firstValue("x-ttsi-mode").orElse(""));
+            assertEquals(2, off.api().metrics().counter("ttsi_client_hints_total", Metrics.labels("outcome", "lowered")));
+            assertEquals(0, off.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "adapted")));
+            assertEquals(teacherCalls, teacherServer.api().metrics().counter("ttsi_requests_total", Metrics.labels("endpoint", "chat", "status", "200")),
+                    "no teacher call was spent");
+        }
     }
 
     /** Interleaved concurrent requests: the non-adapting ones always get exactly the base model's answers. */

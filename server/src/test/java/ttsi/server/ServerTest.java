@@ -41,7 +41,8 @@ class ServerTest {
     @BeforeAll
     static void start() throws Exception {
         model = TestModels.tiny(dir.resolve("tiny"));
-        server = new TtsiServer(ServeOptions.defaults(0, "tiny").withDefaultMaxTokens(24).withTtsi(TtsiMode.OFF, 0.95).withSynthesis(1, 2, 24, 0.7), model, null).start();
+        server = new TtsiServer(ServeOptions.defaults(0, "tiny").withDefaultMaxTokens(24).withTtsi(TtsiMode.OFF, 0.95).withSynthesis(1, 2, 24, 0.7)
+                .withAccess(new Access(null, true, TtsiMode.FORCE)), model, null).start(); // off unless a client asks
         base = "http://127.0.0.1:" + server.port();
     }
 
