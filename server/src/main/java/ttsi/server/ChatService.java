@@ -88,6 +88,7 @@ final class ChatService {
     private static String outcomeLabel(SelfImprovement.Outcome o) {
         if (o.adapted() != null) return "adapted";
         if (o.mode() == TtsiMode.OFF) return "off";
+        if (o.reason() != null && o.reason().startsWith(SelfImprovement.TEACHER_FAILED)) return "teacher_failed";
         if (!o.selected()) return "certain";
         return o.pairs() == 0 && o.reason() != null && o.reason().startsWith("no valid") ? "no_data" : "unsupported";
     }

@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import ttsi.agent.backend.OpenAiException;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.PromptFormat;
 import ttsi.agent.method.Uncertainty;
@@ -94,9 +97,21 @@ final class SelfImprovement {
         model.stage("synthesize");
         LanguageModel generator = teacher != null ? teacher : model;
         List<Message> conversation = messages.stream().filter(m -> !m.role().equals(Message.SYSTEM)).toList();
-        DataSynthesizer.Result syn = synthesizer.synthesize(generator, conversation, tools, seed);
-        seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
         String gen = teacher != null ? "teacher" : "self";
+        DataSynthesizer.Result syn;
+        try {
+            syn = synthesizer.synthesize(generator, conversation, tools, seed);
+        } catch (Cancel.Cancelled e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (teacher == null) throw e;
+            // A teacher fault degrades to the base model's answer; the client learns what kind of fault, never the
+            // teacher's address or our class names (those go to the server log).
+            LOG.log(Level.WARNING, "teacher failed; answering with the base model", e);
+            seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
+            return new Outcome(mode, u, true, TEACHER_FAILED + teacherFault(e) + "); answered by the base model", 0, 0, null, seconds, gen, null);
+        }
+        seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
         if (syn.pairs().isEmpty()) {
             return new Outcome(mode, u, true, "no valid synthetic pair (" + syn.rejections().size() + " rejected in " + syn.attempts() + " attempt(s))",
                     0, syn.rejections().size(), null, seconds, gen, null);
@@ -115,5 +130,18 @@ final class SelfImprovement {
         LanguageModel.Adapted adapted = model.adapt(pairs, seed);
         seconds.put("train", (System.nanoTime() - t) / 1e9);
         return new Outcome(mode, u, true, null, pairs.size(), syn.rejections().size(), adapted.losses(), seconds, gen, adapted);
+    }
+
+    /** The start of an outcome's reason when the teacher failed (also its metrics label's test). */
+    static final String TEACHER_FAILED = "the teacher failed (";
+
+    private static final Logger LOG = Logger.getLogger(SelfImprovement.class.getName());
+
+    private static String teacherFault(RuntimeException e) {
+        if (e instanceof OpenAiException oe) {
+            if (oe.status() > 0) return "HTTP " + oe.status() + (oe.attempts() > 1 ? " after " + oe.attempts() + " attempts" : "");
+            return "unreachable or no answer" + (oe.attempts() > 1 ? " after " + oe.attempts() + " attempts" : "");
+        }
+        return "unusable answer";
     }
 }

@@ -112,6 +112,40 @@ class SelfImprovementTest {
     }
 
     @Test
+    void aTeacherThatIsDownOrFailingDegradesToTheBaseAnswer() throws Exception {
+        // One teacher address where nothing listens, one server whose model throws (HTTP 500).
+        int deadPort;
+        try (java.net.ServerSocket sock = new java.net.ServerSocket(0)) {
+            deadPort = sock.getLocalPort();
+        }
+        ScriptedModel broken = new ScriptedModel((messages, tools) -> {
+            throw new IllegalStateException("teacher model crashed");
+        });
+        try (TtsiServer brokenTeacher = new TtsiServer(ServeOptions.defaults(0, "teacher"), broken, null).start()) {
+            for (String teacherUrl : List.of("http://127.0.0.1:" + deadPort + "/v1", brokenTeacher.baseUrl())) {
+                try (OpenAiModel t = new OpenAiModel(OpenAiModel.Config.of(URI.create(teacherUrl), "teacher").withRetries(1, Duration.ofMillis(10))
+                        .withApiKeyEnv("TTSI_TEST_NO_KEY"));
+                     TtsiServer s = new TtsiServer(ServeOptions.defaults(0, "tiny").withTtsi(TtsiMode.FORCE, 1.0).withSynthesis(1, 1, 256, 0.7), student, t)
+                             .start()) {
+                    String u = s.baseUrl() + "/chat/completions";
+                    String body = request("Is it raining in Paris?");
+                    String base = content(Http.post(url, body, "X-TTSI", "off"));
+                    Http.Reply r = Http.post(u, body);
+                    assertEquals(base, content(r), "answered by the base model");
+                    JsonNode tt = r.json().get("ttsi");
+                    assertFalse(tt.get("adapted").asBoolean());
+                    assertTrue(tt.get("reason").asText().startsWith("the teacher failed ("), tt.toString());
+                    assertTrue(tt.get("reason").asText().endsWith("); answered by the base model"), tt.toString());
+                    for (String leak : List.of("127.0.0.1", Integer.toString(deadPort), "Exception", "ttsi.", "crashed")) {
+                        assertFalse(r.body().contains(leak), "the response leaks '" + leak + "': " + r.body());
+                    }
+                    assertEquals(1, s.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "teacher_failed")));
+                }
+            }
+        }
+    }
+
+    @Test
     void underTtsiOffAClientCannotForceAnAdaptation() throws Exception {
         ServeOptions o = ServeOptions.defaults(0, "tiny").withTtsi(TtsiMode.OFF, 1.0).withSynthesis(1, 1, 256, 0.7);
         try (TtsiServer off = new TtsiServer(o, student, teacher).start()) {
