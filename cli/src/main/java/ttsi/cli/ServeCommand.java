@@ -14,6 +14,7 @@ import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
 import ttsi.server.Access;
+import ttsi.server.ConnectionLimits;
 import ttsi.server.ServeOptions;
 import ttsi.server.TtsiMode;
 import ttsi.server.TtsiServer;
@@ -50,6 +51,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "clients must send 'Authorization: Bearer KEY' (or set TTSI_API_KEY); /health stays open") String apiKey;
     @Option(names = "--api-key-file", description = "read the API key from this file (first line)") Path apiKeyFile;
     @Option(names = "--client-ttsi", description = "the costliest TT-SI mode a client's X-TTSI header or 'ttsi' field can ask for: off, auto or force (default: no more than --ttsi)") String clientTtsi;
+    @Option(names = "--body-timeout", defaultValue = "30", description = "seconds a request body may take to arrive after its headers (then 408)") double bodyTimeout;
+    @Option(names = "--idle-timeout", defaultValue = "120", description = "seconds an idle keep-alive connection stays open") double idleTimeout;
+    @Option(names = "--max-connections", defaultValue = "256", description = "open connections at most; more get 503") int maxConnections;
     @Option(names = "--metrics-public", description = "with a key: serve /metrics without it (for a scraper that cannot send one)") boolean metricsPublic;
 
     @Override
@@ -59,7 +63,9 @@ final class ServeCommand implements Callable<Integer> {
         Access access = access();
         ServeOptions o = new ServeOptions(host, port, name, queue, retryAfter, Duration.ofMillis((long) (timeout * 1000)),
                 Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), tau, k, maxAttempts,
-                synthesisMaxTokens, synthesisTemperature, access);
+                synthesisMaxTokens, synthesisTemperature, access,
+                new ConnectionLimits(Duration.ofMillis((long) (OptionChecks.positive("--body-timeout", bodyTimeout) * 1000)),
+                        Duration.ofMillis((long) (OptionChecks.positive("--idle-timeout", idleTimeout) * 1000)), OptionChecks.atLeast("--max-connections", maxConnections, 1)));
         if (!access.keyed() && !isLoopback(host)) {
             System.err.println("ttsi serve: WARNING: listening on " + host + " without an API key: anyone who can reach the port can use the model "
                     + "and start test-time training. Set --api-key, --api-key-file or TTSI_API_KEY.");

@@ -20,11 +20,13 @@ import java.time.Duration;
  * @param maxAttempts synthesis attempts per adaptation
  * @param synthesisMaxTokens tokens per synthesis generation
  * @param synthesisTemperature temperature of synthesis
- * @param access the API key, if any, and whether /metrics needs it
+ * @param access the API key, if any, whether /metrics needs it, and what TT-SI clients may ask for
+ * @param connections body and idle timeouts and the cap on open connections
  */
 public record ServeOptions(String host, int port, String servedName, int queue, long retryAfterSeconds, Duration requestTimeout,
                            Duration shutdownGrace, int maxBodyBytes, int defaultMaxTokens, TtsiMode ttsi, double tau, int k,
-                           int maxAttempts, int synthesisMaxTokens, double synthesisTemperature, Access access) {
+                           int maxAttempts, int synthesisMaxTokens, double synthesisTemperature, Access access,
+                           ConnectionLimits connections) {
     public ServeOptions {
         if (host == null || host.isBlank()) host = "127.0.0.1";
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
@@ -36,6 +38,7 @@ public record ServeOptions(String host, int port, String servedName, int queue, 
         if (defaultMaxTokens < 1) throw new IllegalArgumentException("default max tokens must be >= 1");
         if (ttsi == null) ttsi = TtsiMode.AUTO;
         if (access == null) access = Access.OPEN;
+        if (connections == null) connections = ConnectionLimits.DEFAULTS;
         if (!(tau >= 0 && tau <= 1)) throw new IllegalArgumentException("tau must be in [0, 1], got " + tau);
         if (k < 1 || maxAttempts < 1 || synthesisMaxTokens < 1) throw new IllegalArgumentException("k, attempts and synthesis tokens must be >= 1");
     }
@@ -43,36 +46,41 @@ public record ServeOptions(String host, int port, String servedName, int queue, 
     /** Loopback, the given port and name, and the defaults of {@code ttsi serve}. */
     public static ServeOptions defaults(int port, String servedName) {
         return new ServeOptions("127.0.0.1", port, servedName, 16, 1, Duration.ofMinutes(10), Duration.ofSeconds(30), 8 << 20, 1024,
-                TtsiMode.AUTO, 0.95, 1, 3, 512, 0.7, Access.OPEN);
+                TtsiMode.AUTO, 0.95, 1, 3, 512, 0.7, Access.OPEN, ConnectionLimits.DEFAULTS);
     }
 
     public ServeOptions withQueue(int q) {
         return new ServeOptions(host, port, servedName, q, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access);
+                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
     }
 
     public ServeOptions withTimeouts(Duration request, Duration grace) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, request, grace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access);
+                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
     }
 
     public ServeOptions withTtsi(TtsiMode mode, double tau) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                mode, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access);
+                mode, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
     }
 
     public ServeOptions withSynthesis(int k, int attempts, int maxTokens, double temperature) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, attempts, maxTokens, temperature, access);
+                ttsi, tau, k, attempts, maxTokens, temperature, access, connections);
     }
 
     public ServeOptions withDefaultMaxTokens(int n) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, n,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access);
+                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
     }
 
     public ServeOptions withAccess(Access a) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, a);
+                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, a, connections);
+    }
+
+    public ServeOptions withConnections(ConnectionLimits c) {
+        return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
+                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, c);
     }
 }

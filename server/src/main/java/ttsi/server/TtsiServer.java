@@ -48,6 +48,7 @@ public final class TtsiServer implements AutoCloseable {
     private EventLoopGroup boss, workers;
     private Channel server;
     private int port;
+    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     public TtsiServer(ServeOptions options, LanguageModel model, LanguageModel teacher) {
         this.options = options;
@@ -79,6 +80,7 @@ public final class TtsiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 65536, 8192));
+                        ch.pipeline().addLast(new ConnectionGuard(options.connections(), openConnections, api.metrics()));
                         ch.pipeline().addLast(new Aggregator(options.maxBodyBytes()));
                         ch.pipeline().addLast(new Handler());
                     }
