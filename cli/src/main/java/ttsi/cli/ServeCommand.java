@@ -60,6 +60,13 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (threads != null) Parallel.setGlobalThreads(threads);
         String name = servedName != null ? servedName : model.toAbsolutePath().normalize().getFileName().toString();
+        OptionChecks.atLeast("--max-body-mb", maxBodyMb, 1);
+        if (maxBodyMb > 2047) throw new IllegalArgumentException("--max-body-mb must be at most 2047 (bodies are held in memory), got " + maxBodyMb);
+        try {
+            java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--host " + host + " is not an address or a name this machine can resolve");
+        }
         Access access = access();
         ServeOptions o = new ServeOptions(host, port, name, queue, retryAfter, Duration.ofMillis((long) (timeout * 1000)),
                 Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), tau, k, maxAttempts,

@@ -40,7 +40,7 @@ final class ToolShiftCommand implements Callable<Integer> {
     @Option(names = "--test", defaultValue = "300") int test;
     @Option(names = "--synthesis", defaultValue = "2000", description = "synthesis-task examples in sft.jsonl") int synthesis;
     @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "generate: also train a BPE tokenizer of this size (0: no); train: its size (0: 2048)") int vocab;
-    @Option(names = "--only", split = ",", description = "train: some of student-base, student-mid, teacher-mid, student, teacher (default: all, in that order)") List<String> only;
+    @Option(names = "--only", split = ",", description = "train: some of student-base, student-mid, teacher-mid, student-late, teacher-late, student, teacher (default: all, in that order)") List<String> only;
     @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 

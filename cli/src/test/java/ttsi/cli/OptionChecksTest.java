@@ -50,4 +50,13 @@ class OptionChecksTest {
                 {"--max-tokens", "0", "--max-tokens must be >= 1"}, {"--top-k", "-1", "--top-k must be >= 0"}};
         for (String[] c : gen) refused(out, c[2], "generate", "--model", dir.resolve("no-model").toString(), "--prompt", "hi", c[0], c[1]);
     }
+
+    @Test
+    void serveRefusesABodyLimitThatOverflowsAndAnAddressThatCannotBeBound(@TempDir Path dir) {
+        Path out = dir.resolve("nothing");
+        refused(out, "--max-body-mb must be at most 2047", "serve", "--model", dir.toString(), "--max-body-mb", "4097");
+        refused(out, "--max-body-mb must be >= 1", "serve", "--model", dir.toString(), "--max-body-mb", "0");
+        refused(out, "--host 999.1.1.1 is not an address", "serve", "--model", dir.toString(), "--host", "999.1.1.1");
+        refused(out, "--body-timeout must be a number > 0", "serve", "--model", dir.toString(), "--body-timeout", "NaN");
+    }
 }

@@ -38,7 +38,7 @@ class ToolShiftCommandTest {
         String[] small = {"--out", dir.toString(), "--train", "100", "--dev", "4", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500",
                 "--step-scale", "0.002"};
         // A link whose start is not trained yet is refused with a message that names it.
-        var early = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student"}, small));
+        var early = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-late"}, small));
         assertTrue(early.code() != 0 && early.err().contains("student-mid"), early.err());
         var r = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-base,student-mid"}, small));
         assertEquals(0, r.code(), r.err());

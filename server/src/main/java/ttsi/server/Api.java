@@ -102,6 +102,7 @@ public final class Api implements AutoCloseable {
                     json(ex, endpoint, 200, modelCard());
                 }
                 case "health" -> {
+                    requireMethod(ex, "GET");
                     ObjectNode o = Json.object();
                     o.put("status", draining ? "draining" : "ok");
                     o.put("model", options.servedName());

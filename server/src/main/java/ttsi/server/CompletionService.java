@@ -64,6 +64,7 @@ final class CompletionService {
         if (ids.length == 0) throw ApiError.invalid("prompt", "'prompt' is empty.");
         long n = Params.integer(body, "n", 1, 1, 128);
         if (n != 1) throw ApiError.invalid("n", "Only n=1 is supported by this server.");
+        if (Params.integer(body, "best_of", 1, 1, 128) != 1) throw ApiError.invalid("best_of", "Only best_of=1 is supported by this server.");
         boolean echo = Params.bool(body, "echo", false);
         int logprobs = (int) Params.integer(body, "logprobs", -1, 0, 20);
         long mt = Params.integer(body, "max_tokens", 16, 0, Integer.MAX_VALUE);

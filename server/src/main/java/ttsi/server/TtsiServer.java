@@ -116,12 +116,32 @@ public final class TtsiServer implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        /** With "Expect: 100-continue" and a body over the limit, Netty answers 413 itself, with an empty body: ours instead. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
+            Object r = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (r instanceof io.netty.handler.codec.http.HttpResponse resp && resp.status().code() == 413) {
+                io.netty.util.ReferenceCountUtil.release(r);
+                return tooLarge();
+            }
+            return r;
+        }
+
+        @Override
+        protected boolean closeAfterContinueResponse(Object msg) {
+            return msg instanceof io.netty.handler.codec.http.HttpResponse resp && resp.status().code() == 413 || super.closeAfterContinueResponse(msg);
+        }
+
+        private DefaultFullHttpResponse tooLarge() {
             ApiError e = new ApiError(413, "invalid_request_error", "request_too_large", null, "The request body is larger than this server's limit of " + max + " bytes.");
             DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     Unpooled.wrappedBuffer(Json.compact(e.toJson()).getBytes(StandardCharsets.UTF_8)));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            return r;
         }
     }
 

@@ -165,6 +165,29 @@ class RobustnessTest {
     }
 
     @Test
+    void anOversizedBodyAnnouncedWithExpectContinueGetsTheErrorObject() throws Exception {
+        // curl sends "Expect: 100-continue" before large bodies; the 413 must still carry OpenAI's error object.
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 10000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(reply.startsWith("HTTP/1.1 413"), reply);
+            assertTrue(reply.contains("\"code\":\"request_too_large\"") && reply.contains("larger than this server's limit"), reply);
+        }
+        assertEquals(200, Http.get(base + "/health").status());
+    }
+
+    @Test
+    void wrongMethodsAndUnsupportedParametersAreRefused() throws Exception {
+        assertEquals("method_not_allowed", error(Http.send("POST", base + "/health", "{}"), 405).get("code").asText());
+        JsonNode e = error(Http.post(base + "/v1/completions", "{\"model\": \"tiny\", \"prompt\": \"hi\", \"best_of\": 3}"), 400);
+        assertEquals("best_of", e.get("param").asText());
+    }
+
+    @Test
     void garbageOnTheSocketLeavesTheServerUp() throws Exception {
         for (String junk : new String[] {"\u0000\u0001\u0002 not http\r\n\r\n", "GET /health HTTP/9.9\r\n\r\n",
                 "POST /v1/chat/completions HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n{", "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n{"}) {
