@@ -32,6 +32,9 @@ public final class TestTimeMethod {
 
     private final LanguageModel student;
     private final LanguageModel teacher;
+
+    /** The start of the rejection recorded when TT-D's teacher failed on an input. */
+    public static final String TEACHER_FAILED = "teacher failed: ";
     private final Config config;
     private final UncertaintyEstimator estimator;
     private final DataSynthesizer synthesizer;
@@ -74,7 +77,15 @@ public final class TestTimeMethod {
         if (selected && config.variant().synthesizes) {
             t = System.nanoTime();
             LanguageModel generator = config.variant() == Variant.TT_D ? teacher : student;
-            synthesis = synthesizer.synthesize(generator, s.conversation(), s.tools(), seed);
+            try {
+                synthesis = synthesizer.synthesize(generator, s.conversation(), s.tools(), seed);
+            } catch (RuntimeException e) {
+                if (generator != teacher) throw e;
+                // A teacher fault on one input must not end a long run: the input is answered without adaptation and
+                // its synthesis records why (results-seed-S.jsonl, "synthesis.rejections").
+                synthesis = new DataSynthesizer.Result(List.of(), List.of(), List.of(TEACHER_FAILED + e.getMessage()), 0,
+                        (System.nanoTime() - t) / 1e9);
+            }
             seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
         }
 

@@ -195,6 +195,27 @@ class RunnerTest {
     }
 
     @Test
+    void aTeacherThatIsDownIsRecordedPerSampleAndTheRunGoesOn() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket sock = new java.net.ServerSocket(0)) {
+            deadPort = sock.getLocalPort();
+        }
+        var teacher = new ttsi.agent.backend.OpenAiModel(ttsi.agent.backend.OpenAiModel.Config.of(
+                java.net.URI.create("http://127.0.0.1:" + deadPort), "stub-teacher").withRetries(0, java.time.Duration.ZERO), k -> null);
+        var cfg = new RunConfig(modelDir, "sealtool", shared.resolve("data"), "tt-d", "native", 1.01, false, "certain", 1, 1, 0.7,
+                "direct", 2, 0.7, 8, List.of(0L), 2, null, 2, 1, 1e-4, 8, 16, "http://dead", "stub-teacher");
+        Path out = tmp.resolve("run-ttd-down");
+        new Runner(cfg, out, model, teacher).run(new Runner.Listener() {});
+        List<JsonNode> rows = lines(out.resolve("results-seed-0.jsonl"));
+        assertEquals(2, rows.size(), "every sample answered");
+        for (JsonNode r : rows) {
+            assertTrue(!r.get("adapted").asBoolean(), r.toString());
+            assertTrue(r.get("synthesis").get("rejections").get(0).asText().startsWith("teacher failed: "), r.toString());
+            assertTrue(r.has("correct"));
+        }
+    }
+
+    @Test
     void iclNeedsAKnownPool() {
         var cfg = new RunConfig(modelDir, "toolalpaca", shared.resolve("data"), "icl", "native", 0.95, false, "certain", 1, 1, 0.7,
                 "direct", 2, 0.7, 8, List.of(0L), 1, null, 2, 1, 1e-4, 8, 16, null, null);
