@@ -152,6 +152,14 @@ final class ChatService {
     private ObjectNode response(ChatRequest r, Completion c, String prefill, List<TokenChoice> tokens, SelfImprovement.Outcome outcome,
                                 String id, long created, boolean toolsOn) {
         Answer a = interpret(prefill + c.text(), c.finishReason(), r.tools(), toolsOn);
+        String choice = r.toolChoice().mode();
+        if (toolsOn && a.calls().isEmpty() && (choice.equals("required") || choice.equals("function"))) {
+            // The contract of a required or named tool choice is a tool call; raw text in content would break clients
+            // that rely on it. OpenAI answers its own models' failures of this kind with a 500 of this wording.
+            throw new ApiError(500, "server_error", "invalid_model_output", "tool_choice", "The model produced invalid content: tool_choice '"
+                    + (choice.equals("function") ? r.toolChoice().function() : "required") + "' needs a tool call, and the model's output did not parse as one"
+                    + (c.finishReason().equals("length") ? " (it hit max_tokens)" : "") + ". Retry, raise max_tokens, or use tool_choice 'auto'.");
+        }
         ObjectNode o = Json.object();
         o.put("id", id);
         o.put("object", "chat.completion");

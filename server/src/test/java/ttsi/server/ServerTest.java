@@ -203,4 +203,24 @@ class ServerTest {
         var direct = model.promptLogprobs(ids, 0);
         for (int i = 1; i < n; i++) assertEquals(direct.get(i).logprob(), lp.get("token_logprobs").get(i).asDouble(), 1e-6);
     }
+
+    @Test
+    void aRequiredOrNamedToolChoiceTheModelFailsIsAnErrorNotRawText() throws Exception {
+        ScriptedModel chatty = new ScriptedModel((messages, tools) -> "I would rather not call anything.");
+        try (TtsiServer s = new TtsiServer(ServeOptions.defaults(0, "chatty").withTtsi(TtsiMode.OFF, 0.95), chatty, null).start()) {
+            for (String choice : new String[] {"\"required\"", "{\"type\": \"function\", \"function\": {\"name\": \"get_time\"}}"}) {
+                Http.Reply r = Http.post(s.baseUrl() + "/chat/completions", "{\"model\": \"chatty\", \"messages\": [{\"role\": \"user\", "
+                        + "\"content\": \"time in Oslo?\"}], \"tools\": " + TOOLS + ", \"tool_choice\": " + choice + "}");
+                assertEquals(500, r.status(), r.body());
+                JsonNode e = r.json().get("error");
+                assertEquals("invalid_model_output", e.get("code").asText());
+                assertTrue(e.get("message").asText().startsWith("The model produced invalid content"), r.body());
+                assertTrue(!r.body().contains("rather not"), "no raw model text: " + r.body());
+            }
+            // With tool_choice auto the same text is an ordinary answer.
+            Http.Reply ok = Http.post(s.baseUrl() + "/chat/completions", "{\"model\": \"chatty\", \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"time in Oslo?\"}], \"tools\": " + TOOLS + "}");
+            assertEquals(200, ok.status());
+        }
+    }
 }
