@@ -54,6 +54,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--body-timeout", defaultValue = "30", description = "seconds a request body may take to arrive after its headers (then 408)") double bodyTimeout;
     @Option(names = "--idle-timeout", defaultValue = "120", description = "seconds an idle keep-alive connection stays open") double idleTimeout;
     @Option(names = "--max-connections", defaultValue = "256", description = "open connections at most; more get 503") int maxConnections;
+    @Option(names = "--max-adaptations", defaultValue = "0", description = "adaptations in progress at once; more are answered by the base model (0: no cap beyond --queue)") int maxAdaptations;
     @Option(names = "--metrics-public", description = "with a key: serve /metrics without it (for a scraper that cannot send one)") boolean metricsPublic;
 
     @Override
@@ -107,7 +108,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (key == null) key = System.getenv("TTSI_API_KEY");
         if (key != null && key.isBlank()) throw new IllegalArgumentException("the API key is empty (--api-key or TTSI_API_KEY)");
-        return new Access(key == null ? null : key.strip(), key == null || metricsPublic, clientTtsi == null ? null : TtsiMode.of(clientTtsi, "--client-ttsi"));
+        return new Access(key == null ? null : key.strip(), key == null || metricsPublic, clientTtsi == null ? null : TtsiMode.of(clientTtsi, "--client-ttsi"),
+                OptionChecks.atLeast("--max-adaptations", maxAdaptations, 0));
     }
 
     private static boolean isLoopback(String host) {

@@ -9,16 +9,22 @@ import java.security.MessageDigest;
  * Without a key, everything is open, as on loopback by default. {@code clientTtsi} is the costliest TT-SI mode a
  * client's hint (X-TTSI header or "ttsi" field) can obtain; null: no more than the operator's own {@code --ttsi}, so
  * that {@code --ttsi off} means off (an adaptation costs ~100x a plain answer, and with a teacher, the operator's
- * teacher calls).
+ * teacher calls). {@code maxAdaptations} caps adaptations in progress at once (0: no cap beyond the queue); a request
+ * over it is answered by the base model.
  */
-public record Access(String apiKey, boolean metricsPublic, TtsiMode clientTtsi) {
-    public static final Access OPEN = new Access(null, true, null);
+public record Access(String apiKey, boolean metricsPublic, TtsiMode clientTtsi, int maxAdaptations) {
+    public static final Access OPEN = new Access(null, true, null, 0);
 
     public Access(String apiKey, boolean metricsPublic) {
-        this(apiKey, metricsPublic, null);
+        this(apiKey, metricsPublic, null, 0);
+    }
+
+    public Access(String apiKey, boolean metricsPublic, TtsiMode clientTtsi) {
+        this(apiKey, metricsPublic, clientTtsi, 0);
     }
 
     public Access {
+        if (maxAdaptations < 0) throw new IllegalArgumentException("max adaptations must be >= 0 (0: no limit), got " + maxAdaptations);
         if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("the API key is empty");
         if (apiKey != null && !apiKey.strip().equals(apiKey)) throw new IllegalArgumentException("the API key has leading or trailing whitespace");
     }

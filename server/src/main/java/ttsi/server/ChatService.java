@@ -89,6 +89,7 @@ final class ChatService {
         if (o.adapted() != null) return "adapted";
         if (o.mode() == TtsiMode.OFF) return "off";
         if (o.reason() != null && o.reason().startsWith(SelfImprovement.TEACHER_FAILED)) return "teacher_failed";
+        if (o.reason() != null && o.reason().startsWith(SelfImprovement.ADAPTATION_LIMIT)) return "limited";
         if (!o.selected()) return "certain";
         return o.pairs() == 0 && o.reason() != null && o.reason().startsWith("no valid") ? "no_data" : "unsupported";
     }

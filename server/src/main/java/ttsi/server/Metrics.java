@@ -43,7 +43,7 @@ public final class Metrics {
         family("ttsi_unauthorized_total", "counter", "Requests answered 401: no API key, or a wrong one.");
         family("ttsi_cancelled_total", "counter", "Requests whose work was cancelled, by reason (client_disconnected, timeout, shutdown).");
         family("ttsi_tokens_total", "counter", "Tokens processed, by kind (prompt, completion).");
-        family("ttsi_adaptations_total", "counter", "TT-SI decisions on requests with tools, by outcome (adapted, certain, off, no_data, teacher_failed, unsupported).");
+        family("ttsi_adaptations_total", "counter", "TT-SI decisions on requests with tools, by outcome (adapted, certain, off, no_data, teacher_failed, limited, unsupported).");
         family("ttsi_request_duration_seconds", "histogram", "Wall time of a request, by endpoint.");
         family("ttsi_stage_duration_seconds", "histogram", "Wall time of each stage of a request (queue, score, synthesize, train, answer, prompt_logprobs).");
         family("ttsi_time_to_first_token_seconds", "histogram", "Time from a request's arrival to its first generated token.");

@@ -70,9 +70,12 @@ final class SelfImprovement {
     private final LanguageModel teacher;
     private final UncertaintyEstimator estimator;
     private final DataSynthesizer synthesizer;
+    private final java.util.concurrent.Semaphore adaptations; // null: no cap
 
     SelfImprovement(ServeOptions options, LanguageModel teacher) {
         this.options = options;
+        int max = options.access().maxAdaptations();
+        this.adaptations = max > 0 ? new java.util.concurrent.Semaphore(max) : null;
         this.teacher = teacher;
         this.estimator = new UncertaintyEstimator(new UncertaintyEstimator.Options(options.tau(), false, UncertaintyEstimator.SingleTool.CERTAIN, 5));
         this.synthesizer = new DataSynthesizer(new DataSynthesizer.Options(options.k(), options.maxAttempts(),
@@ -91,6 +94,20 @@ final class SelfImprovement {
         boolean selected = mode == TtsiMode.FORCE || u.uncertain();
         if (!selected) return new Outcome(mode, u, false, u.reason() != null ? u.reason() : "certain", 0, 0, null, seconds, null, null);
         if (!model.canAdapt()) return new Outcome(mode, u, true, "model cannot be adapted", 0, 0, null, seconds, null, null);
+        if (adaptations != null && !adaptations.tryAcquire()) {
+            return new Outcome(mode, u, true, ADAPTATION_LIMIT + options.access().maxAdaptations() + " in progress); answered by the base model",
+                    0, 0, null, seconds, null, null);
+        }
+        try {
+            return adapt(model, messages, tools, mode, u, seed, cancel, seconds);
+        } finally {
+            if (adaptations != null) adaptations.release();
+        }
+    }
+
+    private Outcome adapt(QueuedModel model, List<Message> messages, List<ToolSpec> tools, TtsiMode mode, Uncertainty u, long seed, Cancel cancel,
+                          Map<String, Double> seconds) {
+        long t;
 
         cancel.check();
         t = System.nanoTime();
@@ -134,6 +151,9 @@ final class SelfImprovement {
 
     /** The start of an outcome's reason when the teacher failed (also its metrics label's test). */
     static final String TEACHER_FAILED = "the teacher failed (";
+
+    /** The start of an outcome's reason when the cap on adaptations in progress was reached. */
+    static final String ADAPTATION_LIMIT = "the server's limit on adaptations was reached (";
 
     private static final Logger LOG = Logger.getLogger(SelfImprovement.class.getName());
 

@@ -146,6 +146,42 @@ class SelfImprovementTest {
     }
 
     @Test
+    void adaptationsOverTheCapAreAnsweredByTheBaseModel() throws Exception {
+        ScriptedModel slowTeacher = new ScriptedModel((messages, tools) -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "[{\"query\": \"What is the weather like in Berlin today?\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Berlin\"}}]}]";
+        });
+        try (TtsiServer teacherSrv = new TtsiServer(ServeOptions.defaults(0, "teacher"), slowTeacher, null).start();
+             OpenAiModel t = new OpenAiModel(OpenAiModel.Config.of(URI.create(teacherSrv.baseUrl()), "teacher").withRetries(0, Duration.ZERO)
+                     .withApiKeyEnv("TTSI_TEST_NO_KEY"));
+             TtsiServer s = new TtsiServer(ServeOptions.defaults(0, "tiny").withTtsi(TtsiMode.FORCE, 1.0).withSynthesis(1, 1, 256, 0.7)
+                     .withAccess(new Access(null, true, null, 1)), student, t).start()) {
+            String u = s.baseUrl() + "/chat/completions";
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<Http.Reply>> replies = new ArrayList<>();
+                for (int i = 0; i < 3; i++) replies.add(pool.submit(() -> Http.post(u, request("Is it raining in Paris?"))));
+                int adapted = 0, limited = 0;
+                for (Future<Http.Reply> f : replies) {
+                    Http.Reply r = f.get();
+                    assertEquals(200, r.status(), r.body());
+                    JsonNode tt = r.json().get("ttsi");
+                    if (tt.get("adapted").asBoolean()) adapted++;
+                    else if (tt.get("reason").asText().startsWith("the server's limit on adaptations was reached (1 in progress)")) limited++;
+                }
+                assertTrue(adapted >= 1 && limited >= 1 && adapted + limited == 3, adapted + " adapted, " + limited + " limited");
+                assertEquals(limited, s.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "limited")));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void underTtsiOffAClientCannotForceAnAdaptation() throws Exception {
         ServeOptions o = ServeOptions.defaults(0, "tiny").withTtsi(TtsiMode.OFF, 1.0).withSynthesis(1, 1, 256, 0.7);
         try (TtsiServer off = new TtsiServer(o, student, teacher).start()) {
