@@ -36,6 +36,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--limit", limit, 0);
+        OptionChecks.atLeast("--seeds", seeds, 1);
+        for (int k : ks) OptionChecks.atLeast("--k", k, 1);
+        OptionChecks.inRange("--tau", tau, 0, 1);
+        OptionChecks.atLeast("--epochs", epochs, 1);
+        OptionChecks.positive("--lr", lr);
+        OptionChecks.atLeast("--sft-epochs", sftEpochs, 1);
+        OptionChecks.positive("--sft-lr", sftLr);
+        OptionChecks.atLeast("--max-tokens", maxTokens, 1);
+        if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
         Path m = models != null ? models : defaultModels();
         Demo demo = new Demo(new Demo.Options(m, out, limit, seeds, ks, tau, epochs, lr, sftEpochs, sftLr, maxTokens));

@@ -21,6 +21,7 @@ final class RandomModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.positive("--std", std);
         var json = EngineBench.shapeJson(shape);
         DType dt = DType.parse(dtype);
         RandomCheckpoint.write(out, json, dt, std, seed, tokenizer);

@@ -46,6 +46,12 @@ final class ToolShiftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.atLeast("--train", train, 1);
+        OptionChecks.atLeast("--dev", dev, 1);
+        OptionChecks.atLeast("--test", test, 1);
+        OptionChecks.atLeast("--synthesis", synthesis, 0);
+        OptionChecks.atLeast("--tokenizer-vocab", vocab, 0);
+        if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
         return switch (action) {
             case "generate" -> generate();

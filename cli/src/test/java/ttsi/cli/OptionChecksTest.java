@@ -59,4 +59,15 @@ class OptionChecksTest {
         refused(out, "--host 999.1.1.1 is not an address", "serve", "--model", dir.toString(), "--host", "999.1.1.1");
         refused(out, "--body-timeout must be a number > 0", "serve", "--model", dir.toString(), "--body-timeout", "NaN");
     }
+
+    @Test
+    void demoToolshiftAndRandomModelRefuseBadNumbers(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        refused(out, "--tau must be in [0, 1], got NaN", "demo", "--out", out.toString(), "--tau", "NaN");
+        refused(out, "--k must be >= 1, got 0", "demo", "--out", out.toString(), "--k", "1,0");
+        refused(out, "--lr must be a number > 0", "demo", "--out", out.toString(), "--lr", "-1");
+        refused(out, "--seeds must be >= 1", "demo", "--out", out.toString(), "--seeds", "0");
+        refused(out, "--test must be >= 1, got 0", "toolshift", "generate", "--out", out.toString(), "--test", "0");
+        refused(out, "--std must be a number > 0, got NaN", "random-model", "--out", out.toString(), "--shape", "qwen2.5-0.5b", "--tokenizer", dir.toString(), "--std", "NaN");
+    }
 }
