@@ -1,23 +1,15 @@
 package ttsi.server;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import ttsi.agent.tools.Json;
 
 /**
  * Enforces {@link ConnectionLimits} on one connection (between the HTTP codec and the body aggregator): slow bodies get
@@ -44,7 +36,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         if (open.incrementAndGet() > limits.maxConnections()) {
             refused = true;
             metrics.inc("ttsi_connections_refused_total", Metrics.labels("reason", "too_many"));
-            refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, new ApiError(503, "server_error", "too_many_connections", null,
+            refuse(ctx, new ApiError(503, "server_error", "too_many_connections", null,
                     "The server has " + limits.maxConnections() + " connections open, its limit; retry later."));
             return;
         }
@@ -74,7 +66,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
                 if (!readingBody || !ctx.channel().isActive()) return;
                 refused = true; // what is still to come of this body is dropped
                 metrics.inc("ttsi_connections_refused_total", Metrics.labels("reason", "slow_body"));
-                refuse(ctx, HttpResponseStatus.REQUEST_TIMEOUT, new ApiError(408, "invalid_request_error", "request_timeout", null,
+                refuse(ctx, new ApiError(408, "invalid_request_error", "request_timeout", null,
                         "The request body did not arrive within " + limits.bodyTimeout().toMillis() / 1000.0 + " s of its headers."));
             }, limits.bodyTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -104,11 +96,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         if (f != null) f.cancel(false);
     }
 
-    private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, ApiError e) {
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(Json.compact(e.toJson()).getBytes(StandardCharsets.UTF_8)));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    private static void refuse(ChannelHandlerContext ctx, ApiError e) {
+        ctx.writeAndFlush(TtsiServer.closingError(e)).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -90,6 +90,15 @@ public final class TtsiServer implements AutoCloseable {
         return this;
     }
 
+    /** An error answered before a request reaches the API (OpenAI's error object), after which the connection closes. */
+    static DefaultFullHttpResponse closingError(ApiError e) {
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.status()),
+                Unpooled.wrappedBuffer(Json.compact(e.toJson()).getBytes(StandardCharsets.UTF_8)));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+
     /** Graceful shutdown: stop admitting, let admitted requests finish within the grace period, cancel the rest, stop. */
     public boolean shutdown() {
         boolean clean = api.drain();
@@ -136,12 +145,8 @@ public final class TtsiServer implements AutoCloseable {
         }
 
         private DefaultFullHttpResponse tooLarge() {
-            ApiError e = new ApiError(413, "invalid_request_error", "request_too_large", null, "The request body is larger than this server's limit of " + max + " bytes.");
-            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    Unpooled.wrappedBuffer(Json.compact(e.toJson()).getBytes(StandardCharsets.UTF_8)));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            return r;
+            return closingError(new ApiError(413, "invalid_request_error", "request_too_large", null,
+                    "The request body is larger than this server's limit of " + max + " bytes."));
         }
     }
 
@@ -165,12 +170,8 @@ public final class TtsiServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             if (!req.decoderResult().isSuccess()) {
-                ApiError e = ApiError.invalid(null, "Malformed HTTP request: " + req.decoderResult().cause());
-                DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-                        Unpooled.wrappedBuffer(Json.compact(e.toJson()).getBytes(StandardCharsets.UTF_8)));
-                r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes())
-                        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(closingError(ApiError.invalid(null, "Malformed HTTP request: " + req.decoderResult().cause())))
+                        .addListener(ChannelFutureListener.CLOSE);
                 return;
             }
             NettyExchange ex = new NettyExchange(ctx.channel(), req, this);
