@@ -55,6 +55,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", defaultValue = "120", description = "seconds an idle keep-alive connection stays open") double idleTimeout;
     @Option(names = "--max-connections", defaultValue = "256", description = "open connections at most; more get 503") int maxConnections;
     @Option(names = "--max-adaptations", defaultValue = "0", description = "adaptations in progress at once; more are answered by the base model (0: no cap beyond --queue)") int maxAdaptations;
+    @Option(names = "--max-buffered-mb", defaultValue = "256", description = "MiB of request bodies being received at once, all connections; more get 503") int maxBufferedMb;
     @Option(names = "--metrics-public", description = "with a key: serve /metrics without it (for a scraper that cannot send one)") boolean metricsPublic;
 
     @Override
@@ -73,7 +74,8 @@ final class ServeCommand implements Callable<Integer> {
                 Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), tau, k, maxAttempts,
                 synthesisMaxTokens, synthesisTemperature, access,
                 new ConnectionLimits(Duration.ofMillis((long) (OptionChecks.positive("--body-timeout", bodyTimeout) * 1000)),
-                        Duration.ofMillis((long) (OptionChecks.positive("--idle-timeout", idleTimeout) * 1000)), OptionChecks.atLeast("--max-connections", maxConnections, 1)));
+                        Duration.ofMillis((long) (OptionChecks.positive("--idle-timeout", idleTimeout) * 1000)), OptionChecks.atLeast("--max-connections", maxConnections, 1),
+                        (long) OptionChecks.atLeast("--max-buffered-mb", maxBufferedMb, 1) << 20));
         if (!access.keyed() && !isLoopback(host)) {
             System.err.println("ttsi serve: WARNING: listening on " + host + " without an API key: anyone who can reach the port can use the model "
                     + "and start test-time training. Set --api-key, --api-key-file or TTSI_API_KEY.");

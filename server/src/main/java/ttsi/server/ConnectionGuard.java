@@ -19,14 +19,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionGuard extends ChannelDuplexHandler {
     private final ConnectionLimits limits;
     private final AtomicInteger open;
+    private final java.util.concurrent.atomic.AtomicLong buffered; // bytes of bodies being received, all connections
+    private long mine; // this connection's share of buffered
     private final Metrics metrics;
     private ScheduledFuture<?> bodyDeadline, idleDeadline;
     private int awaitingResponse; // requests fully read whose response has not ended
     private boolean readingBody, counted, refused;
 
-    ConnectionGuard(ConnectionLimits limits, AtomicInteger open, Metrics metrics) {
+    ConnectionGuard(ConnectionLimits limits, AtomicInteger open, java.util.concurrent.atomic.AtomicLong buffered, Metrics metrics) {
         this.limits = limits;
         this.open = open;
+        this.buffered = buffered;
         this.metrics = metrics;
     }
 
@@ -48,6 +51,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (counted) open.decrementAndGet();
         counted = false;
+        releaseBuffered();
         cancel(bodyDeadline);
         cancel(idleDeadline);
         super.channelInactive(ctx);
@@ -70,7 +74,21 @@ final class ConnectionGuard extends ChannelDuplexHandler {
                         "The request body did not arrive within " + limits.bodyTimeout().toMillis() / 1000.0 + " s of its headers."));
             }, limits.bodyTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
+        if (msg instanceof io.netty.handler.codec.http.HttpContent c && readingBody) {
+            int n = c.content().readableBytes();
+            mine += n;
+            if (buffered.addAndGet(n) > limits.maxBufferedBytes()) {
+                ReferenceCountUtil.release(msg);
+                refused = true;
+                releaseBuffered();
+                metrics.inc("ttsi_connections_refused_total", Metrics.labels("reason", "buffers_full"));
+                refuse(ctx, new ApiError(503, "server_error", "server_busy", null,
+                        "The server is receiving too many request bodies at once (" + limits.maxBufferedBytes() + " bytes); retry later."));
+                return;
+            }
+        }
         if (msg instanceof LastHttpContent) {
+            releaseBuffered();
             readingBody = false;
             cancel(bodyDeadline);
             awaitingResponse++;
@@ -90,6 +108,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         idleDeadline = ctx.executor().schedule(() -> {
             if (awaitingResponse == 0 && !readingBody) ctx.close();
         }, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void releaseBuffered() {
+        buffered.addAndGet(-mine);
+        mine = 0;
     }
 
     private static void cancel(ScheduledFuture<?> f) {

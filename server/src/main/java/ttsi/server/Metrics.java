@@ -39,7 +39,8 @@ public final class Metrics {
         family("ttsi_requests_total", "counter", "HTTP requests answered, by endpoint and status code.");
         family("ttsi_rejected_total", "counter", "Requests answered 429 because the queue was full.");
         family("ttsi_client_hints_total", "counter", "Client TT-SI hints lowered to what the operator allows (outcome=lowered).");
-        family("ttsi_connections_refused_total", "counter", "Connections answered and closed by the connection limits, by reason (slow_body: 408, too_many: 503).");
+        family("ttsi_connections_refused_total", "counter", "Connections answered and closed by the connection limits, by reason (slow_body: 408, too_many, buffers_full: 503).");
+        family("ttsi_buffered_body_bytes", "gauge", "Bytes of request bodies being received, all connections together.");
         family("ttsi_unauthorized_total", "counter", "Requests answered 401: no API key, or a wrong one.");
         family("ttsi_cancelled_total", "counter", "Requests whose work was cancelled, by reason (client_disconnected, timeout, shutdown).");
         family("ttsi_tokens_total", "counter", "Tokens processed, by kind (prompt, completion).");

@@ -49,10 +49,12 @@ public final class TtsiServer implements AutoCloseable {
     private Channel server;
     private int port;
     private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bufferedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     public TtsiServer(ServeOptions options, LanguageModel model, LanguageModel teacher) {
         this.options = options;
         this.api = new Api(options, model, teacher);
+        api.metrics().gauge("ttsi_buffered_body_bytes", bufferedBytes::get);
     }
 
     public Api api() {
@@ -80,7 +82,7 @@ public final class TtsiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 65536, 8192));
-                        ch.pipeline().addLast(new ConnectionGuard(options.connections(), openConnections, api.metrics()));
+                        ch.pipeline().addLast(new ConnectionGuard(options.connections(), openConnections, bufferedBytes, api.metrics()));
                         ch.pipeline().addLast(new Aggregator(options.maxBodyBytes()));
                         ch.pipeline().addLast(new Handler());
                     }

@@ -81,4 +81,22 @@ class ConnectionLimitsTest {
             assertEquals(200, Http.get(server.baseUrl() + "/models").status(), "served again once the idle ones are gone");
         }
     }
+
+    @Test
+    void bodiesBeingReceivedHoldABoundedNumberOfBytesTogether() throws Exception {
+        ServeOptions o = ServeOptions.defaults(0, "scripted").withConnections(new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(30), 64, 20_000));
+        try (TtsiServer server = new TtsiServer(o, ScriptedModel.toolCaller(), null).start()) {
+            Socket first = slowBody(server.port()), second = slowBody(server.port()); // 7,000 bytes each, still coming
+            Thread.sleep(300);
+            Socket third = slowBody(server.port()); // would make 21,000
+            String reply = readToClose(third);
+            assertTrue(reply.startsWith("HTTP/1.1 503") && reply.contains("\"code\":\"server_busy\""), reply);
+            assertEquals(1, server.api().metrics().counter("ttsi_connections_refused_total", Metrics.labels("reason", "buffers_full")));
+            assertTrue(Http.get(server.baseUrl().replaceAll("/v1$", "") + "/metrics").body().contains("ttsi_buffered_body_bytes 14000"));
+            // A small request still fits beside the two slow ones.
+            assertEquals(200, Http.post(server.baseUrl() + "/chat/completions", CHAT).status());
+            first.close();
+            second.close();
+        }
+    }
 }
