@@ -80,6 +80,18 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--threads", threads, 1);
+        OptionChecks.atLeast("--prefill", prefill, 1);
+        OptionChecks.atLeast("--decode", decode, 0);
+        OptionChecks.atLeast("--train", train, 0);
+        OptionChecks.atLeast("--train-targets", trainTargets, 0);
+        OptionChecks.atLeast("--reps", reps, 1);
+        OptionChecks.atLeast("--requests", requests, 1);
+        OptionChecks.atLeast("--clients", clients, 1);
+        OptionChecks.atLeast("--queue", queue, 1);
+        OptionChecks.atLeast("--max-tokens", maxTokens, 1);
+        OptionChecks.inRange("--stream-share", streamShare, 0, 1);
+        OptionChecks.atLeast("--warmup", warmup, 0);
         if (what.equals("serve")) return serve();
         if (!what.equals("engine")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (expected: engine or serve)");
         DType dt = DType.parse(dtype);
