@@ -150,19 +150,36 @@ public final class Recipe {
                 new Phase("full", 1800, new World.Mix(0.15, 3, 6, 0.3), 0.15)), 4096, 2e-3, false, seed * 7 + 1);
     }
 
-    /**
-     * The student: the common start trained on in two more runs (1,200 and 2,500 steps, each from the last one's
-     * weights with a fresh optimizer and schedule), on the training side of the world only. Copying values formed
-     * slowly and only late (dev exact match 0% until step ~1,800 of the common start), so the recipe is a chain of
-     * resumable runs that a later session can extend by one more link.
-     */
-    public static Spec student(long seed) {
-        return continued("student", "student-mid", 2500, seed * 7 + 5, false, seed);
-    }
-
     /** The student's middle link (from the common start). */
     public static Spec studentMid(long seed) {
-        return continued("student-mid", base(seed).name(), 1200, seed * 7 + 4, false, seed);
+        return continued("student-mid", base(seed).name(), 1200, seed * 7 + 4, false, seed, 1e-3);
+    }
+
+    /** The student's third link (2,500 steps from the middle one). */
+    public static Spec studentLate(long seed) {
+        return continued("student-late", "student-mid", 2500, seed * 7 + 5, false, seed, 1e-3);
+    }
+
+    /**
+     * The student: the common start trained on in three more runs (1,200, 2,500 and 2,400 steps, each from the last
+     * one's weights with a fresh optimizer and schedule), on the training side of the world only. Copying values
+     * formed slowly and late (dev exact match 0% until step ~1,800 of the common start), and each link's loss fell
+     * most while its learning rate decayed; the last link therefore starts low (4e-4) instead of warming up again to
+     * 1e-3 and undoing part of the previous decay. The recipe is a chain of resumable runs that a later session can
+     * extend by one more link.
+     */
+    public static Spec student(long seed) {
+        return continued("student", "student-late", 2400, seed * 7 + 8, false, seed, 4e-4);
+    }
+
+    /** The teacher's middle link (from the common start). */
+    public static Spec teacherMid(long seed) {
+        return continued("teacher-mid", base(seed).name(), 1200, seed * 7 + 2, true, seed, 1e-3);
+    }
+
+    /** The teacher's third link. */
+    public static Spec teacherLate(long seed) {
+        return continued("teacher-late", "teacher-mid", 2500, seed * 7 + 6, true, seed, 1e-3);
     }
 
     /**
@@ -171,23 +188,18 @@ public final class Recipe {
      * test request). The student is therefore also "the teacher without privileged knowledge".
      */
     public static Spec teacher(long seed) {
-        return continued("teacher", "teacher-mid", 2500, seed * 7 + 6, true, seed);
+        return continued("teacher", "teacher-late", 2400, seed * 7 + 9, true, seed, 4e-4);
     }
 
-    /** The teacher's middle link (from the common start). */
-    public static Spec teacherMid(long seed) {
-        return continued("teacher-mid", base(seed).name(), 1200, seed * 7 + 2, true, seed);
-    }
-
-    private static Spec continued(String name, String from, int steps, long initSeed, boolean privileged, long seed) {
+    private static Spec continued(String name, String from, int steps, long initSeed, boolean privileged, long seed, double learningRate) {
         Spec b = base(seed);
-        return new Spec(name, b.shape(), List.of(new Phase("more", steps, new World.Mix(0.15, 3, 6, 0.3), 0.15)), 4096, 1e-3,
+        return new Spec(name, b.shape(), List.of(new Phase("more", steps, new World.Mix(0.15, 3, 6, 0.3), 0.15)), 4096, learningRate,
                 privileged, initSeed, CHECKPOINT_EVERY, from);
     }
 
     /** Every model of the recipe, in an order where each starts after the model it starts from. */
     public static List<Spec> all(long seed) {
-        return List.of(base(seed), studentMid(seed), teacherMid(seed), student(seed), teacher(seed));
+        return List.of(base(seed), studentMid(seed), teacherMid(seed), studentLate(seed), teacherLate(seed), student(seed), teacher(seed));
     }
 
     private Recipe() {}
