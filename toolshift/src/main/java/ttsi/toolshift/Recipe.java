@@ -38,8 +38,9 @@ import ttsi.toolshift.World.Split;
  * resumable from its checkpoints ({@link ResumableTrainer}):
  * <ul>
  *   <li>{@code student-base} from random weights, on the training side of the world;</li>
- *   <li>the <b>student</b> ({@code student-mid}, then {@code student}): more steps from there, training side only;</li>
- *   <li>the <b>teacher</b> ({@code teacher-mid}, then {@code teacher}): the same steps from the same start, but
+ *   <li>the <b>student</b> ({@code student-mid}, {@code student-late}, then {@code student}): more steps from there,
+ *       training side only;</li>
+ *   <li>the <b>teacher</b> ({@code teacher-mid}, {@code teacher-late}, then {@code teacher}): the same steps from the same start, but
  *       privileged: half of its samples come from the test side (held-out domains, tools, frames and phrasings),
  *       never a test request itself.</li>
  * </ul>
