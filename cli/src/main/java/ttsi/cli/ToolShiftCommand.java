@@ -26,7 +26,7 @@ import ttsi.toolshift.ToolShift;
         "and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer;",
         "--sample-seed N draws fresh dev and test requests from the same world.",
         "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then DIR/student-base",
-        "trained from random weights on fresh samples at every step (full-parameter SFT), and from it two more links each of",
+        "trained from random weights on fresh samples at every step (full-parameter SFT), and from it three more links each of",
         "DIR/student (training side only) and DIR/teacher (privileged: also sees the test side of the world), each with loss.csv/png,",
         "dev.csv/png (dev exact match at every checkpoint) and training.json. Training checkpoints every few minutes into",
         "DIR/NAME/work; run the same command again after a kill and it continues from there."})
