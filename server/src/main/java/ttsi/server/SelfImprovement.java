@@ -70,12 +70,12 @@ final class SelfImprovement {
     private final LanguageModel teacher;
     private final UncertaintyEstimator estimator;
     private final DataSynthesizer synthesizer;
-    private final java.util.concurrent.Semaphore adaptations; // null: no cap
+    private final java.util.concurrent.Semaphore adaptations; // permits for adaptations in progress
 
     SelfImprovement(ServeOptions options, LanguageModel teacher) {
         this.options = options;
         int max = options.access().maxAdaptations();
-        this.adaptations = max > 0 ? new java.util.concurrent.Semaphore(max) : null;
+        this.adaptations = new java.util.concurrent.Semaphore(max > 0 ? max : Integer.MAX_VALUE);
         this.teacher = teacher;
         this.estimator = new UncertaintyEstimator(new UncertaintyEstimator.Options(options.tau(), false, UncertaintyEstimator.SingleTool.CERTAIN, 5));
         this.synthesizer = new DataSynthesizer(new DataSynthesizer.Options(options.k(), options.maxAttempts(),
@@ -94,14 +94,14 @@ final class SelfImprovement {
         boolean selected = mode == TtsiMode.FORCE || u.uncertain();
         if (!selected) return new Outcome(mode, u, false, u.reason() != null ? u.reason() : "certain", 0, 0, null, seconds, null, null);
         if (!model.canAdapt()) return new Outcome(mode, u, true, "model cannot be adapted", 0, 0, null, seconds, null, null);
-        if (adaptations != null && !adaptations.tryAcquire()) {
+        if (!adaptations.tryAcquire()) {
             return new Outcome(mode, u, true, ADAPTATION_LIMIT + options.access().maxAdaptations() + " in progress); answered by the base model",
                     0, 0, null, seconds, null, null);
         }
         try {
             return adapt(model, messages, tools, mode, u, seed, cancel, seconds);
         } finally {
-            if (adaptations != null) adaptations.release();
+            adaptations.release();
         }
     }
 
