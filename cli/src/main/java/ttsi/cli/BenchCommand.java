@@ -2,6 +2,7 @@ package ttsi.cli;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,11 +18,14 @@ import ttsi.server.TinyCheckpoint;
 import ttsi.server.TtsiServer;
 import ttsi.engine.perf.EngineBench;
 
-@Command(name = "bench", description = {"Benchmarks. 'ttsi bench engine' measures prefill, decode and GFLOP/s on random weights with real shapes.",
-        "'ttsi bench serve' load-tests ttsi serve on loopback: --requests from --clients concurrent clients against a server started here",
-        "(on --model, else a tiny random model with Qwen2.5's tokenizer) or at --url; reports throughput, latency percentiles and 429s."})
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
+        "Benchmarks of the engine (speed on random weights) and of a ttsi server under load.",
+        "'ttsi bench engine' measures prefill, decode and GFLOP/s on random weights with real shapes.",
+        "'ttsi bench serve' load-tests ttsi serve on loopback: --requests from --clients concurrent clients against a "
+                + "server started here (on --model, else a tiny random model with Qwen2.5's tokenizer) or at --url; reports "
+                + "throughput, latency percentiles and 429s."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "what to benchmark: engine or serve")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "what to benchmark: engine or serve")
     String what;
 
     @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path")
@@ -30,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, f16 or f32 weights")
     String dtype;
 
-    @Option(names = "--threads", defaultValue = "2")
+    @Option(names = "--threads", defaultValue = "2", description = "kernel threads")
     int threads;
 
     @Option(names = "--prefill", defaultValue = "256", description = "prompt tokens")
@@ -50,10 +54,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text or json")
     String format;
 
-    @Option(names = "--model", description = "serve: checkpoint folder to serve (default: a tiny random model)")
+    @Option(names = "--model", description = "serve: checkpoint folder to serve (default: a tiny random model with Qwen2.5's tokenizer)")
     Path model;
 
-    @Option(names = "--url", description = "serve: base URL of a running server on loopback instead of starting one")
+    @Option(names = "--url", description = "serve: base URL of a running server on loopback to load-test (default: start one here)")
     String url;
 
     @Option(names = "--requests", defaultValue = "200", description = "serve: requests in all")
@@ -71,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--stream-share", defaultValue = "0.25", description = "serve: share of streamed requests")
     double streamShare;
 
-    @Option(names = "--retry-429", defaultValue = "true", fallbackValue = "true", arity = "0..1",
+    @Option(names = "--retry-429", defaultValue = "true", fallbackValue = "true", arity = "0..1", showDefaultValue = CommandLine.Help.Visibility.ALWAYS,
             description = "serve: a client that gets 429 waits the Retry-After and sends again (else it moves on)")
     boolean retry429;
 

@@ -3,10 +3,11 @@ package ttsi.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import ttsi.agent.tools.BenchmarkPrompt;
 import ttsi.agent.tools.ChatToolPrompt;
 import ttsi.agent.tools.Json;
@@ -18,15 +19,18 @@ import ttsi.bench.data.DataDirs;
 import ttsi.bench.data.Dataset;
 import ttsi.bench.fetch.Fetcher;
 
-@Command(name = "data", description = "Benchmark data: what is available where, downloads from the official sources, samples.",
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Benchmark data: what is available where, downloads from the official sources, samples.",
         subcommands = {DataCommand.ListCommand.class, DataCommand.FetchCommand.class, DataCommand.ShowCommand.class})
 final class DataCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out);
     }
 
-    @Command(name = "list", description = "Lists the benchmarks, their files under the data folder and whether they are there.")
+    @Command(name = "list", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Lists the benchmarks, their files under the data folder and whether they are there.")
     static final class ListCommand implements Callable<Integer> {
         @Option(names = "--data-dir", description = "folder holding the benchmark folders (default: shared/data beside the checkout)")
         Path dataDir;
@@ -77,10 +81,10 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "fetch", description = {"Downloads a benchmark from its official public source (pinned commits) into the data folder.",
+    @Command(name = "fetch", mixinStandardHelpOptions = true, showDefaultValues = true, description = {"Downloads a benchmark from its official public source (pinned commits) into the data folder.",
             "Needs internet; offline it stops at once and lists the URLs to copy by other means."})
     static final class FetchCommand implements Callable<Integer> {
-        @Parameters(index = "0", description = "benchmark name, or 'all'")
+        @Parameters(index = "0", paramLabel = "BENCHMARK", description = "benchmark name ('ttsi data list' shows them), or 'all'")
         String name;
 
         @Option(names = "--data-dir", description = "where to write (default: shared/data beside the checkout, else ./data)")
@@ -104,21 +108,21 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Prints one sample: its id, tools, gold calls and the prompt in the chosen format.")
+    @Command(name = "show", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Prints one sample: its id, tools, gold calls and the prompt in the chosen format.")
     static final class ShowCommand implements Callable<Integer> {
-        @Parameters(index = "0", description = "benchmark name")
+        @Parameters(index = "0", paramLabel = "BENCHMARK", description = "benchmark name ('ttsi data list' shows them)")
         String name;
 
         @Option(names = "--index", defaultValue = "0", description = "sample position")
         int index;
 
-        @Option(names = "--id", description = "sample id (instead of --index)")
+        @Option(names = "--id", description = "sample id, instead of --index (default: none: --index chooses)")
         String id;
 
         @Option(names = "--prompt", defaultValue = "benchmark", description = "benchmark (JSON-list prompt) or chat (messages + OpenAI tools)")
         String prompt;
 
-        @Option(names = "--data-dir", description = "folder holding the benchmark folders")
+        @Option(names = "--data-dir", description = "folder holding the benchmark folders (default: shared/data beside the checkout)")
         Path dataDir;
 
         @Override

@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.bench.report.Report;
@@ -15,22 +13,23 @@ import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraTrainer;
 import ttsi.toolshift.Demo;
 
-@Command(name = "demo", description = {
-        "The ToolShift experiment on the committed student and teacher: base, ICL, SFT, TT-SI, TT-D, TT-SI+ICL, all samples,",
-        "certain-only, random selection and the gold upper bound over several seeds, TT-SI with K = 2 and 4, the teacher alone, and a report",
-        "(OUT/report/report.html, with the tau sweep). Every run is a 'ttsi run' folder under OUT/runs: a killed demo resumes.",
-        "At the end it prints each variant's difference from base with a 95% confidence interval (paired bootstrap over samples)."})
+@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
+        "The ToolShift experiment on the committed student and teacher, every method against the base model, with a report.",
+        "It runs base, ICL, SFT, TT-SI, TT-D, TT-SI+ICL, all samples, certain-only, random selection and the gold upper "
+                + "bound over several seeds, TT-SI with K = 2 and 4, the teacher alone, and a report (OUT/report/report.html, "
+                + "with the tau sweep). Every run is a 'ttsi run' folder under OUT/runs: a killed demo resumes.",
+        "At the end it prints each variant's difference from base with a 95%% confidence interval (paired bootstrap over samples)."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "demo", description = "output folder (default: ./demo)") Path out;
+    @Option(names = "--out", defaultValue = "demo", description = "output folder") Path out;
     @Option(names = "--models", description = "folder with student/ and teacher/ (default: models/toolshift of this checkout)") Path models;
     @Option(names = "--limit", defaultValue = "0", description = "only the first N test samples (0: all 300, which a ±5-point CI needs)") int limit;
     @Option(names = "--seeds", defaultValue = "2", description = "seeds of the runs that sample (greedy runs use one)") int seeds;
     @Option(names = "--k", split = ",", defaultValue = "1,2,4", description = "synthetic pairs per uncertain input to compare") List<Integer> ks;
-    @Option(names = "--tau", defaultValue = "0.95") double tau;
+    @Option(names = "--tau", defaultValue = "0.95", description = "uncertain when the top-2 margin is below tau") double tau;
     @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs") int epochs;
     @Option(names = "--lr", defaultValue = "1e-2", description = "test-time training learning rate (chosen on the dev split, docs/RESULTS.md; the paper's is 1e-4)") double lr;
-    @Option(names = "--sft-epochs", defaultValue = "1") int sftEpochs;
-    @Option(names = "--sft-lr", defaultValue = "2e-4") double sftLr;
+    @Option(names = "--sft-epochs", defaultValue = "1", description = "epochs of the SFT baseline (LoRA on the training split)") int sftEpochs;
+    @Option(names = "--sft-lr", defaultValue = "2e-4", description = "learning rate of the SFT baseline") double sftLr;
     @Option(names = "--max-tokens", defaultValue = "256", description = "longest generation (answers and synthesis)") int maxTokens;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
@@ -67,22 +66,22 @@ final class DemoCommand implements Callable<Integer> {
 
                 @Override
                 public void sftStep(LoraTrainer.StepReport r) {
-                    if (bar[0] == null) bar[0] = bar("[sft] training", r.totalSteps(), 0, " steps");
+                    if (bar[0] == null) bar[0] = Bars.steps("[sft] training", r.totalSteps(), 0);
                     bar[0].stepTo(r.step());
-                    bar[0].setExtraMessage(String.format("loss %.4f", r.loss()));
+                    bar[0].setExtraMessage(Bars.extra("epoch " + (r.epoch() + 1), Bars.loss(r.loss())));
                     if (r.step() == r.totalSteps()) close();
                 }
 
                 @Override
                 public void seedStarted(long seed, int total, int alreadyDone) {
                     close();
-                    bar[0] = bar(name[0] + " seed " + seed, total, alreadyDone, " samples");
+                    bar[0] = Bars.samples(name[0] + " seed " + seed, total, alreadyDone);
                 }
 
                 @Override
                 public void sampleDone(long seed, int done, int total, int correct) {
                     bar[0].stepTo(done);
-                    bar[0].setExtraMessage(String.format("acc %.1f%%", 100.0 * correct / Math.max(1, done)));
+                    bar[0].setExtraMessage(Bars.extra(Bars.accuracy(correct, done)));
                 }
 
                 private void close() {
@@ -105,11 +104,6 @@ final class DemoCommand implements Callable<Integer> {
     static String deltaTable(Path out) {
         String section = Report.of(RunLoader.load(List.of(out.resolve("runs")))).deltaMarkdown();
         return section.isEmpty() ? "" : "\n" + section;
-    }
-
-    private static ProgressBar bar(String task, int total, int done, String unit) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1)
-                .startsFrom(done, java.time.Duration.ZERO).build();
     }
 
     /** models/toolshift beside the jar's checkout (cli/target/ttsi.jar), else under the working directory. */

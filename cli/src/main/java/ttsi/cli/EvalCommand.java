@@ -21,7 +21,7 @@ import ttsi.bench.score.Evaluation;
 import ttsi.bench.score.PredictionsFile;
 import ttsi.bench.score.SampleResult;
 
-@Command(name = "eval", description = {
+@Command(name = "eval", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "Scores predictions against a benchmark's gold answers: prints every metric and writes one verdict per sample.",
         "Predictions are JSON Lines: {\"id\": ..., \"calls\": [{\"name\": ..., \"arguments\": {...}}]} or {\"id\": ..., \"output\": \"raw model text\"}.",
         "Ids are the dataset's own (BFCL, NexusRaven, Seal-Tools official) or <benchmark>_<index>; 'ttsi data show' prints them."})
@@ -32,7 +32,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "folder holding the benchmark folders (default: shared/data beside the checkout)")
     Path dataDir;
 
-    @Option(names = "--predictions", description = "JSON Lines of predictions")
+    @Option(names = "--predictions", description = "JSON Lines of predictions (default: none, and then --gold is needed)")
     Path predictions;
 
     @Option(names = "--gold", description = "score the gold answers themselves (a self-check: accuracy must be 100%%)")

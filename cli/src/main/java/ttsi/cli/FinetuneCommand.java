@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.engine.format.FormatException;
@@ -23,10 +21,11 @@ import ttsi.engine.train.SftExamples;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.TrainingExample;
 
-@Command(name = "finetune", description = {
+@Command(name = "finetune", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "Train a LoRA adapter on a JSONL file and save it in PEFT format, with a loss curve beside it.",
-        "Each line is a chat {\"messages\": [..., {\"role\": \"assistant\", ...}], \"tools\": [...]} (trained on the last",
-        "assistant message, rendered by the model's chat template) or {\"prompt\": ..., \"completion\": ...}."})
+        "Each line is a chat {\"messages\": [..., {\"role\": \"assistant\", ...}], \"tools\": [...]}, trained on the "
+                + "last assistant message as the model's chat template renders it, or {\"prompt\": ..., \"completion\": ...}.",
+        "Beside the adapter: loss.csv and loss.png (the loss of every step, its moving mean, a marker where each epoch begins)."})
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
@@ -37,20 +36,21 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "adapter folder to write")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "5") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
-    @Option(names = "--rank", defaultValue = "8") int rank;
-    @Option(names = "--alpha", defaultValue = "16") double alpha;
-    @Option(names = "--dropout", defaultValue = "0") double dropout;
+    @Option(names = "--epochs", defaultValue = "5", description = "passes over the data") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "peak learning rate (AdamW)") double lr;
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r") int rank;
+    @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha: the update is scaled by alpha/r") double alpha;
+    @Option(names = "--dropout", defaultValue = "0", description = "LoRA dropout on the adapter's input, in [0, 0.99]") double dropout;
     @Option(names = "--rslora", description = "scale by alpha/sqrt(r) instead of alpha/r") boolean rslora;
-    @Option(names = "--targets", split = ",", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj") List<String> targets;
-    @Option(names = "--batch-size", defaultValue = "1") int batchSize;
-    @Option(names = "--grad-accum", defaultValue = "1") int gradAccum;
-    @Option(names = "--warmup-ratio", defaultValue = "0.03") double warmupRatio;
+    @Option(names = "--targets", split = ",", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
+            description = "comma-separated linear layers that get an adapter") List<String> targets;
+    @Option(names = "--batch-size", defaultValue = "1", description = "examples per micro-batch") int batchSize;
+    @Option(names = "--grad-accum", defaultValue = "1", description = "micro-batches per optimizer step") int gradAccum;
+    @Option(names = "--warmup-ratio", defaultValue = "0.03", description = "share of the steps over which the learning rate warms up from 0") double warmupRatio;
     @Option(names = "--scheduler", defaultValue = "cosine", description = "cosine, linear or constant") String scheduler;
-    @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW weight decay") double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "clip the gradient norm to this (0: no clipping)") double maxGradNorm;
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the adapter's initialisation, dropout and shuffling") long seed;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
     @Override
@@ -74,15 +74,14 @@ final class FinetuneCommand implements Callable<Integer> {
             LoraAdapter adapter = LoraAdapter.create(m.config(), lc);
             int total = tc.totalSteps(examples.size());
             List<LoraTrainer.StepReport> steps;
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("finetune").setInitialMax(total)
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()) {
+            try (ProgressBar bar = Bars.steps("finetune", total, 0)) {
                 steps = LoraTrainer.train(m.decoder(), adapter, examples, tc, r -> {
                     bar.stepTo(r.step());
-                    bar.setExtraMessage(String.format("epoch %d loss %.4f", r.epoch() + 1, r.loss()));
+                    bar.setExtraMessage(Bars.extra(Bars.format("epoch %d/%d", r.epoch() + 1, epochs), Bars.loss(r.loss())));
                 });
             }
             adapter.savePeft(out, model.toAbsolutePath().toString());
-            LossCurve.write(out, steps);
+            LossCurve.write(out, steps, "loss", "Training loss", LossCurve.epochMarkers(steps));
             System.err.printf("saved adapter to %s (%d steps, final loss %.4f); loss curve in %s%n", out, steps.size(),
                     steps.get(steps.size() - 1).loss(), out.resolve("loss.png"));
         }

@@ -13,7 +13,7 @@ import ttsi.engine.sample.Generator;
 import ttsi.engine.sample.SamplingParams;
 import ttsi.engine.tensor.Parallel;
 
-@Command(name = "generate", description = "Generate text after a prompt (or a chat rendered through the model's template), streamed to stdout.")
+@Command(name = "generate", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Generate text after a prompt (or a chat rendered through the model's template), streamed to stdout.")
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
@@ -21,7 +21,7 @@ final class GenerateCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     Source source;
 
-    @Option(names = "--max-tokens", defaultValue = "256")
+    @Option(names = "--max-tokens", defaultValue = "256", description = "most tokens to generate")
     int maxTokens;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy")
@@ -33,10 +33,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "1.0", description = "1 = off")
     double topP;
 
-    @Option(names = "--seed", defaultValue = "0")
+    @Option(names = "--seed", defaultValue = "0", description = "sampling seed")
     long seed;
 
-    @Option(names = "--stop", description = "stop strings (repeatable)")
+    @Option(names = "--stop", description = "stop string, repeatable (default: none; the model's end-of-turn tokens always stop)")
     List<String> stop;
 
     @Option(names = "--threads", description = "kernel threads (default: all cores)")

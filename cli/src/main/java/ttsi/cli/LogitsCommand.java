@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.engine.model.Model;
 
-@Command(name = "logits", description = "Print the logits of every input position as JSON {\"logits\": [[...], ...]}.")
+@Command(name = "logits", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Print the logits of every input position as JSON {\"logits\": [[...], ...]}.")
 final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;

@@ -10,7 +10,7 @@ import ttsi.engine.model.Model;
 import ttsi.engine.train.LoraAdapter;
 import ttsi.engine.train.LoraBackprop;
 
-@Command(name = "lora-grad", description = "Mean cross-entropy of tokens P.. given the ones before, and the gradient norms of each LoRA A and B, as JSON.")
+@Command(name = "lora-grad", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Mean cross-entropy of tokens P.. given the ones before, and the gradient norms of each LoRA A and B, as JSON.")
 final class LoraGradCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
@@ -21,7 +21,7 @@ final class LoraGradCommand implements Callable<Integer> {
     @Option(names = "--tokens", required = true, description = "comma-separated token ids")
     String tokens;
 
-    @Option(names = "--prompt-len", defaultValue = "1", description = "loss on tokens from this index on (default 1: all)")
+    @Option(names = "--prompt-len", defaultValue = "1", description = "loss on tokens from this index on (1: every token after the first)")
     int promptLen;
 
     @Override

@@ -12,9 +12,9 @@ import ttsi.bench.report.Problem;
 import ttsi.bench.report.Report;
 import ttsi.bench.report.RunLoader;
 
-@Command(name = "report", description = {
-        "Summarise run directories from 'ttsi run': report.md and a self-contained report.html with charts",
-        "(accuracy over seeds beside the paper's numbers, margin histograms, τ sweep, time per stage, every sample).",
+@Command(name = "report", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
+        "Summarise run directories from 'ttsi run' in report.md and a self-contained report.html with charts.",
+        "The charts: accuracy over seeds beside the paper's numbers, margin histograms, τ sweep, time per stage, every sample.",
         "A RUN_DIR may also be a folder of run directories. Damaged or missing files are listed, not fatal."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories (or folders holding them)") List<Path> runs;
@@ -29,8 +29,10 @@ final class ReportCommand implements Callable<Integer> {
                     + (loaded.problems().isEmpty() ? "" : " (see above)"));
         }
         Path dir = out != null ? out : runs.stream().filter(Files::isDirectory).findFirst().orElseThrow();
-        List<Path> written = Report.of(loaded).write(dir);
-        System.out.printf("%d run(s), %d problem(s): wrote %s%n", loaded.runs().size(), loaded.problems().size(),
+        Report report = Report.of(loaded);
+        for (Problem w : report.warnings()) System.err.println("ttsi report: warning: " + w);
+        List<Path> written = report.write(dir);
+        System.out.printf("%d run(s), %d problem(s), %d warning(s): wrote %s%n", loaded.runs().size(), loaded.problems().size(), report.warnings().size(),
                 written.stream().map(Path::toString).collect(Collectors.joining(" and ")));
         return 0;
     }

@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
@@ -19,7 +17,7 @@ import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
 
-@Command(name = "run", description = {
+@Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "Run a method over a benchmark: one JSON line per sample in OUT/results-seed-S.jsonl as it finishes.",
         "A killed run resumes where it stopped when started again with the same options."})
 final class RunCommand implements Callable<Integer> {
@@ -34,22 +32,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--single-tool", defaultValue = "certain", description = "one candidate tool: certain (paper) or sampled") String singleTool;
     @Option(names = "--k", defaultValue = "1", description = "synthetic pairs per uncertain input") int k;
     @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per input") int maxAttempts;
-    @Option(names = "--synthesis-temperature", defaultValue = "0.7") double synthesisTemperature;
+    @Option(names = "--synthesis-temperature", defaultValue = "0.7", description = "sampling temperature of the synthetic examples") double synthesisTemperature;
     @Option(names = "--inference", defaultValue = "direct", description = "direct, majority or pass@k") String inference;
     @Option(names = "--samples", defaultValue = "5", description = "answers sampled for majority / pass@k") int samples;
-    @Option(names = "--sample-temperature", defaultValue = "0.7") double sampleTemperature;
-    @Option(names = "--max-tokens", defaultValue = "512") int maxTokens;
+    @Option(names = "--sample-temperature", defaultValue = "0.7", description = "temperature of the answers sampled for majority / pass@k") double sampleTemperature;
+    @Option(names = "--max-tokens", defaultValue = "512", description = "longest generation, tokens (answers and synthesis)") int maxTokens;
     @Option(names = "--seeds", defaultValue = "1", description = "number of seeds (0, 1, ...); results are reported as mean ± std") int seeds;
     @Option(names = "--seed", defaultValue = "0", description = "first seed") long firstSeed;
     @Option(names = "--limit", defaultValue = "0", description = "only the first N samples (0: all)") int limit;
     @Option(names = "--icl-pool", description = "benchmark to draw ICL demonstrations from (default: its training/dev split where known)") String iclPool;
-    @Option(names = "--icl-shots", defaultValue = "3") int iclShots;
-    @Option(names = "--epochs", defaultValue = "5") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
-    @Option(names = "--rank", defaultValue = "8") int rank;
-    @Option(names = "--alpha", defaultValue = "16") double alpha;
-    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of the TT-D teacher (or TTSI_TEACHER_URL)") String teacherUrl;
-    @Option(names = "--teacher-model", description = "teacher model name (or TTSI_TEACHER_MODEL)") String teacherModel;
+    @Option(names = "--icl-shots", defaultValue = "3", description = "demonstrations in an ICL prompt") int iclShots;
+    @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank of the test-time adapter") int rank;
+    @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha of the test-time adapter (scale alpha/r)") double alpha;
+    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of the TT-D teacher (default: $TTSI_TEACHER_URL)") String teacherUrl;
+    @Option(names = "--teacher-model", description = "teacher model name (default: $TTSI_TEACHER_MODEL)") String teacherModel;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
     @Override
@@ -83,27 +81,30 @@ final class RunCommand implements Callable<Integer> {
             Runner runner = new Runner(cfg, out, student, teacher);
             Runner.Summary summary;
             ProgressBar[] bar = new ProgressBar[1];
+            String[] resumed = {""};
             try {
                 summary = runner.run(new Runner.Listener() {
                     @Override
                     public void seedStarted(long seed, int total, int alreadyDone) {
                         if (bar[0] != null) bar[0].close();
-                        bar[0] = new ProgressBarBuilder().setTaskName(method + " seed " + seed).setInitialMax(total)
-                                .setStyle(ProgressBarStyle.ASCII).setUnit(" samples", 1).startsFrom(alreadyDone, java.time.Duration.ZERO).build();
-                        if (alreadyDone > 0) bar[0].setExtraMessage("resumed at " + alreadyDone);
+                        bar[0] = Bars.samples(method + " seed " + seed, total, alreadyDone);
+                        resumed[0] = alreadyDone > 0 ? "resumed at " + alreadyDone : "";
+                        bar[0].setExtraMessage(Bars.extra(resumed[0]));
                     }
 
                     @Override
                     public void sampleDone(long seed, int done, int total, int correct) {
                         bar[0].stepTo(done);
-                        bar[0].setExtraMessage(String.format("acc %.1f%%", 100.0 * correct / Math.max(1, done)));
+                        bar[0].setExtraMessage(Bars.extra(Bars.accuracy(correct, done), resumed[0]));
                     }
                 });
             } finally {
                 if (bar[0] != null) bar[0].close();
             }
-            System.out.printf("%s on %s: accuracy %.2f%% ± %.2f over %d seed(s); results in %s%n", method, benchmark,
-                    100 * summary.mean(), 100 * summary.std(), summary.accuracy().size(), out);
+            int n = summary.accuracy().size();
+            // A std over one seed is undefined: n/a, as in the reports.
+            System.out.printf("%s on %s: accuracy %.2f%% ± %s over %d %s; results in %s%n", method, benchmark, 100 * summary.mean(),
+                    n < 2 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", 100 * summary.std()), n, n == 1 ? "seed" : "seeds", out);
         }
         return 0;
     }

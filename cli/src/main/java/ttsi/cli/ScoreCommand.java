@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import ttsi.engine.model.Model;
 import ttsi.engine.sample.Scorer;
 
-@Command(name = "score", description = "Log-probabilities of continuations given a prompt (the prompt's KV cache is shared), as JSON.")
+@Command(name = "score", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Log-probabilities of continuations given a prompt (the prompt's KV cache is shared), as JSON.")
 final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;

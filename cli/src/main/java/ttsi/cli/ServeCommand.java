@@ -19,28 +19,30 @@ import ttsi.server.ServeOptions;
 import ttsi.server.TtsiMode;
 import ttsi.server.TtsiServer;
 
-@Command(name = "serve", description = {
-        "A self-improving OpenAI-compatible HTTP server: POST /v1/chat/completions (tools, streaming, logprobs), POST /v1/completions",
-        "(echo + logprobs for scoring), GET /v1/models, GET /health, GET /metrics (Prometheus).",
-        "A request with tools that the model is unsure about is answered after test-time self-improvement (synthesize, adapt, answer,",
-        "reset); the request field \"ttsi\" (off/auto/force) or the X-TTSI header overrides --ttsi. Ctrl-C shuts down gracefully."})
+@Command(name = "serve", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
+        "A self-improving OpenAI-compatible HTTP server for the model, with health and Prometheus metrics.",
+        "Endpoints: POST /v1/chat/completions (tools, streaming, logprobs), POST /v1/completions (echo + logprobs for "
+                + "scoring), GET /v1/models, GET /health, GET /metrics (Prometheus).",
+        "A request with tools that the model is unsure about is answered after test-time self-improvement (synthesize, "
+                + "adapt, answer, reset); the request field \"ttsi\" (off/auto/force) or the X-TTSI header overrides --ttsi. "
+                + "Ctrl-C shuts down gracefully."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a Hugging Face checkpoint folder") Path model;
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default loopback)") String host;
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (127.0.0.1: loopback only)") String host;
     @Option(names = "--port", defaultValue = "8000", description = "port (0: any free one)") int port;
     @Option(names = "--served-model-name", description = "the model name clients use (default: the folder's name)") String servedName;
     @Option(names = "--ttsi", defaultValue = "auto", description = "TT-SI of requests that do not choose: off, auto (when uncertain) or force") String ttsi;
     @Option(names = "--tau", defaultValue = "0.95", description = "uncertain when the top-2 tool margin is below tau") double tau;
     @Option(names = "--k", defaultValue = "1", description = "synthetic pairs per adaptation") int k;
     @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per adaptation") int maxAttempts;
-    @Option(names = "--synthesis-max-tokens", defaultValue = "512") int synthesisMaxTokens;
-    @Option(names = "--synthesis-temperature", defaultValue = "0.7") double synthesisTemperature;
-    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of a TT-D teacher that writes the synthetic data (or TTSI_TEACHER_URL); default: the model itself") String teacherUrl;
-    @Option(names = "--teacher-model", description = "teacher model name (or TTSI_TEACHER_MODEL)") String teacherModel;
-    @Option(names = "--epochs", defaultValue = "5") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
-    @Option(names = "--rank", defaultValue = "8") int rank;
-    @Option(names = "--alpha", defaultValue = "16") double alpha;
+    @Option(names = "--synthesis-max-tokens", defaultValue = "512", description = "longest synthetic example, tokens") int synthesisMaxTokens;
+    @Option(names = "--synthesis-temperature", defaultValue = "0.7", description = "sampling temperature of the synthetic examples") double synthesisTemperature;
+    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of a TT-D teacher that writes the synthetic data (default: $TTSI_TEACHER_URL, else the model itself)") String teacherUrl;
+    @Option(names = "--teacher-model", description = "teacher model name (default: $TTSI_TEACHER_MODEL)") String teacherModel;
+    @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs per adaptation") int epochs;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank of the test-time adapter") int rank;
+    @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha of the test-time adapter (scale alpha/r)") double alpha;
     @Option(names = "--queue", defaultValue = "16", description = "requests admitted at once (running or waiting); more get 429 with Retry-After") int queue;
     @Option(names = "--retry-after", defaultValue = "1", description = "seconds in the Retry-After of a 429") long retryAfter;
     @Option(names = "--timeout", defaultValue = "600", description = "seconds a request may take before it is cancelled (504)") double timeout;
@@ -48,8 +50,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "1024", description = "completion tokens when a request sets none (capped by the context)") int maxTokens;
     @Option(names = "--max-body-mb", defaultValue = "8", description = "largest request body in MiB") int maxBodyMb;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
-    @Option(names = "--api-key", description = "clients must send 'Authorization: Bearer KEY' (or set TTSI_API_KEY); /health stays open") String apiKey;
-    @Option(names = "--api-key-file", description = "read the API key from this file (first line)") Path apiKeyFile;
+    @Option(names = "--api-key", description = "clients must send 'Authorization: Bearer KEY'; /health stays open (default: $TTSI_API_KEY, else no key: open)") String apiKey;
+    @Option(names = "--api-key-file", description = "read the API key from this file's first line (default: none)") Path apiKeyFile;
     @Option(names = "--client-ttsi", description = "the costliest TT-SI mode a client's X-TTSI header or 'ttsi' field can ask for: off, auto or force (default: no more than --ttsi)") String clientTtsi;
     @Option(names = "--body-timeout", defaultValue = "30", description = "seconds a request body may take to arrive after its headers (then 408)") double bodyTimeout;
     @Option(names = "--idle-timeout", defaultValue = "120", description = "seconds an idle keep-alive connection stays open") double idleTimeout;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.engine.tokenizer.Tokenizer;
 
-@Command(name = "tokenize", description = "Token ids of a text ({\"ids\": [...]}), or of a chat rendered through the model's chat template ({\"text\", \"ids\"}).")
+@Command(name = "tokenize", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Token ids of a text ({\"ids\": [...]}), or of a chat rendered through the model's chat template ({\"text\", \"ids\"}).")
 final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model folder with tokenizer.json (or vocab.json + merges.txt)")
     Path model;

@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,27 +18,27 @@ import ttsi.toolshift.BpeTrainer;
 import ttsi.toolshift.Recipe;
 import ttsi.toolshift.ToolShift;
 
-@Command(name = "toolshift", description = {
+@Command(name = "toolshift", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "ToolShift, a generated tool-calling world with a train/test distribution shift.",
-        "'ttsi toolshift generate --out DIR' writes train/dev/test (Hammer format), sft.jsonl and manifest.json from a seed,",
-        "and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer;",
-        "--sample-seed N draws fresh dev and test requests from the same world.",
-        "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then DIR/student-base",
-        "trained from random weights on fresh samples at every step (full-parameter SFT), and from it three more links each of",
-        "DIR/student (training side only) and DIR/teacher (privileged: also sees the test side of the world), each with loss.csv/png,",
-        "dev.csv/png (dev exact match at every checkpoint) and training.json. Training checkpoints every few minutes into",
-        "DIR/NAME/work; run the same command again after a kill and it continues from there."})
+        "'ttsi toolshift generate --out DIR' writes train/dev/test (Hammer format), sft.jsonl and manifest.json from a "
+                + "seed, and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer; "
+                + "--sample-seed N draws fresh dev and test requests from the same world.",
+        "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then "
+                + "DIR/student-base trained from random weights on fresh samples at every step (full-parameter SFT), and from it "
+                + "three more links each of DIR/student (training side only) and DIR/teacher (privileged: also sees the test side "
+                + "of the world), each with loss.csv/png, dev.csv/png (dev exact match at every checkpoint) and training.json.",
+        "Training checkpoints every few minutes into DIR/NAME/work; run the same command again after a kill and it continues from there."})
 final class ToolShiftCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "generate or train") String action;
-    @Option(names = "--out", required = true) Path out;
+    @Parameters(index = "0", paramLabel = "ACTION", description = "generate or train") String action;
+    @Option(names = "--out", required = true, description = "output folder") Path out;
     @Option(names = "--seed", defaultValue = "1", description = "the world's seed") long seed;
     @Option(names = "--sample-seed", description = "generate: draw dev and test requests from this seed (default: --seed)") Long sampleSeed;
-    @Option(names = "--train", defaultValue = "4000") int train;
-    @Option(names = "--dev", defaultValue = "300") int dev;
-    @Option(names = "--test", defaultValue = "300") int test;
+    @Option(names = "--train", defaultValue = "4000", description = "requests in the training split") int train;
+    @Option(names = "--dev", defaultValue = "300", description = "requests in the dev split") int dev;
+    @Option(names = "--test", defaultValue = "300", description = "requests in the test split") int test;
     @Option(names = "--synthesis", defaultValue = "2000", description = "synthesis-task examples in sft.jsonl") int synthesis;
     @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "generate: also train a BPE tokenizer of this size (0: no); train: its size (0: 2048)") int vocab;
-    @Option(names = "--only", split = ",", description = "train: some of student-base, student-mid, teacher-mid, student-late, teacher-late, student, teacher (default: all, in that order)") List<String> only;
+    @Option(names = "--only", split = ",", description = "train: some of student-base, student-mid, teacher-mid, student-late, teacher-late, student-more, teacher-more, student-novel, teacher-novel, student, teacher (default: all, in that order)") List<String> only;
     @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
@@ -101,35 +99,41 @@ final class ToolShiftCommand implements Callable<Integer> {
             System.err.printf("%s: %s, %d steps of ~%d tokens, lr %.1e, %s%n", spec.name(), spec.shape(), spec.totalSteps(), spec.batchTokens(),
                     spec.learningRate(), spec.privileged() ? "privileged (also sees the test side)" : "training side only");
             ResumableTrainer.Result r;
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(spec.name()).setInitialMax(spec.totalSteps())
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build()) {
+            // Made at the first step (or at the resumed one), so that speed and ETA count only the steps run here.
+            ProgressBar[] bar = new ProgressBar[1];
+            try {
                 double[] ema = {Double.NaN};
                 String[] dev = {""};
                 r = Recipe.train(spec, data, Recipe.tokenizerDir(dataDir), dir, new ResumableTrainer.Listener() {
                     @Override
                     public void resumed(int step) {
-                        bar.stepTo(step);
                         System.err.println(spec.name() + ": resuming from the checkpoint at step " + step);
+                        bar[0] = Bars.steps(spec.name(), spec.totalSteps(), step);
                     }
 
                     @Override
                     public void onStep(LoraTrainer.StepReport s) {
+                        if (bar[0] == null) bar[0] = Bars.steps(spec.name(), spec.totalSteps(), s.step() - 1);
                         ema[0] = Double.isNaN(ema[0]) ? s.loss() : 0.95 * ema[0] + 0.05 * s.loss();
-                        bar.stepTo(s.step());
-                        bar.setExtraMessage(String.format("loss %.3f%s", ema[0], dev[0]));
+                        bar[0].stepTo(s.step());
+                        bar[0].setExtraMessage(Bars.extra(spec.phases().size() > 1 ? "phase " + spec.phase(s.step() - 1).name() : null, Bars.loss(ema[0]), dev[0]));
                     }
 
                     @Override
                     public void evaluated(int step, ObjectNode f) {
-                        dev[0] = String.format(" dev EM %.0f%% tool %.0f%%", f.path("dev_exact_match").asDouble(), f.path("dev_tool_accuracy").asDouble());
+                        dev[0] = Bars.format("dev EM %.0f%% tool %.0f%%", f.path("dev_exact_match").asDouble(), f.path("dev_tool_accuracy").asDouble());
                         System.err.printf("%n%s step %d: dev exact match %.1f%%, tool accuracy %.1f%% (%d samples)%n", spec.name(), step,
                                 f.path("dev_exact_match").asDouble(), f.path("dev_tool_accuracy").asDouble(), f.path("dev_samples").asInt());
                     }
                 });
+            } finally {
+                if (bar[0] != null) bar[0].close();
             }
-            LossCurve.write(dir, r.steps(), "loss", spec.name() + ": training loss (answer tokens)");
-            LossCurve.writeEvaluations(dir, r.evaluations(), "dev", spec.name() + ": greedy accuracy on " + Recipe.DEV_WATCH + " dev samples",
-                    List.of("dev_exact_match", "dev_tool_accuracy"));
+            List<LossCurve.Marker> phases = phaseMarkers(spec);
+            String link = spec.from() == null ? "" : " (continues " + spec.from() + ")";
+            LossCurve.write(dir, r.steps(), "loss", spec.name() + link + ": training loss (answer tokens)", phases);
+            LossCurve.writeEvaluations(dir, r.evaluations(), "dev", spec.name() + link + ": greedy accuracy on " + Recipe.DEV_WATCH + " dev samples",
+                    List.of("dev_exact_match", "dev_tool_accuracy"), phases);
             ObjectNode info = Json.MAPPER.createObjectNode();
             info.put("model", spec.name());
             info.put("seed", seed);
@@ -151,5 +155,16 @@ final class ToolShiftCommand implements Callable<Integer> {
             System.err.printf("%s: %,d parameters, %d steps in %.0f s -> %s%n", spec.name(), r.weights().parameterCount(), r.steps().size(), r.seconds(), dir);
         }
         return 0;
+    }
+
+    /** A marker where each phase after the first begins (steps count from 1: between its first step and the one before). */
+    static List<LossCurve.Marker> phaseMarkers(Recipe.Spec spec) {
+        List<LossCurve.Marker> out = new java.util.ArrayList<>();
+        int end = 0;
+        for (Recipe.Phase p : spec.phases()) {
+            if (end > 0) out.add(new LossCurve.Marker(end + 0.5, "phase " + p.name()));
+            end += p.steps();
+        }
+        return out;
     }
 }

@@ -31,10 +31,10 @@ class DemoCommandTest {
         run("tt-si", "tt-si", true, true, true, true);
         String table = DemoCommand.deltaTable(out);
         assertTrue(table.startsWith("\n## Δ vs base (95% CI, paired bootstrap over samples)"), table);
-        assertTrue(table.contains("Base run: `" + out.resolve("runs/base") + "`, accuracy 25.00 ± 0.00 % (1 seed)."), table);
+        assertTrue(table.contains("Base run: `" + out.resolve("runs/base") + "`, accuracy 25.00 ± n/a % (1 seed)."), table);
         // sft: differences 0, +1, 0, 0; tt-si: 0, +1, +1, +1 (in points: +25 and +75 over the 4 paired samples).
-        assertTrue(table.contains("| base (sft) | 50.00 ± 0.00 (1 seed) | +25.00 | ["), table);
-        assertTrue(table.contains("| tt-si | 100.00 ± 0.00 (1 seed) | +75.00 | ["), table);
+        assertTrue(table.contains("| base (sft) | 50.00 ± n/a (1 seed) | +25.00 | ["), table);
+        assertTrue(table.contains("| tt-si | 100.00 ± n/a (1 seed) | +75.00 | ["), table);
         assertTrue(table.contains("] | 4 |"), table);
     }
 

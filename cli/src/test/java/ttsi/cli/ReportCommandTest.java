@@ -82,7 +82,7 @@ class ReportCommandTest {
         Run r = cli("report", tmp.resolve("runs/base").toString(), tmp.resolve("runs/tt-si").toString(), tmp.resolve("runs/gold-upper-bound").toString(),
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("3 run(s), 0 problem(s): wrote"), r.out());
+        assertTrue(r.out().contains("3 run(s), 0 problem(s), ") && r.out().contains(" warning(s): wrote"), r.out());
         String keep = System.getProperty("ttsi.report.keep"); // -Dttsi.report.keep=DIR keeps the report to look at
         if (keep != null && !keep.isBlank()) {
             Files.createDirectories(Path.of(keep));
@@ -122,7 +122,9 @@ class ReportCommandTest {
         assertTrue(html.contains("id=\"s-2-5\""));
         assertTrue(html.contains("<h4>Synthetic pairs ("), "the tt-si run's synthesis attempts");
         assertTrue(html.contains("<h4>Train losses</h4>"));
-        assertFalse(md.contains("## Problems"));
+        // No file problems; the random model's runs may only raise warnings (e.g. every answer unparsable).
+        assertTrue(!md.contains("## Problems") || md.substring(md.indexOf("## Problems")).replaceFirst("## Problems\\s*", "").startsWith("### Warnings"),
+                md.substring(Math.max(0, md.indexOf("## Problems"))));
     }
 
     @Test

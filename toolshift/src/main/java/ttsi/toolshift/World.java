@@ -249,18 +249,33 @@ public final class World {
      * How answering samples are drawn: two calls with probability {@code pMulti}; between minCandidates and
      * maxCandidates listed tools; with probability {@code pAlias} (training split only) every listed tool renamed
      * to a fresh pseudo-word name for this sample, so that a model has to read the list (name and description)
-     * rather than recall the names it was trained on.
+     * rather than recall the names it was trained on; with probability {@code pNovel} (training split only, drawn
+     * first) every listed tool's object replaced by an invented one ({@link #novelObject}), in its name, description
+     * and request alike, so that a model learns to copy a name it has never seen from the list, as the shifted test
+     * asks of it ({@code book_vet_appointment} for "reserve a vet appointment").
      */
-    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias) {
+    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel) {
         public Mix {
             if (minCandidates < 1 || maxCandidates < minCandidates) throw new IllegalArgumentException("candidates must be 1 <= min <= max, got " + minCandidates + ".." + maxCandidates);
         }
 
+        public Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias) {
+            this(pMulti, minCandidates, maxCandidates, pAlias, 0, Novel.PSEUDO_WORDS);
+        }
+
         /** The evaluation mix: 3 to 6 candidates, the world's own tool names. */
         public static Mix evaluation(double pMulti) {
-            return new Mix(pMulti, 3, 6, 0);
+            return new Mix(pMulti, 3, 6, 0, 0, Novel.PSEUDO_WORDS);
         }
     }
+
+    /**
+     * How invented objects are named. PSEUDO_WORDS: one or two pseudo-words, and the tool's name spells the noun
+     * ({@code klemi drasun} → {@code get_klemi_drasun}). ENGLISH: one or two of {@link Catalog#NOVEL_NOUNS}, and
+     * for two-word nouns the name sometimes keeps only one of them, as the held-out tools do ("light level" →
+     * {@code set_lights}, "home routine" → {@code create_routine}): the name has to be read from the list.
+     */
+    public enum Novel { PSEUDO_WORDS, ENGLISH }
 
     /** An answering sample: candidates + request -> gold calls. Two calls with probability {@code pMulti}. */
     public Sample answering(Split split, String id, SplittableRandom r, double pMulti) {
@@ -270,16 +285,25 @@ public final class World {
     /** An answering sample drawn as the mix says. */
     public Sample answering(Split split, String id, SplittableRandom r, Mix mix) {
         List<Tool> pool = pool(split);
-        Tool first = pool.get(r.nextInt(pool.size()));
+        Tool drawn = pool.get(r.nextInt(pool.size())), first = drawn;
         Tool second = null;
         if (r.nextDouble() < mix.pMulti()) {
-            List<Tool> sameDomain = pool.stream().filter(t -> t.domain().equals(first.domain())).toList();
+            List<Tool> sameDomain = pool.stream().filter(t -> t.domain().equals(drawn.domain())).toList();
             second = sameDomain.get(r.nextInt(sameDomain.size()));
         }
         List<Tool> gold = second == null || second == first ? List.of(first) : List.of(first, second);
         List<Tool> cands = candidates(split, gold, mix.minCandidates() + r.nextInt(mix.maxCandidates() - mix.minCandidates() + 1), r);
+        // Drawn only when asked for, so that mixes without novel objects draw exactly the samples they always did.
+        boolean novel = split == Split.TRAIN && mix.pNovel() > 0 && r.nextDouble() < mix.pNovel();
+        if (novel) {
+            Map<Tool, Tool> renamed = novelObjects(cands, mix.novel(), r);
+            cands = cands.stream().map(renamed::get).toList();
+            first = renamed.get(first);
+            if (second != null) second = renamed.get(second);
+        }
         Query q = query(split, first, second, r);
         ObjectNode meta = q.meta();
+        if (novel) meta.put("novel_objects", true);
         meta.put("calls", q.calls().size());
         List<ToolSpec> specs = cands.stream().map(Tool::spec).toList();
         List<ToolCall> calls = q.calls();
@@ -295,6 +319,43 @@ public final class World {
             meta.put("aliased", true);
         }
         return new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())), specs, calls, null, meta);
+    }
+
+    /**
+     * The candidates with invented objects: each distinct object of the list becomes a pseudo-word noun of one or two
+     * words ("vorta", "klemi drasun"), so tools of the same object stay confusable neighbours; verbs, slots and the
+     * domain's blurb stay. Names never collide with a world tool (nor with each other).
+     */
+    private Map<Tool, Tool> novelObjects(List<Tool> cands, Novel novel, SplittableRandom r) {
+        Map<Obj, Obj> objects = new LinkedHashMap<>();
+        Map<Tool, Tool> out = new LinkedHashMap<>();
+        Set<String> names = new HashSet<>();
+        for (Tool t : cands) {
+            Obj o = objects.computeIfAbsent(t.object(), x -> novelObject(x, novel, r));
+            Verb v = Catalog.VERBS.get(t.verb());
+            String name = v.name() + "_" + (v.plural() ? o.ids() : o.id());
+            if (byName.containsKey(name) || !names.add(name)) return novelObjects(cands, novel, r);
+            String desc = fill(v.description(), o) + " " + t.spec().description().substring(fill(v.description(), t.object()).length() + 1);
+            out.put(t, new Tool(ToolSpec.of(name, desc, t.spec().parameters()), t.domain(), t.verb(), o, t.slots(), t.required()));
+        }
+        return out;
+    }
+
+    /** An invented object with the slots and verbs of {@code like}, named as {@code novel} says. */
+    static Obj novelObject(Obj like, Novel novel, SplittableRandom r) {
+        if (novel == Novel.PSEUDO_WORDS) {
+            String noun = r.nextBoolean() ? Slots.word(r) : Slots.word(r) + " " + Slots.word(r);
+            String id = noun.replace(' ', '_');
+            return new Obj(noun, noun + "s", id, id + "s", like.slots(), like.verbs());
+        }
+        List<String> nouns = Catalog.NOVEL_NOUNS;
+        String a = nouns.get(r.nextInt(nouns.size()));
+        if (r.nextDouble() < 0.4) return new Obj(a, a + "s", a, a + "s", like.slots(), like.verbs());
+        String b;
+        do b = nouns.get(r.nextInt(nouns.size())); while (b.equals(a));
+        double u = r.nextDouble();
+        String id = u < 0.6 ? a + "_" + b : u < 0.8 ? a : b;
+        return new Obj(a + " " + b, a + " " + b + "s", id, id + "s", like.slots(), like.verbs());
     }
 
     /** A per-sample name for a tool: a pseudo-word for its verb, its object, or both. */

@@ -190,6 +190,64 @@ class WorldTest {
     }
 
     @Test
+    void novelObjectsAreInventedPerSampleInNameDescriptionAndRequestAlike() {
+        World w = data.world();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        Set<String> heldOutWords = new java.util.HashSet<>();
+        for (String t : w.heldOutTools()) heldOutWords.addAll(List.of(t.split("_")));
+        for (World.Novel novel : World.Novel.values()) {
+            World.Mix mix = new World.Mix(0.15, 3, 6, 0, 1.0, novel);
+            for (int i = 0; i < 300; i++) {
+                Sample s = w.answering(Split.TRAIN, "n", r.split(), mix);
+                assertTrue(s.meta().path("novel_objects").asBoolean(), "every sample of this mix has novel objects");
+                for (ToolSpec t : s.tools()) {
+                    assertTrue(w.tool(t.name()) == null, "an invented name is never a world tool: " + t.name());
+                    String verb = t.name().substring(0, t.name().indexOf('_'));
+                    assertTrue(Catalog.VERBS.containsKey(verb), t.name());
+                    // What the tool takes is a world tool's.
+                    assertTrue(w.tools().stream().anyMatch(wt -> wt.spec().parameters().equals(t.parameters())), t.name());
+                }
+                for (ToolCall c : s.gold()) {
+                    assertTrue(s.tool(c.name()) != null, "the gold call names a listed tool: " + c.name());
+                    List<String> words = List.of(c.name().substring(c.name().indexOf('_') + 1).split("_"));
+                    for (String word : words) {
+                        String stem = word.endsWith("s") && !s.query().contains(word) ? word.substring(0, word.length() - 1) : word;
+                        assertTrue(s.query().contains(stem), "the request names the invented object's word '" + stem + "': " + s.query());
+                        assertTrue(s.tool(c.name()).description().contains(stem), c.name() + ": " + s.tool(c.name()).description());
+                        if (novel == World.Novel.ENGLISH) assertFalse(heldOutWords.contains(word) || heldOutWords.contains(stem), "a held-out tool's word: " + word);
+                    }
+                }
+                Sample test = w.answering(Split.TEST, "t", r.split(), mix);
+                assertFalse(test.meta().has("novel_objects"), "test samples keep the world's tools");
+                for (ToolSpec t : test.tools()) assertTrue(w.tool(t.name()) != null, t.name());
+            }
+        }
+        // English names sometimes keep only one word of a two-word noun, so they must be read from the list.
+        int partial = 0;
+        Catalog.Obj like = w.tools().getFirst().object();
+        for (int i = 0; i < 1000; i++) {
+            Catalog.Obj o = World.novelObject(like, World.Novel.ENGLISH, r);
+            if (!o.id().equals(o.noun().replace(' ', '_'))) partial++;
+        }
+        assertTrue(partial > 150 && partial < 350, "names with part of the noun: " + partial + " of 1000");
+    }
+
+    @Test
+    void aMixWithoutNovelObjectsDrawsTheSamplesItAlwaysDid() {
+        // Written down from the code before novel objects existed (commit c7aa165): the committed links trained on these draws.
+        World w = new World(1);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        List<String> want = List.of(
+                "Please search for hotels for \"Fole\" starting \"2028-12-12\" for at most 868.66 dollars. -> [search_hotels{\"city\": \"Fole\", \"start_date\": \"2028-12-12\", \"max_price\": 868.66}]",
+                "Drop the doctor appointment with reference \"BK-99641\". -> [cancel_appointment{\"booking_id\": \"BK-99641\"}]",
+                "I'd like you to order a stock position for \"KUBZ\" for 488 shares for at most 633.59 dollars. -> [buy_stock{\"ticker\": \"KUBZ\", \"shares\": 488, \"max_price\": 633.59}]");
+        for (String expected : want) {
+            Sample s = w.answering(Split.TRAIN, "x", r.split(), Recipe.MORE);
+            assertEquals(expected, s.query() + " -> " + s.gold());
+        }
+    }
+
+    @Test
     void aSampleSeedDrawsFreshDevAndTestRequestsFromTheSameWorld() {
         ToolShift.Config c = new ToolShift.Config(7, 100, 50, 50, 10, 0.15, ttsi.agent.method.PromptFormat.NATIVE);
         ToolShift.Data a = ToolShift.generate(c), b = ToolShift.generate(c.withSampleSeed(99));

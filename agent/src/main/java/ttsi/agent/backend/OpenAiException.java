@@ -2,8 +2,8 @@ package ttsi.agent.backend;
 
 /**
  * A request to an OpenAI-compatible server failed: the message names the method and URL, the HTTP status (when a
- * response came back), the server's own error message (its {@code {"error": {"message", "type", "code"}}} object
- * when present) and how many attempts were made. It never contains the API key.
+ * response came back), the server's own error message (its {@code {"error": {"message", "type", "param", "code"}}}
+ * object when present) and how many attempts were made. It never contains the API key.
  */
 public final class OpenAiException extends RuntimeException {
     private final String url;
@@ -11,11 +11,18 @@ public final class OpenAiException extends RuntimeException {
     private final String serverMessage;
     private final String errorType;
     private final String errorCode;
+    private final String errorParam;
     private final int attempts;
 
     OpenAiException(String message, String url, int status, String serverMessage, String errorType, String errorCode,
             int attempts, Throwable cause) {
+        this(message, url, status, serverMessage, errorType, errorCode, null, attempts, cause);
+    }
+
+    OpenAiException(String message, String url, int status, String serverMessage, String errorType, String errorCode,
+            String errorParam, int attempts, Throwable cause) {
         super(message, cause);
+        this.errorParam = errorParam;
         this.url = url;
         this.status = status;
         this.serverMessage = serverMessage;
@@ -47,6 +54,11 @@ public final class OpenAiException extends RuntimeException {
     /** The OpenAI error object's {@code code}, or null. */
     public String errorCode() {
         return errorCode;
+    }
+
+    /** The OpenAI error object's {@code param} (the request field it is about, e.g. {@code temperature}), or null. */
+    public String errorParam() {
+        return errorParam;
     }
 
     /** How many requests were sent before giving up. */

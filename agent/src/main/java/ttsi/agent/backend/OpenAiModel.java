@@ -20,13 +20,23 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
@@ -45,7 +55,21 @@ import ttsi.engine.tokenizer.ChatTemplate;
  * calls the server returns as structured {@code tool_calls} come back as the text
  * {@code [{"name": ..., "arguments": {...}}]} (after any content text), which
  * {@link ttsi.agent.tools.ToolCallParser} reads. {@code top_k} is sent only when set (a vLLM/llama.cpp
- * extension); {@code max_tokens} becomes {@code max_completion_tokens} for servers that ask for it.
+ * extension).
+ *
+ * <p>Reasoning models (OpenAI's GPT-5 family and o-series, and others behind compatible servers) refuse some
+ * parameters: a 400 whose error names a {@code param} with code {@code unsupported_value} or
+ * {@code unsupported_parameter} (or whose message plainly says a parameter is unsupported, for servers that leave
+ * {@code param} out) is answered by sending the same request again without that parameter ({@code max_tokens} is
+ * sent as {@code max_completion_tokens} instead, and the other way round). Each parameter is dropped at most once per
+ * request, only the sampling and length parameters ttsi adds are ever dropped, and any other 400 fails as before.
+ * What an endpoint (API root + model) refused is remembered for the rest of the process, so later requests, from
+ * any instance, leave it out up front; the first refusal of each is logged once as a WARNING. Reasoning counts
+ * against the completion cap, so {@link Config#reasoningTokens()} is added to the cap sent (the answer keeps
+ * {@code maxTokens} of its own), and {@link Config#reasoningEffort()} is sent as {@code reasoning_effort}. Each
+ * generation's {@link Exchange} (what was sent, what was left out, the usage with
+ * {@code usage.completion_tokens_details.reasoning_tokens}, and the reasoning text of servers that return it as
+ * {@code reasoning_content} or {@code reasoning}) is available from {@link #lastExchange()} and {@link #record()}.
  *
  * <p>Scoring needs a local copy of the model's chat template ({@link Config#templateDir()}): the prompt is rendered
  * here, and each continuation is scored by posting prompt + continuation to {@code /v1/completions} with
@@ -61,6 +85,10 @@ public final class OpenAiModel implements LanguageModel {
     public static final String DEFAULT_KEY_ENV = "OPENAI_API_KEY";
     public static final String TEACHER_URL_ENV = "TTSI_TEACHER_URL", BASE_URL_ENV = "OPENAI_BASE_URL";
     public static final String TEACHER_MODEL_ENV = "TTSI_TEACHER_MODEL", TEACHER_KEY_ENV = "TTSI_TEACHER_API_KEY";
+    public static final String TEACHER_REASONING_TOKENS_ENV = "TTSI_TEACHER_REASONING_TOKENS";
+    public static final String TEACHER_REASONING_EFFORT_ENV = "TTSI_TEACHER_REASONING_EFFORT";
+
+    private static final Logger LOG = Logger.getLogger(OpenAiModel.class.getName());
 
     static final Set<Integer> RETRYABLE = Set.of(429, 500, 502, 503, 504);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
@@ -79,9 +107,13 @@ public final class OpenAiModel implements LanguageModel {
      * @param initialBackoff the first retry's delay, doubled each retry (default 1 s)
      * @param templateDir optional local model folder whose chat template renders prompts for scoring; null: no
      *     scoring
+     * @param reasoningTokens tokens a reasoning model may spend thinking, added to each generation's completion cap
+     *     so the answer keeps its own {@code maxTokens} (default 0: none added)
+     * @param reasoningEffort sent as {@code reasoning_effort} ({@code minimal}, {@code low}, {@code medium},
+     *     {@code high}, ... as the server accepts); null or blank: not sent
      */
     public record Config(URI baseUrl, String model, String apiKeyEnv, Duration timeout, int maxRetries,
-            Duration initialBackoff, Path templateDir) {
+            Duration initialBackoff, Path templateDir, int reasoningTokens, String reasoningEffort) {
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(180);
         public static final int DEFAULT_RETRIES = 4;
         public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(1);
@@ -100,6 +132,14 @@ public final class OpenAiModel implements LanguageModel {
             if (maxRetries < 0) throw new IllegalArgumentException("maxRetries must be >= 0");
             initialBackoff = initialBackoff == null ? DEFAULT_BACKOFF : initialBackoff;
             if (initialBackoff.isNegative()) throw new IllegalArgumentException("initialBackoff must be >= 0");
+            if (reasoningTokens < 0) throw new IllegalArgumentException("reasoningTokens must be >= 0, got " + reasoningTokens);
+            reasoningEffort = reasoningEffort == null || reasoningEffort.isBlank() ? null : reasoningEffort.strip();
+        }
+
+        /** No reasoning budget and no reasoning effort. */
+        public Config(URI baseUrl, String model, String apiKeyEnv, Duration timeout, int maxRetries, Duration initialBackoff,
+                Path templateDir) {
+            this(baseUrl, model, apiKeyEnv, timeout, maxRetries, initialBackoff, templateDir, 0, null);
         }
 
         /** Defaults: key from {@value #DEFAULT_KEY_ENV}, 180 s timeout, 4 retries from 1 s, no scoring. */
@@ -115,7 +155,9 @@ public final class OpenAiModel implements LanguageModel {
         /**
          * The base URL from the argument, else {@value #TEACHER_URL_ENV}, else {@value #BASE_URL_ENV}; the model from
          * the argument, else {@value #TEACHER_MODEL_ENV}; the key from {@value #TEACHER_KEY_ENV} when that is set,
-         * else {@value #DEFAULT_KEY_ENV}. Other settings are the defaults.
+         * else {@value #DEFAULT_KEY_ENV}; the reasoning budget from {@value #TEACHER_REASONING_TOKENS_ENV} (a whole
+         * number of tokens, default 0) and the effort from {@value #TEACHER_REASONING_EFFORT_ENV} (default: not
+         * sent). Other settings are the defaults.
          */
         public static Config fromEnvironment(String baseUrl, String model, Function<String, String> env) {
             String url = firstNonBlank(baseUrl, env.apply(TEACHER_URL_ENV), env.apply(BASE_URL_ENV));
@@ -131,23 +173,166 @@ public final class OpenAiModel implements LanguageModel {
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("not a URL: " + e.getMessage(), e);
             }
-            return new Config(uri, m.strip(), keyEnv, null, DEFAULT_RETRIES, null, null);
+            int budget = 0;
+            String tokens = firstNonBlank(env.apply(TEACHER_REASONING_TOKENS_ENV));
+            if (tokens != null) {
+                try {
+                    budget = Integer.parseInt(tokens.strip());
+                } catch (NumberFormatException e) {
+                    budget = -1;
+                }
+                if (budget < 0) {
+                    throw new IllegalArgumentException(TEACHER_REASONING_TOKENS_ENV + " must be a whole number of tokens >= 0, got '"
+                            + tokens.strip() + "'");
+                }
+            }
+            return new Config(uri, m.strip(), keyEnv, null, DEFAULT_RETRIES, null, null, budget,
+                    firstNonBlank(env.apply(TEACHER_REASONING_EFFORT_ENV)));
         }
 
         public Config withTemplateDir(Path dir) {
-            return new Config(baseUrl, model, apiKeyEnv, timeout, maxRetries, initialBackoff, dir);
+            return new Config(baseUrl, model, apiKeyEnv, timeout, maxRetries, initialBackoff, dir, reasoningTokens, reasoningEffort);
         }
 
         public Config withTimeout(Duration t) {
-            return new Config(baseUrl, model, apiKeyEnv, t, maxRetries, initialBackoff, templateDir);
+            return new Config(baseUrl, model, apiKeyEnv, t, maxRetries, initialBackoff, templateDir, reasoningTokens, reasoningEffort);
         }
 
         public Config withRetries(int retries, Duration backoff) {
-            return new Config(baseUrl, model, apiKeyEnv, timeout, retries, backoff, templateDir);
+            return new Config(baseUrl, model, apiKeyEnv, timeout, retries, backoff, templateDir, reasoningTokens, reasoningEffort);
         }
 
         public Config withApiKeyEnv(String env) {
-            return new Config(baseUrl, model, env, timeout, maxRetries, initialBackoff, templateDir);
+            return new Config(baseUrl, model, env, timeout, maxRetries, initialBackoff, templateDir, reasoningTokens, reasoningEffort);
+        }
+
+        /** A reasoning budget added to each completion cap, and the {@code reasoning_effort} to send (null: none). */
+        public Config withReasoning(int tokens, String effort) {
+            return new Config(baseUrl, model, apiKeyEnv, timeout, maxRetries, initialBackoff, templateDir, tokens, effort);
+        }
+    }
+
+    /**
+     * One chat generation as it went over the wire: what ttsi sent (the request's parameters, without the messages
+     * and tools), which of the caller's parameters were left out because the endpoint refused them (before or
+     * during this request), how many refusals this request met, and what came back.
+     *
+     * @param endpoint the model's {@link OpenAiModel#id()}
+     * @param requested the caller's options
+     * @param reasoningBudget the tokens added to {@code requested.maxTokens()} for reasoning
+     * @param sent the parameters of the request that succeeded ({@code model}, the cap under the name sent,
+     *     sampling parameters, {@code reasoning_effort}, ...)
+     * @param omitted the parameters the options asked for that were not sent under their own name (e.g.
+     *     {@code temperature}; {@code max_tokens} when the cap went as {@code max_completion_tokens})
+     * @param refusals 400s answered by dropping a parameter during this request (0 once the endpoint is known)
+     * @param finishReason "stop", "length", ... as in {@link Completion}
+     * @param text the returned text (as in {@link Completion#text()})
+     * @param reasoningTokens {@code usage.completion_tokens_details.reasoning_tokens}, or -1 when not reported
+     * @param reasoning the reasoning text ({@code message.reasoning_content}, vLLM's newer {@code message.reasoning}),
+     *     or null
+     * @param usage the server's {@code usage} object as returned (empty when absent)
+     */
+    public record Exchange(String endpoint, GenerationOptions requested, int reasoningBudget, ObjectNode sent,
+            List<String> omitted, int refusals, String finishReason, String text, int promptTokens, int completionTokens,
+            int reasoningTokens, String reasoning, ObjectNode usage, double seconds) {
+        public Exchange {
+            sent = sent.deepCopy();
+            omitted = List.copyOf(omitted);
+            usage = usage == null ? Json.object() : usage.deepCopy();
+        }
+
+        @Override
+        public ObjectNode sent() {
+            return sent.deepCopy();
+        }
+
+        @Override
+        public ObjectNode usage() {
+            return usage.deepCopy();
+        }
+
+        /** Completion tokens less reasoning tokens (all of them when reasoning is not reported). */
+        public int answerTokens() {
+            return reasoningTokens < 0 ? completionTokens : Math.max(0, completionTokens - reasoningTokens);
+        }
+
+        /** The cap ran out before any answer: finish "length" with nothing returned (reasoning took it all). */
+        public boolean starved() {
+            return "length".equals(finishReason) && text.isBlank();
+        }
+
+        /**
+         * For a result line: {@code endpoint}, {@code sent}, {@code omitted}, {@code refusals}, {@code requested}
+         * ({@code max_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed}),
+         * {@code reasoning_budget}, {@code finish_reason}, {@code prompt_tokens}, {@code completion_tokens},
+         * {@code reasoning_tokens} (null when not reported), {@code starved}, {@code usage}, {@code seconds} and, when
+         * the server returned it, {@code reasoning} (cut to {@code maxReasoningChars}, with "..." when cut; a
+         * negative value keeps it whole, 0 leaves it out). The text itself is not repeated.
+         */
+        public ObjectNode toJson(int maxReasoningChars) {
+            ObjectNode o = Json.object();
+            o.put("endpoint", endpoint);
+            o.set("sent", sent.deepCopy());
+            ArrayNode om = o.putArray("omitted");
+            omitted.forEach(om::add);
+            o.put("refusals", refusals);
+            ObjectNode rq = o.putObject("requested");
+            rq.put("max_tokens", requested.maxTokens());
+            rq.put("temperature", requested.temperature());
+            rq.put("top_p", requested.topP());
+            rq.put("top_k", requested.topK());
+            rq.put("seed", requested.seed());
+            o.put("reasoning_budget", reasoningBudget);
+            o.put("finish_reason", finishReason);
+            o.put("prompt_tokens", promptTokens);
+            o.put("completion_tokens", completionTokens);
+            if (reasoningTokens < 0) o.putNull("reasoning_tokens");
+            else o.put("reasoning_tokens", reasoningTokens);
+            o.put("starved", starved());
+            o.set("usage", usage.deepCopy());
+            o.put("seconds", seconds);
+            if (reasoning != null && maxReasoningChars != 0) {
+                o.put("reasoning", maxReasoningChars < 0 || reasoning.length() <= maxReasoningChars ? reasoning
+                        : reasoning.substring(0, maxReasoningChars) + "...");
+            }
+            return o;
+        }
+
+        /** {@link #toJson(int)} with the reasoning text whole. */
+        public ObjectNode toJson() {
+            return toJson(-1);
+        }
+    }
+
+    /**
+     * The exchanges this model makes on the calling thread while open (nested recordings each get them all); close
+     * it on the same thread. E.g. around one input's synthesis, to record what the teacher was sent and returned.
+     */
+    public final class Recording implements AutoCloseable {
+        private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
+        private final List<Recording> scope;
+
+        private Recording(List<Recording> scope) {
+            this.scope = scope;
+        }
+
+        /** The exchanges so far, oldest first. */
+        public List<Exchange> exchanges() {
+            synchronized (exchanges) {
+                return List.copyOf(exchanges);
+            }
+        }
+
+        /** {@link Exchange#toJson(int)} of each exchange so far. */
+        public ArrayNode toJson(int maxReasoningChars) {
+            ArrayNode a = Json.array();
+            for (Exchange x : exchanges()) a.add(x.toJson(maxReasoningChars));
+            return a;
+        }
+
+        @Override
+        public void close() {
+            scope.remove(this);
         }
     }
 
@@ -164,8 +349,29 @@ public final class OpenAiModel implements LanguageModel {
     private final URI chatUrl, completionsUrl;
     private final String id;
     private final ChatTemplate template; // null without templateDir
-    private volatile boolean useMaxCompletionTokens;
+    private final Set<String> refused; // this endpoint's entry in REFUSED
+    private final String endpointKey;
+    private final ThreadLocal<Exchange> last = new ThreadLocal<>();
+    private final ThreadLocal<List<Recording>> recordings = new ThreadLocal<>();
     private volatile int scoreMaxTokens = 0;
+
+    /** The parameters ttsi adds that a server may refuse; nothing else (model, messages, tools) is ever dropped. */
+    static final Set<String> DROPPABLE = Set.of("temperature", "top_p", "top_k", "seed", "stop", "max_tokens",
+            "max_completion_tokens", "reasoning_effort");
+    /** The completion cap's two names: a refused one is sent under the other. */
+    static final Map<String, String> CAP_NAMES = Map.of("max_tokens", "max_completion_tokens", "max_completion_tokens", "max_tokens");
+    static final Set<String> UNSUPPORTED_CODES = Set.of("unsupported_value", "unsupported_parameter");
+    private static final String NAME = "['\"`]?([A-Za-z_][A-Za-z0-9_]*)['\"`]?";
+    /** Messages that say a named parameter is not accepted (for servers that leave {@code param} out). */
+    private static final List<Pattern> REFUSAL_MESSAGES = List.of(
+            Pattern.compile("unsupported (?:parameter|value|argument|param)s?\\s*:?\\s*" + NAME, Pattern.CASE_INSENSITIVE),
+            Pattern.compile("unrecognized request arguments? supplied\\s*:?\\s*" + NAME, Pattern.CASE_INSENSITIVE),
+            Pattern.compile(NAME + " (?:is not supported|is unsupported|isn't supported|is not allowed|does not support)",
+                    Pattern.CASE_INSENSITIVE));
+    /** Per endpoint (API root + model): the parameters it refused, for the life of the process. */
+    private static final Map<String, Set<String>> REFUSED = new ConcurrentHashMap<>();
+    /** Endpoints already warned that reasoning left no room for the answer. */
+    private static final Set<String> STARVED_WARNED = ConcurrentHashMap.newKeySet();
 
     /** Reads the API key from the process environment. */
     public OpenAiModel(Config config) {
@@ -190,6 +396,8 @@ public final class OpenAiModel implements LanguageModel {
         while (shown.endsWith("/")) shown = shown.substring(0, shown.length() - 1);
         this.id = config.model() + "@" + shown;
         this.template = config.templateDir() == null ? null : ChatTemplate.load(config.templateDir());
+        this.endpointKey = root + " " + config.model();
+        this.refused = REFUSED.computeIfAbsent(endpointKey, k -> ConcurrentHashMap.newKeySet());
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout())
@@ -222,39 +430,200 @@ public final class OpenAiModel implements LanguageModel {
     public Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions o) {
         long t0 = System.nanoTime();
         ObjectNode body = chatRequest(messages, tools, o);
+        List<String> droppedHere = new ArrayList<>();
         JsonNode resp;
-        try {
-            resp = post(chatUrl, body);
-        } catch (OpenAiException e) {
-            // Newer OpenAI models refuse max_tokens and ask for max_completion_tokens.
-            if (useMaxCompletionTokens || e.status() != 400 || e.serverMessage() == null
-                    || !e.serverMessage().contains("max_completion_tokens")) {
-                throw e;
+        while (true) {
+            try {
+                resp = post(chatUrl, body);
+                break;
+            } catch (OpenAiException e) {
+                // A reasoning model refusing a sampling or length parameter: the same request without it. Each
+                // parameter at most once, and only one the body still has, so this ends.
+                String p = refusedParameter(e, body);
+                if (p == null || droppedHere.contains(p)
+                        || !omit(body, p, q -> droppedHere.contains(q) || refused.contains(q))) {
+                    throw e;
+                }
+                droppedHere.add(p);
+                learn(p, body, e);
             }
-            useMaxCompletionTokens = true;
-            body.remove("max_tokens");
-            body.put("max_completion_tokens", o.maxTokens());
-            resp = post(chatUrl, body);
         }
-        return completion(resp, (System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Completion c = completion(resp, seconds);
+        Exchange x = exchange(resp, body, o, droppedHere.size(), c);
+        last.set(x);
+        List<Recording> rs = recordings.get();
+        if (rs != null) for (Recording r : rs) r.exchanges.add(x);
+        if (x.starved() && (x.reasoningTokens() > 0 || x.reasoning() != null) && STARVED_WARNED.add(endpointKey)) {
+            LOG.log(Level.WARNING, () -> id + ": the answer was cut off before it began: " + x.completionTokens()
+                    + " completion tokens, " + (x.reasoningTokens() >= 0 ? x.reasoningTokens() + " of them reasoning" : "spent reasoning")
+                    + ", under a cap of " + capOf(x.sent()) + " (" + o.maxTokens() + " for the answer + a reasoning budget of "
+                    + config.reasoningTokens() + "); raise the budget (OpenAiModel.Config.reasoningTokens, or "
+                    + TEACHER_REASONING_TOKENS_ENV + " for a teacher)");
+        }
+        return c;
     }
 
-    /** The chat-completions request body. */
+    /**
+     * What the calling thread's last successful {@link #generate} with this model sent and got back (null before
+     * any). Read it right after the call it describes.
+     */
+    public Exchange lastExchange() {
+        return last.get();
+    }
+
+    /** Starts recording this model's exchanges on the calling thread (see {@link Recording}). */
+    public Recording record() {
+        List<Recording> rs = recordings.get();
+        if (rs == null) {
+            rs = new CopyOnWriteArrayList<>();
+            recordings.set(rs);
+        }
+        Recording r = new Recording(rs);
+        rs.add(r);
+        return r;
+    }
+
+    /** The parameters this endpoint refused so far in this process (sorted). */
+    public List<String> refusedParameters() {
+        return refused.stream().sorted().toList();
+    }
+
+    /** Forgets every endpoint's refused parameters (tests: a later stub may reuse a port). */
+    static void forgetRefusals() {
+        REFUSED.values().forEach(Set::clear);
+        STARVED_WARNED.clear();
+    }
+
+    /** The chat-completions request body, leaving out what this endpoint refused before. */
     ObjectNode chatRequest(List<Message> messages, List<ToolSpec> tools, GenerationOptions o) {
         ObjectNode body = Json.object();
         body.put("model", config.model());
         body.set("messages", chatMessages(messages));
         if (tools != null && !tools.isEmpty()) body.set("tools", ChatToolPrompt.tools(tools));
-        body.put(useMaxCompletionTokens ? "max_completion_tokens" : "max_tokens", o.maxTokens());
-        body.put("temperature", o.temperature());
-        body.put("top_p", o.topP());
-        if (o.topK() > 0) body.put("top_k", o.topK());
-        body.put("seed", o.seed());
-        if (!o.stop().isEmpty()) {
-            ArrayNode stop = body.putArray("stop");
+        body.setAll(parameters(o, refused));
+        return body;
+    }
+
+    /**
+     * The request's parameters: the completion cap ({@code maxTokens} + the reasoning budget), sampling, seed, stop
+     * and reasoning effort, without those in {@code leaveOut} (a refused cap name goes under its other name).
+     */
+    ObjectNode parameters(GenerationOptions o, Set<String> leaveOut) {
+        ObjectNode p = Json.object();
+        int cap = (int) Math.min(Integer.MAX_VALUE, (long) o.maxTokens() + config.reasoningTokens());
+        String capName = leaveOut.contains("max_tokens") && !leaveOut.contains("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        p.put(capName, cap);
+        if (!leaveOut.contains("temperature")) p.put("temperature", o.temperature());
+        if (!leaveOut.contains("top_p")) p.put("top_p", o.topP());
+        if (o.topK() > 0 && !leaveOut.contains("top_k")) p.put("top_k", o.topK());
+        if (!leaveOut.contains("seed")) p.put("seed", o.seed());
+        if (!o.stop().isEmpty() && !leaveOut.contains("stop")) {
+            ArrayNode stop = p.putArray("stop");
             o.stop().forEach(stop::add);
         }
-        return body;
+        if (config.reasoningEffort() != null && !leaveOut.contains("reasoning_effort")) p.put("reasoning_effort", config.reasoningEffort());
+        return p;
+    }
+
+    /**
+     * The top-level request parameter a 400 (or 422) refuses as unsupported, when it is one ttsi may drop and the
+     * body has it; else null. Read from the error's {@code param} with code {@code unsupported_value} or
+     * {@code unsupported_parameter}, else from a message that says so ("Unsupported parameter: 'max_tokens' ...",
+     * "Unrecognized request argument supplied: top_k", "'stop' is not supported ..."). A {@code param} given with
+     * another code (e.g. {@code invalid_value}: the value is wrong, not the parameter) is not a refusal.
+     */
+    static String refusedParameter(OpenAiException e, ObjectNode body) {
+        if (e.status() != 400 && e.status() != 422) return null;
+        String param = e.errorParam() == null || e.errorParam().isBlank() ? null : e.errorParam().strip();
+        String code = e.errorCode() == null ? null : e.errorCode().strip().toLowerCase(Locale.ROOT);
+        String msg = e.serverMessage() == null ? "" : e.serverMessage();
+        if (param != null) {
+            boolean says = UNSUPPORTED_CODES.contains(code) || param.equals(namedInMessage(msg, body));
+            return says && DROPPABLE.contains(param) && body.has(param) ? param : null;
+        }
+        String named = namedInMessage(msg, body);
+        if (named != null) return named;
+        // The older wording without a parameter name: "... use max_completion_tokens".
+        if (msg.contains("max_completion_tokens") && body.has("max_tokens")) return "max_tokens";
+        return null;
+    }
+
+    /** The first droppable parameter of the body that the message says is unsupported, or null. */
+    private static String namedInMessage(String msg, ObjectNode body) {
+        for (Pattern pattern : REFUSAL_MESSAGES) {
+            Matcher m = pattern.matcher(msg);
+            while (m.find()) {
+                String name = m.group(1);
+                if (DROPPABLE.contains(name) && body.has(name)) return name;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Takes a refused parameter out of the body: the completion cap moves to its other name (unless that was refused
+     * too), anything else is removed. False, with the body unchanged, when that cannot be done.
+     */
+    static boolean omit(ObjectNode body, String param, Predicate<String> alsoRefused) {
+        if (!DROPPABLE.contains(param) || !body.has(param)) return false;
+        String other = CAP_NAMES.get(param);
+        if (other != null) {
+            if (alsoRefused.test(other) || body.has(other)) return false;
+            body.set(other, body.remove(param));
+        } else {
+            body.remove(param);
+        }
+        return true;
+    }
+
+    /** Remembers a refusal for this endpoint, logging the first of each parameter. */
+    private void learn(String param, ObjectNode body, OpenAiException e) {
+        if (!refused.add(param)) return;
+        String other = CAP_NAMES.get(param);
+        String what = other != null && body.has(other) ? "sends it as '" + other + "'" : "leaves it out";
+        String why = "HTTP " + e.status() + (e.errorCode() != null ? ", " + e.errorCode() : "")
+                + (e.serverMessage() != null && !e.serverMessage().isBlank() ? ": " + shorten(e.serverMessage()) : "");
+        LOG.log(Level.WARNING, () -> id + " refused the parameter '" + param + "' (" + why + "); ttsi " + what
+                + " in this and every later request to this endpoint");
+    }
+
+    private static String capOf(ObjectNode sent) {
+        JsonNode c = sent.has("max_completion_tokens") ? sent.get("max_completion_tokens") : sent.get("max_tokens");
+        return c == null ? "?" : c.asText();
+    }
+
+    /** The exchange record of a successful generation. */
+    private Exchange exchange(JsonNode resp, ObjectNode body, GenerationOptions o, int refusals, Completion c) {
+        ObjectNode sent = body.deepCopy();
+        sent.remove("messages");
+        sent.remove("tools");
+        List<String> omitted = new ArrayList<>();
+        for (Iterator<String> it = parameters(o, Set.of()).fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!sent.has(name)) omitted.add(name);
+        }
+        JsonNode usage = resp.path("usage");
+        JsonNode msg = firstChoice(resp, chatUrl).path("message");
+        return new Exchange(id, o, config.reasoningTokens(), sent, omitted, refusals, c.finishReason(), c.text(), c.promptTokens(),
+                c.completionTokens(), reasoningTokens(usage), reasoningText(msg), usage.isObject() ? (ObjectNode) usage : null, c.seconds());
+    }
+
+    /** {@code usage.completion_tokens_details.reasoning_tokens} (OpenAI), else {@code usage.reasoning_tokens}; -1 when absent. */
+    static int reasoningTokens(JsonNode usage) {
+        JsonNode d = usage.path("completion_tokens_details").path("reasoning_tokens");
+        if (d.isIntegralNumber()) return d.intValue();
+        JsonNode r = usage.path("reasoning_tokens");
+        return r.isIntegralNumber() ? r.intValue() : -1;
+    }
+
+    /** The message's reasoning text: {@code reasoning_content} (vLLM, DeepSeek), else {@code reasoning}; null when none. */
+    static String reasoningText(JsonNode msg) {
+        for (String f : new String[] {"reasoning_content", "reasoning"}) {
+            JsonNode r = msg.get(f);
+            if (r != null && r.isTextual() && !r.textValue().isEmpty()) return r.textValue();
+        }
+        return null;
     }
 
     /**
@@ -519,7 +888,7 @@ public final class OpenAiModel implements LanguageModel {
                 }
                 if (parsed.path("error").isObject() && !parsed.has("choices")) { // some servers answer errors with 200
                     ServerError e = ServerError.of(r.body());
-                    throw failure(url, status, e.message, e.type, e.code, attempt, null);
+                    throw failure(url, status, e.message, e.type, e.code, e.param, attempt, null);
                 }
                 return parsed;
             }
@@ -528,7 +897,7 @@ public final class OpenAiModel implements LanguageModel {
                 continue;
             }
             ServerError e = ServerError.of(r.body());
-            throw failure(url, status, e.message, e.type, e.code, attempt, null);
+            throw failure(url, status, e.message, e.type, e.code, e.param, attempt, null);
         }
     }
 
@@ -596,6 +965,11 @@ public final class OpenAiModel implements LanguageModel {
 
     private OpenAiException failure(URI url, int status, String serverMessage, String type, String code, int attempts,
             Throwable cause) {
+        return failure(url, status, serverMessage, type, code, null, attempts, cause);
+    }
+
+    private OpenAiException failure(URI url, int status, String serverMessage, String type, String code, String param,
+            int attempts, Throwable cause) {
         String shownUrl = redact(url);
         StringBuilder sb = new StringBuilder("POST ").append(shownUrl).append(" failed: ");
         if (status >= 0) {
@@ -615,7 +989,7 @@ public final class OpenAiModel implements LanguageModel {
         String message = hideKey(sb.toString());
         String sm = serverMessage == null ? null : hideKey(serverMessage);
         // The cause is kept for its type, but with the key scrubbed from its message it is only ever ours.
-        return new OpenAiException(message, shownUrl, status, sm, type, code, attempts, cause);
+        return new OpenAiException(message, shownUrl, status, sm, type, code, param, attempts, cause);
     }
 
     private String hideKey(String s) {
@@ -643,21 +1017,25 @@ public final class OpenAiModel implements LanguageModel {
         return null;
     }
 
-    /** The server's error: OpenAI's {"error": {message, type, code}}, vLLM's older {"object": "error", ...}, or text. */
-    record ServerError(String message, String type, String code) {
+    /** The server's error: OpenAI's {"error": {message, type, param, code}}, vLLM's older {"object": "error", ...}, or text. */
+    record ServerError(String message, String type, String code, String param) {
         static ServerError of(String body) {
             JsonNode n = body == null ? null : Json.tryParse(body);
             if (n != null && n.isObject()) {
                 JsonNode e = n.get("error");
                 if (e != null && e.isObject()) {
-                    return new ServerError(text(e.get("message"), body), text(e.get("type"), null), text(e.get("code"), null));
+                    return new ServerError(text(e.get("message"), body), text(e.get("type"), null), text(e.get("code"), null),
+                            text(e.get("param"), null));
                 }
-                if (e != null && e.isTextual()) return new ServerError(e.textValue(), null, null);
-                if (n.has("message")) return new ServerError(text(n.get("message"), body), text(n.get("type"), null), text(n.get("code"), null));
-                if (n.has("detail")) return new ServerError(text(n.get("detail"), body), null, null);
+                if (e != null && e.isTextual()) return new ServerError(e.textValue(), null, null, null);
+                if (n.has("message")) {
+                    return new ServerError(text(n.get("message"), body), text(n.get("type"), null), text(n.get("code"), null),
+                            text(n.get("param"), null));
+                }
+                if (n.has("detail")) return new ServerError(text(n.get("detail"), body), null, null, null);
             }
             String s = shorten(body);
-            return new ServerError(s.isEmpty() ? null : s, null, null);
+            return new ServerError(s.isEmpty() ? null : s, null, null, null);
         }
 
         private static String text(JsonNode v, String fallback) {

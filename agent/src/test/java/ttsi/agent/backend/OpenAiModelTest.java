@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -132,6 +133,12 @@ class OpenAiModelTest {
     }
 
     static final Map<String, String> ENV = Map.of("MY_TEST_KEY", "sk-test-secret-123");
+
+    /** Refusals are remembered per endpoint for the process; a later stub may get the same port. */
+    @AfterEach
+    void forgetRefusals() {
+        OpenAiModel.forgetRefusals();
+    }
 
     static OpenAiModel model(Stub stub, OpenAiModel.Config c) {
         return new OpenAiModel(c, ENV::get);

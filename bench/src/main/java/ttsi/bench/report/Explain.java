@@ -5,9 +5,15 @@ final class Explain {
     private Explain() {}
 
     static final String ACCURACY = "Accuracy per seed = the fraction of that seed's result lines with \"correct\": true (direct and majority"
-            + " inference: the final answer; pass@k: any of the k answers); shown as mean ± sample standard deviation (n − 1) over seeds."
+            + " inference: the final answer; pass@k: any of the k answers); shown as mean ± sample standard deviation (n − 1) over seeds;"
+            + " with a single seed the std is n/a (undefined, not 0)."
             + " Uncertain = margin < the run's τ; adapted = the line's \"adapted\" flag (a LoRA update was made for the sample)."
             + " Δ vs our base = difference of mean accuracies with the base run of the same benchmark and model, in points.";
+
+    static final String WARNINGS = "These runs were read, but their results show that something failed: a method that adapts at test time"
+            + " (tt-si, tt-d, tt-si-icl, all, certain-only, random, gold-upper-bound) that adapted none of the samples it selected"
+            + " (\"adapted\"; for tt-si-icl: no synthetic pair to show), or a run whose every answer is unparsable (\"parse_error\")."
+            + " Their numbers are reported as recorded.";
 
     static final String DELTA_TITLE = "Δ vs base (95% CI, paired bootstrap over samples)";
 

@@ -11,9 +11,13 @@ final class Fmt {
         return Double.isNaN(fraction) ? "–" : String.format(Locale.ROOT, "%.2f", 100 * fraction);
     }
 
+    /** What a standard deviation over a single seed reads as: undefined, not 0. */
+    static final String NA = "n/a";
+
+    /** Mean ± sample std as percentages, "mean ± n/a" for a single seed, "–" for none. */
     static String pm(Stats.MeanStd m) {
         if (m.n() == 0) return "–";
-        return pct(m.mean()) + " ± " + pct(m.std());
+        return pct(m.mean()) + " ± " + (m.n() < 2 || Double.isNaN(m.std()) ? NA : pct(m.std()));
     }
 
     static String num(double x, int decimals) {

@@ -39,7 +39,7 @@ final class HtmlReport {
                 .append(r.runs().size()).append(" run(s).</p>\n<nav>");
         for (String[] s : new String[][] {{"runs", "Runs"}, {"problems", "Problems"}, {"accuracy", "Accuracy"}, {"delta", "Δ vs base"}, {"paper", "Published numbers"},
                 {"margins", "Uncertainty"}, {"sweep", "τ sweep"}, {"stages", "Time per stage"}, {"samples", "Samples"}}) {
-            if (s[0].equals("problems") && r.problems().isEmpty()) continue;
+            if (s[0].equals("problems") && !r.hasProblemsSection()) continue;
             if (s[0].equals("delta") && !r.hasDeltaTable()) continue;
             body.append("<a href=\"#").append(s[0]).append("\">").append(s[1]).append("</a>");
         }
@@ -81,10 +81,23 @@ final class HtmlReport {
     }
 
     private void problems() {
-        if (r.problems().isEmpty()) return;
-        b.append("<section id=\"problems\" class=\"problems\"><h2>Problems</h2><p>These files could not be (fully) used; everything else is reported.</p><ul>\n");
-        for (Problem p : r.problems()) b.append("<li><code>").append(esc(p.path().toString())).append("</code>: ").append(esc(p.reason())).append("</li>\n");
-        b.append("</ul></section>\n");
+        if (!r.hasProblemsSection()) return;
+        b.append("<section id=\"problems\" class=\"problems\"><h2>Problems</h2>");
+        if (!r.problems().isEmpty()) {
+            b.append("<p>These files could not be (fully) used; everything else is reported.</p><ul>\n");
+            for (Problem p : r.problems()) item(p);
+            b.append("</ul>");
+        }
+        if (!r.warnings().isEmpty()) {
+            b.append("<h3 id=\"warnings\">Warnings</h3><p>").append(esc(Explain.WARNINGS)).append("</p><ul class=\"warnings\">\n");
+            for (Problem p : r.warnings()) item(p);
+            b.append("</ul>");
+        }
+        b.append("</section>\n");
+    }
+
+    private void item(Problem p) {
+        b.append("<li><code>").append(esc(p.path().toString())).append("</code>: ").append(esc(p.reason())).append("</li>\n");
     }
 
     private void accuracy() {
@@ -114,7 +127,8 @@ final class HtmlReport {
                 label.add(v.label());
                 label.add(Fmt.pm(v.accuracy()));
                 num(ours, 100 * v.accuracy().mean());
-                num(std, 100 * v.accuracy().std());
+                // One seed has no std; report.js needs a number here (its tooltip formats it) and draws no whisker for 0.
+                num(std, v.accuracy().n() < 2 ? 0 : 100 * v.accuracy().std());
                 if (pa.isPresent()) paper.add(pa.getAsDouble());
                 else paper.addNull();
                 seeds.add(v.accuracy().n());

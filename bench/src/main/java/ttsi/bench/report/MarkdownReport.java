@@ -46,10 +46,22 @@ final class MarkdownReport {
     }
 
     private void problems() {
-        if (r.problems().isEmpty()) return;
-        b.append("## Problems\n\nThese files could not be (fully) used; everything else is reported.\n\n");
-        for (Problem p : r.problems()) b.append("- `").append(p.path().toString().replace("`", "'")).append("`: ").append(md(p.reason())).append('\n');
-        b.append('\n');
+        if (!r.hasProblemsSection()) return;
+        b.append("## Problems\n\n");
+        if (!r.problems().isEmpty()) {
+            b.append("These files could not be (fully) used; everything else is reported.\n\n");
+            for (Problem p : r.problems()) item(p);
+            b.append('\n');
+        }
+        if (!r.warnings().isEmpty()) {
+            b.append("### Warnings\n\n").append(Explain.WARNINGS).append("\n\n");
+            for (Problem p : r.warnings()) item(p);
+            b.append('\n');
+        }
+    }
+
+    private void item(Problem p) {
+        b.append("- `").append(p.path().toString().replace("`", "'")).append("`: ").append(md(p.reason())).append('\n');
     }
 
     private void accuracy() {

@@ -47,12 +47,14 @@ public final class Report {
     private final List<Group> groups;
     private final List<RunView> views;
     private final List<Problem> problems;
+    private final List<Problem> warnings;
     private final Instant generated;
 
-    private Report(List<Group> groups, List<RunView> views, List<Problem> problems, Instant generated) {
+    private Report(List<Group> groups, List<RunView> views, List<Problem> problems, List<Problem> warnings, Instant generated) {
         this.groups = groups;
         this.views = views;
         this.problems = problems;
+        this.warnings = warnings;
         this.generated = generated;
     }
 
@@ -97,7 +99,10 @@ public final class Report {
                     : gv.stream().filter(v -> v != base).map(v -> new DeltaRow(v, PairedBootstrap.compare(v.run().lines(), base.run().lines()))).toList();
             groups.add(new Group(g.getKey(), List.copyOf(gv), base, deltas));
         }
-        return new Report(List.copyOf(groups), List.copyOf(views), List.copyOf(loaded.problems()), Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        List<Problem> warnings = new ArrayList<>();
+        for (RunView v : views) warnings.addAll(RunWarnings.of(v.run(), v.run().benchmark() + " / " + v.label()));
+        return new Report(List.copyOf(groups), List.copyOf(views), List.copyOf(loaded.problems()), List.copyOf(warnings),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /**
@@ -143,8 +148,23 @@ public final class Report {
         return views;
     }
 
+    /** Files that could not (fully) be used, as the loader found them. */
     public List<Problem> problems() {
         return problems;
+    }
+
+    /**
+     * Runs that were read but whose results show a failure (path: the run directory): a method that adapts at test
+     * time adapted none of the samples it selected, or every answer is unparsable. Listed under Warnings in the
+     * Problems section.
+     */
+    public List<Problem> warnings() {
+        return warnings;
+    }
+
+    /** Whether the report has a Problems section: file problems or run warnings. */
+    public boolean hasProblemsSection() {
+        return !problems.isEmpty() || !warnings.isEmpty();
     }
 
     public Instant generated() {

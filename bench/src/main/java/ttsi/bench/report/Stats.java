@@ -12,14 +12,17 @@ import java.util.TreeMap;
 public final class Stats {
     private Stats() {}
 
-    /** Mean and sample standard deviation (n − 1; 0 for one value, NaN for none), as the runner's summary.json. */
+    /**
+     * Mean and sample standard deviation (n − 1), as the runner's summary.json, except that the std of a single value
+     * is NaN (undefined; summary.json writes 0). Both are NaN for none.
+     */
     public record MeanStd(double mean, double std, int n) {}
 
     public static MeanStd meanStd(Collection<Double> xs) {
         if (xs.isEmpty()) return new MeanStd(Double.NaN, Double.NaN, 0);
         double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double ss = xs.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
-        return new MeanStd(mean, xs.size() < 2 ? 0 : Math.sqrt(ss / (xs.size() - 1)), xs.size());
+        return new MeanStd(mean, xs.size() < 2 ? Double.NaN : Math.sqrt(ss / (xs.size() - 1)), xs.size());
     }
 
     /** Fraction correct per seed, seeds ascending. */

@@ -126,7 +126,8 @@ public final class Runner {
         ObjectNode per = sj.putObject("accuracy_per_seed");
         acc.forEach((k, v) -> per.put(String.valueOf(k), v));
         sj.put("accuracy_mean", mean);
-        sj.put("accuracy_std", Math.sqrt(var));
+        if (acc.size() < 2) sj.putNull("accuracy_std"); // undefined over one seed
+        else sj.put("accuracy_std", Math.sqrt(var));
         Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("summary.json").toFile(), sj);
         return summary;
     }

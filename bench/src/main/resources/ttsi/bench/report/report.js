@@ -92,7 +92,11 @@
           plugins: { title: title(a.title),
             tooltip: { callbacks: { label: function (ctx) {
               var ds = ctx.dataset, v = ctx.parsed.y;
-              if (ds.errors) return 'ours: ' + v.toFixed(2) + ' ± ' + ds.errors[ctx.dataIndex].toFixed(2) + ' (' + ds.seeds[ctx.dataIndex] + ' seeds)';
+              if (ds.errors) {
+                // A std over one seed is undefined: n/a, as in the tables.
+                var n = ds.seeds[ctx.dataIndex];
+                return 'ours: ' + v.toFixed(2) + ' ± ' + (n < 2 ? 'n/a' : ds.errors[ctx.dataIndex].toFixed(2)) + ' (' + n + (n === 1 ? ' seed)' : ' seeds)');
+              }
               return ds.label + ': ' + v.toFixed(2);
             } } } } } });
     });

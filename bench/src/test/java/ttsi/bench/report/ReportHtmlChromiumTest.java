@@ -134,6 +134,7 @@ class ReportHtmlChromiumTest {
         assertTrue(acc.get("datasets").get(1).get("label").asText().contains("paper, Qwen2.5-1.5B-Instruct"));
         assertSeries(acc.get("datasets").get(1).get("data"), 66.37, 72.43, 73.47);
         assertSeries(charts.get("acc-1").get("datasets").get(0).get("data"), 50);
+        assertEquals("[\"base\",\"50.00 ± n/a\"]", charts.get("acc-1").get("labels").get(0).toString(), "one seed: no std");
         assertEquals(1, charts.get("acc-1").get("datasets").size(), "no paper accuracy for ToolAlpaca");
 
         // Histogram of the base run: margins 0.05, 0.3, 0.6, 0.97 over both seeds.

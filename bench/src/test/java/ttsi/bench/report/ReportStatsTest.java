@@ -29,9 +29,17 @@ class ReportStatsTest {
         assertEquals(0.5, m.mean(), EPS);
         assertEquals(Math.sqrt(2 * (1 / 6.0) * (1 / 6.0)), m.std(), EPS);
         assertEquals(2, m.n());
-        assertEquals(0, Stats.meanStd(List.of(0.7)).std());
+        // A std over one value is undefined (summary.json writes 0); the report says n/a.
+        var one = Stats.meanStd(List.of(0.7));
+        assertEquals(0.7, one.mean(), EPS);
+        assertTrue(Double.isNaN(one.std()), "std of one seed: " + one.std());
+        assertEquals(1, one.n());
+        assertEquals("70.00 ± n/a", Fmt.pm(one));
         assertTrue(Double.isNaN(Stats.meanStd(List.of()).mean()));
+        assertEquals("–", Fmt.pm(Stats.meanStd(List.of())));
         assertEquals("50.00 ± 23.57", Fmt.pm(m));
+        // Three seeds 0.5, 0.75, 1: mean 0.75, sample variance (0.0625 + 0 + 0.0625) / 2 = 0.0625, std 0.25.
+        assertEquals("75.00 ± 25.00", Fmt.pm(Stats.meanStd(List.of(0.5, 0.75, 1.0))));
     }
 
     @Test
