@@ -252,20 +252,27 @@ public final class World {
      * rather than recall the names it was trained on; with probability {@code pNovel} (training split only, drawn
      * first) every listed tool's object replaced by an invented one ({@link #novelObject}), in its name, description
      * and request alike, so that a model learns to copy a name it has never seen from the list, as the shifted test
-     * asks of it ({@code book_vet_appointment} for "reserve a vet appointment").
+     * asks of it ({@code book_vet_appointment} for "reserve a vet appointment"); with probability {@code pRename}
+     * (training split only, drawn last) every listed tool's parameters renamed to invented keys for this sample, in the
+     * listing and the calls alike, so that a model learns to read the keys from the listing, as the held-out domains'
+     * parameters ({@code pet_name}, {@code brightness}) ask of it.
      */
-    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel) {
+    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel, double pRename) {
         public Mix {
             if (minCandidates < 1 || maxCandidates < minCandidates) throw new IllegalArgumentException("candidates must be 1 <= min <= max, got " + minCandidates + ".." + maxCandidates);
         }
 
+        public Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel) {
+            this(pMulti, minCandidates, maxCandidates, pAlias, pNovel, novel, 0);
+        }
+
         public Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias) {
-            this(pMulti, minCandidates, maxCandidates, pAlias, 0, Novel.PSEUDO_WORDS);
+            this(pMulti, minCandidates, maxCandidates, pAlias, 0, Novel.PSEUDO_WORDS, 0);
         }
 
         /** The evaluation mix: 3 to 6 candidates, the world's own tool names. */
         public static Mix evaluation(double pMulti) {
-            return new Mix(pMulti, 3, 6, 0, 0, Novel.PSEUDO_WORDS);
+            return new Mix(pMulti, 3, 6, 0, 0, Novel.PSEUDO_WORDS, 0);
         }
     }
 
@@ -275,7 +282,17 @@ public final class World {
      * for two-word nouns the name sometimes keeps only one of them, as the held-out tools do ("light level" →
      * {@code set_lights}, "home routine" → {@code create_routine}): the name has to be read from the list.
      */
-    public enum Novel { PSEUDO_WORDS, ENGLISH }
+    public enum Novel {
+        PSEUDO_WORDS, ENGLISH,
+        /**
+         * Words made of one or two of the tokenizer's own word pieces, drawn uniformly (see {@link #answering(Split,
+         * String, SplittableRandom, Mix, List)}). The ToolShift tokenizer has pieces that no training text ever
+         * produces (intermediate merges such as {@code light} on the way to {@code flight}) but that held-out words do
+         * ({@code set_lights}); their embeddings stay untrained and a model cannot copy them. A pretrained LLM has seen
+         * every piece of its vocabulary; this is the same exposure, without naming any held-out tool.
+         */
+        TOKENS
+    }
 
     /** An answering sample: candidates + request -> gold calls. Two calls with probability {@code pMulti}. */
     public Sample answering(Split split, String id, SplittableRandom r, double pMulti) {
@@ -284,6 +301,17 @@ public final class World {
 
     /** An answering sample drawn as the mix says. */
     public Sample answering(Split split, String id, SplittableRandom r, Mix mix) {
+        return answering(split, id, r, mix, List.of());
+    }
+
+    /**
+     * An answering sample drawn as the mix says; {@code pieces} are the word pieces that {@link Novel#TOKENS} and
+     * renamed parameters are made of (lowercase letters; needed only when the mix uses them).
+     */
+    public Sample answering(Split split, String id, SplittableRandom r, Mix mix, List<String> pieces) {
+        if (split == Split.TRAIN && (mix.novel() == Novel.TOKENS && mix.pNovel() > 0 || mix.pRename() > 0) && pieces.isEmpty()) {
+            throw new IllegalArgumentException("this mix invents words from the tokenizer's pieces: pass them (none given)");
+        }
         List<Tool> pool = pool(split);
         Tool drawn = pool.get(r.nextInt(pool.size())), first = drawn;
         Tool second = null;
@@ -296,7 +324,7 @@ public final class World {
         // Drawn only when asked for, so that mixes without novel objects draw exactly the samples they always did.
         boolean novel = split == Split.TRAIN && mix.pNovel() > 0 && r.nextDouble() < mix.pNovel();
         if (novel) {
-            Map<Tool, Tool> renamed = novelObjects(cands, mix.novel(), r);
+            Map<Tool, Tool> renamed = novelObjects(cands, mix.novel(), pieces, r);
             cands = cands.stream().map(renamed::get).toList();
             first = renamed.get(first);
             if (second != null) second = renamed.get(second);
@@ -307,6 +335,18 @@ public final class World {
         meta.put("calls", q.calls().size());
         List<ToolSpec> specs = cands.stream().map(Tool::spec).toList();
         List<ToolCall> calls = q.calls();
+        // Drawn only when asked for, as novel objects are.
+        if (split == Split.TRAIN && mix.pRename() > 0 && r.nextDouble() < mix.pRename()) {
+            Map<String, Map<String, String>> keys = new LinkedHashMap<>();
+            for (Tool t : cands) keys.put(t.name(), renamedKeys(t, pieces, r));
+            specs = cands.stream().map(t -> ToolSpec.of(t.name(), t.spec().description(), renamedParameters(t.spec().parameters(), keys.get(t.name())))).toList();
+            calls = calls.stream().map(c -> {
+                ObjectNode args = Json.object();
+                c.arguments().properties().forEach(e -> args.set(keys.get(c.name()).get(e.getKey()), e.getValue()));
+                return new ToolCall(c.name(), args);
+            }).toList();
+            meta.put("renamed_parameters", true);
+        }
         if (split == Split.TRAIN && mix.pAlias() > 0 && r.nextDouble() < mix.pAlias()) {
             Map<String, String> alias = new LinkedHashMap<>();
             for (Tool t : cands) {
@@ -314,7 +354,7 @@ public final class World {
                 do a = alias(t, r); while (byName.containsKey(a) || alias.containsValue(a));
                 alias.put(t.name(), a);
             }
-            specs = cands.stream().map(t -> ToolSpec.of(alias.get(t.name()), t.spec().description(), t.spec().parameters())).toList();
+            specs = specs.stream().map(t -> ToolSpec.of(alias.get(t.name()), t.description(), t.parameters())).toList();
             calls = calls.stream().map(c -> new ToolCall(alias.get(c.name()), c.arguments())).toList();
             meta.put("aliased", true);
         }
@@ -326,15 +366,15 @@ public final class World {
      * words ("vorta", "klemi drasun"), so tools of the same object stay confusable neighbours; verbs, slots and the
      * domain's blurb stay. Names never collide with a world tool (nor with each other).
      */
-    private Map<Tool, Tool> novelObjects(List<Tool> cands, Novel novel, SplittableRandom r) {
+    private Map<Tool, Tool> novelObjects(List<Tool> cands, Novel novel, List<String> pieces, SplittableRandom r) {
         Map<Obj, Obj> objects = new LinkedHashMap<>();
         Map<Tool, Tool> out = new LinkedHashMap<>();
         Set<String> names = new HashSet<>();
         for (Tool t : cands) {
-            Obj o = objects.computeIfAbsent(t.object(), x -> novelObject(x, novel, r));
+            Obj o = objects.computeIfAbsent(t.object(), x -> novelObject(x, novel, pieces, r));
             Verb v = Catalog.VERBS.get(t.verb());
             String name = v.name() + "_" + (v.plural() ? o.ids() : o.id());
-            if (byName.containsKey(name) || !names.add(name)) return novelObjects(cands, novel, r);
+            if (byName.containsKey(name) || !names.add(name)) return novelObjects(cands, novel, pieces, r);
             String desc = fill(v.description(), o) + " " + t.spec().description().substring(fill(v.description(), t.object()).length() + 1);
             out.put(t, new Tool(ToolSpec.of(name, desc, t.spec().parameters()), t.domain(), t.verb(), o, t.slots(), t.required()));
         }
@@ -342,20 +382,61 @@ public final class World {
     }
 
     /** An invented object with the slots and verbs of {@code like}, named as {@code novel} says. */
-    static Obj novelObject(Obj like, Novel novel, SplittableRandom r) {
+    static Obj novelObject(Obj like, Novel novel, List<String> pieces, SplittableRandom r) {
         if (novel == Novel.PSEUDO_WORDS) {
             String noun = r.nextBoolean() ? Slots.word(r) : Slots.word(r) + " " + Slots.word(r);
             String id = noun.replace(' ', '_');
             return new Obj(noun, noun + "s", id, id + "s", like.slots(), like.verbs());
         }
-        List<String> nouns = Catalog.NOVEL_NOUNS;
-        String a = nouns.get(r.nextInt(nouns.size()));
+        java.util.function.Supplier<String> word = novel == Novel.TOKENS ? () -> pieceWord(pieces, r)
+                : () -> Catalog.NOVEL_NOUNS.get(r.nextInt(Catalog.NOVEL_NOUNS.size()));
+        String a = word.get();
         if (r.nextDouble() < 0.4) return new Obj(a, a + "s", a, a + "s", like.slots(), like.verbs());
         String b;
-        do b = nouns.get(r.nextInt(nouns.size())); while (b.equals(a));
+        do b = word.get(); while (b.equals(a));
         double u = r.nextDouble();
         String id = u < 0.6 ? a + "_" + b : u < 0.8 ? a : b;
         return new Obj(a + " " + b, a + " " + b + "s", id, id + "s", like.slots(), like.verbs());
+    }
+
+    /** A word of one or two pieces, 3 to 10 letters (as the held-out tools' words are: "lights", "species", "grade"). */
+    static String pieceWord(List<String> pieces, SplittableRandom r) {
+        while (true) {
+            String w = pieces.get(r.nextInt(pieces.size()));
+            if (r.nextBoolean()) w += pieces.get(r.nextInt(pieces.size()));
+            if (w.length() >= 3 && w.length() <= 10) return w;
+        }
+    }
+
+    /** Parameter names the test split's tools use and no training tool does: never invented for a training sample. */
+    private Set<String> heldOutKeys() {
+        Set<String> keys = new HashSet<>();
+        for (Tool t : pool(Split.TEST)) keys.addAll(t.slots());
+        for (Tool t : pool(Split.TRAIN)) t.slots().forEach(keys::remove);
+        return keys;
+    }
+
+    /** Fresh keys for a tool's parameters: a piece word, sometimes two joined by '_' (as {@code pet_name}). */
+    private Map<String, String> renamedKeys(Tool t, List<String> pieces, SplittableRandom r) {
+        Set<String> heldOut = heldOutKeys();
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String s : t.slots()) {
+            String k;
+            do k = r.nextDouble() < 0.3 ? pieceWord(pieces, r) + "_" + pieceWord(pieces, r) : pieceWord(pieces, r);
+            while (keys.containsValue(k) || heldOut.contains(k) || t.slots().contains(k));
+            keys.put(s, k);
+        }
+        return keys;
+    }
+
+    /** A JSON schema with its properties (and required names) renamed, in the same order. */
+    private static ObjectNode renamedParameters(ObjectNode params, Map<String, String> keys) {
+        ObjectNode out = params.deepCopy();
+        ObjectNode props = out.putObject("properties");
+        params.path("properties").properties().forEach(e -> props.set(keys.get(e.getKey()), e.getValue().deepCopy()));
+        ArrayNode req = out.putArray("required");
+        params.path("required").forEach(n -> req.add(keys.get(n.asText())));
+        return out;
     }
 
     /** A per-sample name for a tool: a pseudo-word for its verb, its object, or both. */

@@ -126,8 +126,8 @@ class RecipeTest {
         boolean seesHeldOut = false;
         SplittableRandom r = new SplittableRandom(4);
         for (int i = 0; i < 400; i++) {
-            ObjectNode t = Recipe.record(teacher, teacher.phase(5), data, r.split(), testQueries);
-            ObjectNode s = Recipe.record(student, student.phase(5), data, r.split(), testQueries);
+            ObjectNode t = Recipe.record(teacher, teacher.phase(5), data, r.split(), testQueries, List.of());
+            ObjectNode s = Recipe.record(student, student.phase(5), data, r.split(), testQueries, List.of());
             for (ObjectNode rec : List.of(t, s)) {
                 String text = rec.toString();
                 for (String q : testQueries) assertFalse(text.contains(Json.MAPPER.valueToTree(q).toString()), "a test request leaked: " + q);

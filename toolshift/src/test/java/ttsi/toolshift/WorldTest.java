@@ -3,6 +3,7 @@ package ttsi.toolshift;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -195,7 +196,7 @@ class WorldTest {
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);
         Set<String> heldOutWords = new java.util.HashSet<>();
         for (String t : w.heldOutTools()) heldOutWords.addAll(List.of(t.split("_")));
-        for (World.Novel novel : World.Novel.values()) {
+        for (World.Novel novel : List.of(World.Novel.PSEUDO_WORDS, World.Novel.ENGLISH)) {
             World.Mix mix = new World.Mix(0.15, 3, 6, 0, 1.0, novel);
             for (int i = 0; i < 300; i++) {
                 Sample s = w.answering(Split.TRAIN, "n", r.split(), mix);
@@ -226,10 +227,54 @@ class WorldTest {
         int partial = 0;
         Catalog.Obj like = w.tools().getFirst().object();
         for (int i = 0; i < 1000; i++) {
-            Catalog.Obj o = World.novelObject(like, World.Novel.ENGLISH, r);
+            Catalog.Obj o = World.novelObject(like, World.Novel.ENGLISH, List.of(), r);
             if (!o.id().equals(o.noun().replace(' ', '_'))) partial++;
         }
         assertTrue(partial > 150 && partial < 350, "names with part of the noun: " + partial + " of 1000");
+    }
+
+    @Test
+    void pieceWordObjectsAndRenamedParametersKeepTheCallsTheListingDescribes() {
+        World w = data.world();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(13);
+        List<String> pieces = List.of("ght", "oom", "ice", "ew", "cies", "light", "ary");
+        Set<String> trainKeys = new java.util.HashSet<>(), testKeys = new java.util.HashSet<>();
+        w.pool(Split.TRAIN).forEach(t -> trainKeys.addAll(t.slots()));
+        w.pool(Split.TEST).forEach(t -> testKeys.addAll(t.slots()));
+        testKeys.removeAll(trainKeys);
+        assertFalse(testKeys.isEmpty(), "held-out domains have parameters of their own");
+        World.Mix mix = new World.Mix(0.3, 3, 6, 0, 1.0, World.Novel.TOKENS, 1.0);
+        assertThrows(IllegalArgumentException.class, () -> w.answering(Split.TRAIN, "p", r.split(), mix));
+        for (int i = 0; i < 300; i++) {
+            Sample s = w.answering(Split.TRAIN, "p", r.split(), mix, pieces);
+            assertTrue(s.meta().path("renamed_parameters").asBoolean());
+            for (ToolSpec t : s.tools()) {
+                assertTrue(w.tool(t.name()) == null, t.name());
+                String object = t.name().substring(t.name().indexOf('_') + 1);
+                assertTrue(object.replace("_", "").matches("(ght|oom|ice|ew|cies|light|ary)+s?"), "made of the pieces: " + t.name());
+                // The same parameter schemas as a world tool, in the same order, under fresh keys.
+                List<JsonNode> schemas = new java.util.ArrayList<>();
+                t.parameters().path("properties").forEach(schemas::add);
+                List<String> keys = new java.util.ArrayList<>();
+                t.parameters().path("properties").fieldNames().forEachRemaining(keys::add);
+                assertTrue(w.tools().stream().anyMatch(wt -> {
+                    List<JsonNode> ws = new java.util.ArrayList<>();
+                    wt.spec().parameters().path("properties").forEach(ws::add);
+                    return ws.equals(schemas) && wt.spec().parameters().path("required").size() == t.parameters().path("required").size();
+                }), t.name());
+                for (String k : keys) {
+                    assertFalse(trainKeys.contains(k) || testKeys.contains(k), "a fresh key, never a world parameter: " + k);
+                    assertTrue(k.replace("_", "").matches("(ght|oom|ice|ew|cies|light|ary)+"), k);
+                }
+                for (JsonNode req : t.parameters().path("required")) assertTrue(keys.contains(req.asText()), "required names are renamed too");
+            }
+            for (ToolCall c : s.gold()) {
+                ToolSpec t = s.tool(c.name());
+                assertTrue(t != null, c.name());
+                c.arguments().fieldNames().forEachRemaining(k -> assertTrue(t.parameters().path("properties").has(k), "the call uses the listed key " + k));
+                for (JsonNode req : t.parameters().path("required")) assertTrue(c.arguments().has(req.asText()), "required " + req + " in " + c);
+            }
+        }
     }
 
     @Test
