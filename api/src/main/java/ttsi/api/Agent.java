@@ -20,6 +20,7 @@ import ttsi.agent.model.LanguageModel;
 import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.engine.model.Model;
+import ttsi.engine.train.LoraMerge;
 
 /**
  * A self-improving tool-calling agent over a Hugging Face model folder, in-process: {@link #answer(Request)} runs
@@ -69,6 +70,15 @@ public final class Agent implements AutoCloseable {
      * contacted only when a request is adapted.
      */
     public static Agent load(Path modelFolder, AgentOptions options) {
+        return load(modelFolder, null, options);
+    }
+
+    /**
+     * As {@link #load(Path, AgentOptions)}, with a PEFT LoRA adapter folder ({@code adapter_config.json} +
+     * {@code adapter_model.safetensors}, e.g. an SFT adapter) merged into the weights first; test-time adaptation then
+     * trains over base+adapter and resets to it. {@code adapterFolder} null: none.
+     */
+    public static Agent load(Path modelFolder, Path adapterFolder, AgentOptions options) {
         if (modelFolder == null) throw new IllegalArgumentException("modelFolder: must not be null");
         if (options == null) throw new IllegalArgumentException("options: must not be null (AgentOptions.defaults() for the defaults)");
         if (!Files.exists(modelFolder)) throw new IllegalArgumentException("modelFolder: " + modelFolder + " does not exist");
@@ -79,7 +89,8 @@ public final class Agent implements AutoCloseable {
         if (!Files.isRegularFile(modelFolder.resolve("tokenizer.json")) && !Files.isRegularFile(modelFolder.resolve("vocab.json"))) {
             throw new IllegalArgumentException("modelFolder: " + modelFolder + " has no tokenizer.json (nor vocab.json + merges.txt)");
         }
-        Model model = Model.load(modelFolder);
+        if (adapterFolder != null && !Files.isDirectory(adapterFolder)) throw new IllegalArgumentException("adapterFolder: " + adapterFolder + " is not a folder");
+        Model model = LoraMerge.load(modelFolder, adapterFolder);
         EmbeddedModel student;
         try {
             student = new EmbeddedModel(model, options.lora(), options.training());

@@ -110,6 +110,28 @@ class AgentTest {
     }
 
     @Test
+    void anAdapterIsMergedIntoTheModelTheAgentAnswersWith() throws Exception {
+        // A PEFT adapter with non-zero B, so that it changes the model.
+        Path adapter = root.resolve("adapter");
+        try (Model m = Model.load(dir)) {
+            ttsi.engine.train.LoraAdapter ad = ttsi.engine.train.LoraAdapter.create(m.config(), LoraConfig.defaults());
+            java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+            for (var mod : ad.modules()) for (int i = 0; i < mod.b.length; i++) mod.b[i] = (float) (r.nextGaussian() * 0.5);
+            ad.savePeft(adapter, dir.toString());
+        }
+        Answer a;
+        try (Agent agent = Agent.load(dir, adapter, AgentOptions.defaults().withMode(Mode.OFF))) {
+            a = agent.answer(request());
+        }
+        String expected;
+        try (EmbeddedModel m = new EmbeddedModel(ttsi.engine.train.LoraMerge.load(dir, adapter), LoraConfig.defaults(), TrainConfig.paperDefaults())) {
+            expected = m.generate(messages(), specs(), GenerationOptions.greedy(512)).text();
+        }
+        assertEquals(expected, a.text(), "the merged model's greedy answer");
+        assertMessage("adapterFolder: ", () -> Agent.load(dir, root.resolve("no-such-adapter"), AgentOptions.defaults()));
+    }
+
+    @Test
     void forceAdaptsThenTheBaseWeightsAreBackBitForBit() {
         AgentOptions o = AgentOptions.defaults().withMode(Mode.FORCE).withSynthesisMaxTokens(48).withMaxTokens(48);
         try (Agent agent = Agent.load(dir, o)) {

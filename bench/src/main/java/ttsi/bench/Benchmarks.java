@@ -29,6 +29,8 @@ public final class Benchmarks {
     private static final String APIBANK = "https://raw.githubusercontent.com/AlibabaResearch/DAMO-ConvAI/1d76900822d9ecfcd6e9eb0ca64a073cb892b735/api-bank/";
     private static final String TOOLALPACA = "https://raw.githubusercontent.com/tangqiaoyu/ToolAlpaca/189069998d64a7baf1b4a1c3c4b2e75eb9d05532/data/";
     private static final String BFCL = "https://raw.githubusercontent.com/ShishirPatil/gorilla/6ea57973c7a6097fd7c5915698c54c17c5b1b6c8/berkeley-function-call-leaderboard/bfcl_eval/data/";
+    /** API-Bank's training data is on the Hub only (the GitHub repository holds the test data), at this commit. */
+    private static final String APIBANK_TRAIN = "https://huggingface.co/datasets/liminghao1630/API-Bank/resolve/12e8158b7628c168f07e8f31fbbe3445e99f44cf/training-data/";
     /** Hugging Face's datasets-server, paged by the fetcher ("hf-rows:" dataset, config, split). */
     private static final String NEXUS_HF = "hf-rows:Nexusflow/NexusRaven_API_evaluation:";
     /** The BFCL categories the project uses; others load by name too. */
@@ -68,7 +70,17 @@ public final class Benchmarks {
                 List.of("sealtool/test_out_domain.jsonl"), seal, Scoring.CALLS, sealOut));
         add(new Benchmark("sealtool-dev", "Seal-Tools official dev split: 700 items (the ICL demonstration pool for the Seal-Tools sets)",
                 List.of("sealtool/dev.jsonl"), seal, Scoring.CALLS, List.of(new Source(SEAL + "dev.jsonl", "sealtool/dev.jsonl"))));
+        add(new Benchmark("sealtool-train", "Seal-Tools official training split (~12k items; the SFT data and ICL pool for the Seal-Tools sets)",
+                List.of("sealtool/train.jsonl"), seal, Scoring.CALLS, List.of(new Source(SEAL + "train.jsonl", "sealtool/train.jsonl"),
+                        new Source(SEAL + "tool.jsonl", "sealtool/tool.jsonl"),
+                        new Source(SEAL + "dataset_for_finetune/train.json", "sealtool/dataset_for_finetune/train.json", true))));
         var apibank = new ApiBankLoader();
+        add(new Benchmark("apibank-l1-train", "API-Bank level-1 API-call training data (Hub; same format as the test data): SFT data and ICL pool",
+                List.of("apibank/training-data/lv1-api-train.json"), apibank, Scoring.CALLS,
+                List.of(new Source(APIBANK_TRAIN + "lv1-api-train.json", "apibank/training-data/lv1-api-train.json"))));
+        add(new Benchmark("apibank-l2-train", "API-Bank level-2 API-call training data (Hub; same format as the test data): SFT data and ICL pool",
+                List.of("apibank/training-data/lv2-api-train.json"), apibank, Scoring.CALLS,
+                List.of(new Source(APIBANK_TRAIN + "lv2-api-train.json", "apibank/training-data/lv2-api-train.json"))));
         add(new Benchmark("apibank-l1-official", "API-Bank level-1 API-call test set (official): 399 items",
                 List.of("apibank/test-data/level-1-api.json"), apibank, Scoring.CALLS,
                 List.of(new Source(APIBANK + "test-data/level-1-api.json", "apibank/test-data/level-1-api.json"))));
@@ -79,6 +91,9 @@ public final class Benchmarks {
         add(new Benchmark("toolalpaca-real", "ToolAlpaca official evaluation, real APIs: 114 instructions",
                 List.of("toolalpaca/eval_real.json"), alpaca, Scoring.CALLS,
                 List.of(new Source(TOOLALPACA + "eval_real.json", "toolalpaca/eval_real.json"))));
+        add(new Benchmark("toolalpaca-train", "ToolAlpaca training data: 400+ simulated APIs, ~3.9k instances (SFT data and ICL pool)",
+                List.of("toolalpaca/train_data.json"), alpaca, Scoring.CALLS,
+                List.of(new Source(TOOLALPACA + "train_data.json", "toolalpaca/train_data.json"))));
         add(new Benchmark("toolalpaca-simulated", "ToolAlpaca official evaluation, simulated APIs: 100 instructions",
                 List.of("toolalpaca/eval_simulated.json"), alpaca, Scoring.CALLS,
                 List.of(new Source(TOOLALPACA + "eval_simulated.json", "toolalpaca/eval_simulated.json"))));

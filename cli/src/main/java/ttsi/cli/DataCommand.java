@@ -20,7 +20,7 @@ import ttsi.bench.data.Dataset;
 import ttsi.bench.fetch.Fetcher;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Benchmark data: what is available where, downloads from the official sources, samples.",
-        subcommands = {DataCommand.ListCommand.class, DataCommand.FetchCommand.class, DataCommand.ShowCommand.class})
+        subcommands = {DataCommand.ListCommand.class, DataCommand.FetchCommand.class, DataCommand.ShowCommand.class, DataCommand.ConvertCommand.class})
 final class DataCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -147,6 +147,57 @@ final class DataCommand implements Runnable {
             } else {
                 throw new IllegalArgumentException("--prompt must be benchmark or chat, got " + prompt);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
+            "Writes a benchmark's samples as fine-tuning data for 'ttsi finetune'.",
+            "One chat {\"messages\": [...], \"tools\": [...]} per line, answered with the gold calls in the chosen prompt format.",
+            "Meant for the training splits (sealtool-train, toolalpaca-train, apibank-l1-train, ...): the paper's SFT baseline is a",
+            "LoRA fine-tune on them."})
+    static final class ConvertCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "BENCHMARK", description = "benchmark name ('ttsi data list' shows them)")
+        String name;
+
+        @Option(names = "--out", required = true, description = "JSONL file to write (refused if it exists, unless --force)")
+        Path out;
+
+        @Option(names = "--format", defaultValue = "native", description = "native (the model's chat template with tools) or json-list (the benchmark prompt)")
+        String format;
+
+        @Option(names = "--limit", description = "at most this many samples, the first ones (default: all)")
+        Integer limit;
+
+        @Option(names = "--data-dir", description = "folder holding the benchmark folders (default: shared/data beside the checkout)")
+        Path dataDir;
+
+        @Option(names = "--force", description = "overwrite --out")
+        boolean force;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            ttsi.agent.method.PromptFormat f = ttsi.agent.method.PromptFormat.of(format);
+            if (limit != null) OptionChecks.atLeast("--limit", limit, 1);
+            if (java.nio.file.Files.exists(out) && !force) throw new IllegalArgumentException("--out " + out + " exists (pass --force to overwrite it)");
+            Dataset d = Benchmarks.get(name).load(DataDirs.resolve(dataDir));
+            List<Sample> samples = limit == null ? d.samples() : d.samples().subList(0, Math.min(limit, d.size()));
+            int written = 0, skipped = 0;
+            StringBuilder sb = new StringBuilder();
+            for (Sample s : samples) {
+                // A sample without gold calls teaches nothing about calling (and the trainer needs an answer).
+                if (s.gold().isEmpty()) {
+                    skipped++;
+                    continue;
+                }
+                sb.append(Json.compact(ttsi.bench.data.SftRecords.answering(s, f))).append('\n');
+                written++;
+            }
+            if (out.toAbsolutePath().getParent() != null) java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+            java.nio.file.Files.writeString(out, sb.toString());
+            System.out.printf("%s: %d records written to %s (%s format)%s%s%n", d.name(), written, out, f.name(),
+                    skipped > 0 ? ", " + skipped + " samples without gold calls skipped" : "",
+                    d.issues().isEmpty() ? "" : "; " + d.issues().size() + " data issues while loading");
             return 0;
         }
     }

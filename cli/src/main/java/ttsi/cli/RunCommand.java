@@ -6,15 +6,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.model.LanguageModel;
 import ttsi.bench.data.DataDirs;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
-import ttsi.engine.model.Model;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.LoraMerge;
 import ttsi.engine.train.TrainConfig;
 
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
@@ -22,6 +23,8 @@ import ttsi.engine.train.TrainConfig;
         "A killed run resumes where it stopped when started again with the same options."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the student: a Hugging Face checkpoint folder") Path model;
+    @Option(names = "--adapter", description = "a PEFT LoRA adapter folder (e.g. from 'ttsi finetune') merged into the student for every sample; "
+            + "test-time LoRA trains on top and resets to base+adapter (default: none)") Path adapter;
     @Option(names = "--benchmark", required = true, description = "a name from 'ttsi data list'") String benchmark;
     @Option(names = "--data-dir", description = "benchmark data folder (default: shared/data beside the checkout)") Path dataDir;
     @Option(names = "--method", defaultValue = "tt-si", description = "base, icl, tt-si, tt-d, tt-si-icl, all, certain-only, random, gold-upper-bound") String method;
@@ -46,8 +49,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
     @Option(names = "--rank", defaultValue = "8", description = "LoRA rank of the test-time adapter") int rank;
     @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha of the test-time adapter (scale alpha/r)") double alpha;
-    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of the TT-D teacher (default: $TTSI_TEACHER_URL)") String teacherUrl;
-    @Option(names = "--teacher-model", description = "teacher model name (default: $TTSI_TEACHER_MODEL)") String teacherModel;
+    @Option(names = "--synthesis-context", defaultValue = "dialogue", description = "multi-turn inputs: train each synthetic pair inside the "
+            + "input's dialogue (dialogue) or as a request alone (single-turn)") String synthesisContext;
+    @Mixin TeacherOptions teacherOptions;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
     @Override
@@ -73,11 +77,11 @@ final class RunCommand implements Callable<Integer> {
         Path data = DataDirs.resolve(dataDir);
         RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, k, maxAttempts,
                 synthesisTemperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, epochs, lr,
-                rank, alpha, teacherUrl, teacherModel);
+                rank, alpha, teacherOptions.url, teacherOptions.model, adapter, synthesisContext);
         TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
         LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
-        try (EmbeddedModel student = new EmbeddedModel(Model.load(model), lora, train);
-             LanguageModel teacher = Teachers.open(teacherUrl, teacherModel, method)) {
+        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), lora, train);
+             LanguageModel teacher = method.equalsIgnoreCase("tt-d") ? teacherOptions.open() : null) {
             Runner runner = new Runner(cfg, out, student, teacher);
             Runner.Summary summary;
             ProgressBar[] bar = new ProgressBar[1];
@@ -105,6 +109,8 @@ final class RunCommand implements Callable<Integer> {
             // A std over one seed is undefined: n/a, as in the reports.
             System.out.printf("%s on %s: accuracy %.2f%% ± %s over %d %s; results in %s%n", method, benchmark, 100 * summary.mean(),
                     n < 2 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", 100 * summary.std()), n, n == 1 ? "seed" : "seeds", out);
+            // The same rule as summary.json, metrics-seed-*.json and 'ttsi report' (InferenceScoring).
+            System.out.println("scoring: " + summary.scoring());
         }
         return 0;
     }

@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.agent.backend.OpenAiModel;
 import ttsi.agent.model.LanguageModel;
-import ttsi.engine.model.Model;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.LoraMerge;
 import ttsi.engine.train.TrainConfig;
 import ttsi.server.Access;
 import ttsi.server.ConnectionLimits;
@@ -28,6 +28,8 @@ import ttsi.server.TtsiServer;
                 + "Ctrl-C shuts down gracefully."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a Hugging Face checkpoint folder") Path model;
+    @Option(names = "--adapter", description = "a PEFT LoRA adapter folder (e.g. from 'ttsi finetune') merged into the model; "
+            + "test-time LoRA trains on top and resets to base+adapter (default: none)") Path adapter;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (127.0.0.1: loopback only)") String host;
     @Option(names = "--port", defaultValue = "8000", description = "port (0: any free one)") int port;
     @Option(names = "--served-model-name", description = "the model name clients use (default: the folder's name)") String servedName;
@@ -37,8 +39,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per adaptation") int maxAttempts;
     @Option(names = "--synthesis-max-tokens", defaultValue = "512", description = "longest synthetic example, tokens") int synthesisMaxTokens;
     @Option(names = "--synthesis-temperature", defaultValue = "0.7", description = "sampling temperature of the synthetic examples") double synthesisTemperature;
-    @Option(names = "--teacher-url", description = "OpenAI-compatible base URL of a TT-D teacher that writes the synthetic data (default: $TTSI_TEACHER_URL, else the model itself)") String teacherUrl;
-    @Option(names = "--teacher-model", description = "teacher model name (default: $TTSI_TEACHER_MODEL)") String teacherModel;
+    /** A TT-D teacher that writes the synthetic data (without one, the model itself writes it). */
+    @Mixin TeacherOptions teacherOptions;
     @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs per adaptation") int epochs;
     @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
     @Option(names = "--rank", defaultValue = "8", description = "LoRA rank of the test-time adapter") int rank;
@@ -84,9 +86,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
         LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
-        boolean useTeacher = teacherUrl != null || System.getenv(OpenAiModel.TEACHER_URL_ENV) != null;
-        try (EmbeddedModel student = new EmbeddedModel(Model.load(model), lora, train);
-             LanguageModel teacher = useTeacher ? new OpenAiModel(OpenAiModel.Config.fromEnvironment(teacherUrl, teacherModel)) : null) {
+        boolean useTeacher = teacherOptions.given();
+        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), lora, train);
+             LanguageModel teacher = useTeacher ? teacherOptions.open() : null) {
             TtsiServer server = new TtsiServer(o, student, teacher).start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -94,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
                 server.shutdown();
                 stopped.countDown();
             }, "ttsi-serve-shutdown"));
-            System.err.printf("ttsi serve: %s on %s (TT-SI %s, tau %s, synthetic data from %s); queue %d, timeout %s s%n", name, server.baseUrl(),
+            System.err.printf("ttsi serve: %s on %s (TT-SI %s, tau %s, synthetic data from %s); queue %d, timeout %s s%n",
+                    adapter == null ? name : name + " (adapter " + adapter + " merged)", server.baseUrl(),
                     o.ttsi().key(), tau, teacher != null ? teacher.id() : "the model itself", queue, timeout);
             stopped.await();
         }

@@ -98,4 +98,37 @@ class DataCommandsTest {
         Run c = run("data", "show", "sealtool", "--prompt", "chat", "--data-dir", dir.toString());
         assertTrue(c.out().contains("<tool_call>"), c.out());
     }
+
+    @Test
+    void convertWritesFineTuningRecordsThatFinetuneReads() throws Exception {
+        // A Seal-Tools training split in the official layout: samples, and the tool catalogue beside them.
+        Path dir = tmp.resolve("st");
+        Files.createDirectories(dir.resolve("sealtool"));
+        Files.writeString(dir.resolve("sealtool/train.jsonl"), """
+                {"id": "train-easy-0", "query": "Battery level of vehicle hXQ7.", "calling": [{"api": "getVehicleBatteryLevel", "parameters": {"vehicle_id": "hXQ7"}, "responses": ["API_call_0"]}]}
+                {"id": "train-easy-1", "query": "Weather in Paris?", "calling": [{"api": "getWeather", "parameters": {"city": "Paris"}, "responses": ["API_call_0"]}]}
+                """);
+        Files.writeString(dir.resolve("sealtool/tool.jsonl"), """
+                {"api_name": "getVehicleBatteryLevel", "api_description": "Battery level of a vehicle.", "parameters": {"type": "object", "properties": {"vehicle_id": {"type": "string", "description": "id"}}, "required": ["vehicle_id"]}, "responses": {}}
+                {"api_name": "getWeather", "api_description": "Weather of a city.", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "city"}}, "required": ["city"]}, "responses": {}}
+                """);
+        Path out = tmp.resolve("sft/train.jsonl");
+        Run r = run("data", "convert", "sealtool-train", "--data-dir", dir.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 records written"), r.out());
+        var lines = Files.readAllLines(out);
+        assertEquals(2, lines.size());
+        var rec = Json.parse(lines.get(1));
+        assertEquals("Weather in Paris?", rec.path("messages").get(0).path("content").asText());
+        var last = rec.path("messages").get(rec.path("messages").size() - 1);
+        assertEquals("assistant", last.path("role").asText());
+        assertTrue(last.toString().contains("getWeather") && last.toString().contains("Paris"), last.toString());
+        assertEquals("getWeather", rec.path("tools").get(0).path("function").path("name").asText());
+        // Refuses to overwrite; a bad format names the option.
+        Run again = run("data", "convert", "sealtool-train", "--data-dir", dir.toString(), "--out", out.toString());
+        assertTrue(again.code() != 0);
+        assertTrue(again.err().contains("--out") && again.err().contains("--force"), again.err());
+        Run bad = run("data", "convert", "sealtool-train", "--data-dir", dir.toString(), "--out", tmp.resolve("x.jsonl").toString(), "--format", "xml");
+        assertTrue(bad.code() != 0 && bad.err().contains("xml"), bad.err());
+    }
 }

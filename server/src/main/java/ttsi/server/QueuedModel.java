@@ -86,6 +86,11 @@ class QueuedModel implements LanguageModel {
     }
 
     @Override
+    public List<TokenLogprobs> scoreThrough(List<Message> messages, List<ToolSpec> tools, List<String> continuations, int[] ends) {
+        return queue.call(cancel, stage, () -> model.scoreThrough(messages, tools, continuations, ends));
+    }
+
+    @Override
     public String assistantText(List<Message> messages, List<ToolSpec> tools, Message answer) {
         return model.assistantText(messages, tools, answer);
     }

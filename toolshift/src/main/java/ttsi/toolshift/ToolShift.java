@@ -18,6 +18,7 @@ import ttsi.agent.tools.Message;
 import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.bench.data.SftRecords;
 import ttsi.toolshift.World.Split;
 
 /**
@@ -94,23 +95,14 @@ public final class ToolShift {
         return o;
     }
 
-    /** A chat record {"messages": [...], "tools": [...]} whose last message is the answer. */
+    /** A chat record for {@code ttsi finetune} (see {@link SftRecords#chat}). */
     public static ObjectNode chatRecord(List<Message> messages, List<ToolSpec> tools) {
-        ObjectNode o = Json.object();
-        ArrayNode ms = o.putArray("messages");
-        for (Message m : messages) ms.add(m.toChatJson());
-        if (!tools.isEmpty()) {
-            ArrayNode ts = o.putArray("tools");
-            for (ToolSpec t : tools) ts.add(t.toOpenAiFunction());
-        }
-        return o;
+        return SftRecords.chat(messages, tools);
     }
 
     /** The answering example of a sample in a prompt format. */
     public static ObjectNode answeringRecord(Sample s, PromptFormat f) {
-        List<Message> ms = new ArrayList<>(f.messages(s.conversation(), s.tools(), List.of()));
-        ms.add(f.answer(s.gold()));
-        return chatRecord(ms, f.templateTools(s.tools()));
+        return SftRecords.answering(s, f);
     }
 
     /** The synthesis example: DataSynthesizer's prompt and the JSON-list answer. */

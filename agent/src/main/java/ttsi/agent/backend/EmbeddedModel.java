@@ -208,13 +208,33 @@ public final class EmbeddedModel implements LanguageModel {
 
     @Override
     public List<TokenLogprobs> score(List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
-        return score(null, messages, tools, continuations);
+        return score(null, messages, tools, continuations, null);
     }
 
-    private List<TokenLogprobs> score(Adapter adapter, List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
+    @Override
+    public List<TokenLogprobs> scoreThrough(List<Message> messages, List<ToolSpec> tools, List<String> continuations, int[] ends) {
+        return score(null, messages, tools, continuations, ends);
+    }
+
+    /** Scores each continuation, tokenized whole, through the token that covers char ends[i] - 1 (ends null: all). */
+    private List<TokenLogprobs> score(Adapter adapter, List<Message> messages, List<ToolSpec> tools, List<String> continuations, int[] ends) {
+        if (ends != null && ends.length != continuations.size()) throw new IllegalArgumentException("one end per continuation");
         int[] prompt = tokenizer.encode(render(messages, tools));
         List<int[]> conts = new ArrayList<>();
-        for (String c : continuations) conts.add(tokenizer.encode(c));
+        List<int[]> tokenEnds = new ArrayList<>();
+        for (int i = 0; i < continuations.size(); i++) {
+            String c = continuations.get(i);
+            int[] ids = tokenizer.encode(c);
+            int[] e = charEnds(c, ids);
+            if (ends != null) {
+                int last = 0;
+                while (last < e.length - 1 && e[last] < ends[i]) last++;
+                ids = java.util.Arrays.copyOf(ids, Math.min(ids.length, last + 1));
+                e = java.util.Arrays.copyOf(e, ids.length);
+            }
+            conts.add(ids);
+            tokenEnds.add(e);
+        }
         Scorer.Prompt prefilled = Scorer.prefill(model.decoder(), adapter, prompt);
         List<Scorer.Score> scores = Scorer.score(model.decoder(), prefilled, conts);
         if (adapter == null) {
@@ -226,9 +246,40 @@ public final class EmbeddedModel implements LanguageModel {
         for (int i = 0; i < conts.size(); i++) {
             List<String> toks = new ArrayList<>();
             for (int id : conts.get(i)) toks.add(tokenizer.decode(new int[] {id}));
-            out.add(new TokenLogprobs(toks, scores.get(i).tokenLogprobs()));
+            out.add(new TokenLogprobs(toks, scores.get(i).tokenLogprobs(), conts.get(i), tokenEnds.get(i)));
         }
         return out;
+    }
+
+    /**
+     * Where each token ends in text (a char index): from the tokens' bytes over text's UTF-8 (a token that ends
+     * inside a char counts as covering it), or from the decoded tokens' lengths when the bytes do not spell text
+     * (a normalizer changed it).
+     */
+    private int[] charEnds(String text, int[] ids) {
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int[] charEndAfterByte = new int[utf8.length + 1];
+        for (int c = 0, b = 0; c < text.length() && b < utf8.length; ) {
+            int cp = text.codePointAt(c);
+            int n = cp < 0x80 || Character.isSurrogate((char) cp) && Character.charCount(cp) == 1 ? 1
+                    : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            c += Character.charCount(cp);
+            for (int k = 1; k <= n && b + k <= utf8.length; k++) charEndAfterByte[b + k] = c;
+            b += n;
+        }
+        int[] ends = new int[ids.length];
+        int at = 0;
+        boolean spelled = true;
+        for (int i = 0; i < ids.length && spelled; i++) {
+            byte[] tb = tokenizer.tokenBytes(ids[i]);
+            at += tb == null ? 0 : tb.length;
+            spelled = at <= utf8.length;
+            if (spelled) ends[i] = charEndAfterByte[at];
+        }
+        if (spelled && at == utf8.length) return ends;
+        at = 0;
+        for (int i = 0; i < ids.length; i++) ends[i] = Math.min(text.length(), at += tokenizer.decode(new int[] {ids[i]}).length());
+        return ends;
     }
 
     @Override
@@ -288,7 +339,12 @@ public final class EmbeddedModel implements LanguageModel {
 
             @Override
             public List<TokenLogprobs> score(List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
-                return EmbeddedModel.this.score(a.adapter(), messages, tools, continuations);
+                return EmbeddedModel.this.score(a.adapter(), messages, tools, continuations, null);
+            }
+
+            @Override
+            public List<TokenLogprobs> scoreThrough(List<Message> messages, List<ToolSpec> tools, List<String> continuations, int[] ends) {
+                return EmbeddedModel.this.score(a.adapter(), messages, tools, continuations, ends);
             }
 
             @Override

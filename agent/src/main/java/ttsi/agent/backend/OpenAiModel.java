@@ -819,8 +819,11 @@ public final class OpenAiModel implements LanguageModel {
             int firstLen = first.codePointCount(0, first.length());
             if (end - fullLen > 0 && end - fullLen == firstLen && offs.get(0).asInt() == 0) shift = firstLen;
         }
+        String continuation = full.substring(prompt.length());
+        int continuationLen = fullLen - promptLen;
         List<String> tokens = new ArrayList<>();
         List<Double> values = new ArrayList<>();
+        List<Integer> ends = new ArrayList<>();
         for (int i = 0; i < echoed; i++) {
             int start = offs.get(i).asInt() - shift;
             String t = toks.get(i).asText("");
@@ -833,12 +836,13 @@ public final class OpenAiModel implements LanguageModel {
                 }
                 tokens.add(t);
                 values.add(v.doubleValue());
+                ends.add(continuation.offsetByCodePoints(0, Math.max(0, Math.min(continuationLen, end - promptLen))));
             }
         }
         if (tokens.isEmpty()) throw new UnsupportedOperationException(unsupported + "; no token past the prompt's end");
         double[] out = new double[values.size()];
         for (int i = 0; i < out.length; i++) out[i] = values.get(i);
-        return new TokenLogprobs(tokens, out);
+        return new TokenLogprobs(tokens, out, null, ends.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static int intOr(JsonNode n, int dflt) {

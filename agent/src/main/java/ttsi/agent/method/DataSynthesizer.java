@@ -29,9 +29,33 @@ public final class DataSynthesizer {
     /** What happened: the valid pairs, each raw generation, and why rejected pairs were rejected. */
     public record Result(List<Pair> pairs, List<String> raw, List<String> rejections, int attempts, double seconds) {}
 
-    public record Options(int k, int maxAttempts, GenerationOptions generation) {
+    /**
+     * What a synthesized pair of a multi-turn input (API-Bank's dialogues) is trained in. DIALOGUE: the input's own
+     * dialogue up to its last user turn, with the new request as that last turn, so that T trains on the shape of the
+     * test input; SINGLE_TURN: the new request alone (the paper's text does not say which it did).
+     */
+    public enum Context {
+        DIALOGUE("dialogue"), SINGLE_TURN("single-turn");
+
+        public final String key;
+
+        Context(String key) {
+            this.key = key;
+        }
+
+        public static Context of(String key) {
+            for (Context c : values()) if (c.key.equalsIgnoreCase(key.strip())) return c;
+            throw new IllegalArgumentException("unknown synthesis context '" + key + "' (expected dialogue or single-turn)");
+        }
+    }
+
+    public record Options(int k, int maxAttempts, GenerationOptions generation, Context context) {
+        public Options(int k, int maxAttempts, GenerationOptions generation) {
+            this(k, maxAttempts, generation, Context.DIALOGUE);
+        }
+
         public static Options defaults() {
-            return new Options(1, 3, new GenerationOptions(512, 0.7, 0.95, 0, 0, List.of()));
+            return new Options(1, 3, new GenerationOptions(512, 0.7, 0.95, 0, 0, List.of()), Context.DIALOGUE);
         }
     }
 
@@ -47,27 +71,70 @@ public final class DataSynthesizer {
         return options;
     }
 
-    /** The generation prompt for a seed input (its conversation and tools; no answer). */
+    /** The generation prompt for a seed input (its conversation and tools; no answer), single-turn. */
     public static List<Message> prompt(List<Message> seedConversation, List<ToolSpec> tools, int k) {
-        String user = "Here are the tools the assistant can call:\n" + BenchmarkPrompt.toolsJson(tools)
-                + "\n\nHere is a request a user sent to the assistant:\n" + BenchmarkPrompt.queryText(seedConversation)
-                + "\n\nWrite " + k + " new user request" + (k == 1 ? "" : "s") + " that the assistant could fulfil with these same "
-                + "tools, each different from the one above: vary the wording and the values (names, places, numbers, dates), "
+        return prompt(seedConversation, tools, k, Context.SINGLE_TURN);
+    }
+
+    /**
+     * The generation prompt for a seed input. A multi-turn input in DIALOGUE context shows the dialogue and asks for new
+     * last user turns that fit it; otherwise, the request and new requests like it.
+     */
+    public static List<Message> prompt(List<Message> seedConversation, List<ToolSpec> tools, int k, Context context) {
+        String common = "vary the wording and the values (names, places, numbers, dates), "
                 + "and state in the request every value its tool call needs. For each request give the correct tool call(s).\n"
                 + "Answer with a JSON list and nothing else:\n"
                 + "[{\"query\": \"<the new request>\", \"answer\": [{\"name\": \"<tool name>\", \"arguments\": {\"<argument>\": <value>}}]}]";
+        String user;
+        if (context == Context.DIALOGUE && !dialogueContext(seedConversation).isEmpty()) {
+            user = "Here are the tools the assistant can call:\n" + BenchmarkPrompt.toolsJson(tools)
+                    + "\n\nHere is a dialogue between a user and the assistant; its last turn is the user's request:\n"
+                    + BenchmarkPrompt.queryText(seedConversation)
+                    + "\n\nWrite " + k + " new last user turn" + (k == 1 ? "" : "s") + " that could take the place of that request in this "
+                    + "same dialogue and that the assistant could fulfil with these same tools, each different from the one above: " + common;
+        } else {
+            user = "Here are the tools the assistant can call:\n" + BenchmarkPrompt.toolsJson(tools)
+                    + "\n\nHere is a request a user sent to the assistant:\n" + BenchmarkPrompt.queryText(seedConversation)
+                    + "\n\nWrite " + k + " new user request" + (k == 1 ? "" : "s") + " that the assistant could fulfil with these same "
+                    + "tools, each different from the one above: " + common;
+        }
         return List.of(Message.system(SYSTEM), Message.user(user));
+    }
+
+    /**
+     * The turns before a conversation's last user turn (empty for a single request). Turns after it (the assistant's
+     * calls for that request and their results) are not context for a new request: they answer the old one.
+     */
+    public static List<Message> dialogueContext(List<Message> conversation) {
+        for (int i = conversation.size() - 1; i >= 0; i--) {
+            if (conversation.get(i).role().equals(Message.USER)) return List.copyOf(conversation.subList(0, i));
+        }
+        return List.of();
+    }
+
+    /** The conversation a synthesized pair is trained in (see {@link Context}). */
+    public List<Message> trainingConversation(List<Message> seedConversation, Pair p) {
+        List<Message> out = new ArrayList<>(options.context() == Context.DIALOGUE ? dialogueContext(seedConversation) : List.of());
+        out.add(Message.user(p.query()));
+        return out;
+    }
+
+    /** The text a new request must differ from: the last user turn of a dialogue in DIALOGUE context, else the whole input. */
+    private String seedRequest(List<Message> seedConversation) {
+        List<Message> before = dialogueContext(seedConversation);
+        if (options.context() == Context.DIALOGUE && !before.isEmpty()) return seedConversation.get(before.size()).content();
+        return BenchmarkPrompt.queryText(seedConversation);
     }
 
     public Result synthesize(LanguageModel generator, List<Message> seedConversation, List<ToolSpec> tools, long seed) {
         long t0 = System.nanoTime();
         List<Pair> pairs = new ArrayList<>();
         List<String> raw = new ArrayList<>(), rejections = new ArrayList<>();
-        String seedQuery = normalise(BenchmarkPrompt.queryText(seedConversation));
+        String seedQuery = normalise(seedRequest(seedConversation));
         int attempts = 0;
         while (pairs.size() < options.k() && attempts < options.maxAttempts()) {
             int want = options.k() - pairs.size();
-            Completion c = generator.generate(prompt(seedConversation, tools, want), List.of(), options.generation().withSeed(seed * 1_000_003L + attempts));
+            Completion c = generator.generate(prompt(seedConversation, tools, want, options.context()), List.of(), options.generation().withSeed(seed * 1_000_003L + attempts));
             attempts++;
             raw.add(c.text());
             JsonNode list = extractJson(c.text());

@@ -30,11 +30,20 @@ public interface PromptFormat {
     /** The assistant turn that makes these calls. */
     Message answer(List<ToolCall> calls);
 
+    /** An answer as the model writes it and where in it the first call's tool name sits: chars [nameStart, nameEnd). */
+    record NamedCall(String text, int nameStart, int nameEnd) {}
+
     /**
-     * The start of an answer whose first call names the tool, up to and including the character after the
-     * name: the continuation whose log-probability the uncertainty estimator compares across tools.
+     * The whole answer (the text after the generation prompt) whose one call names the tool, with no arguments:
+     * the uncertainty estimator scores the tokens of it that cover the name and the char after it (the closing quote).
      */
-    String callPrefix(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName);
+    NamedCall namedCall(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName);
+
+    /** The start of that answer up to and including the character after the name (a prefill that forces the tool). */
+    default String callPrefix(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName) {
+        NamedCall c = namedCall(model, messages, tools, toolName);
+        return c.text().substring(0, Math.min(c.text().length(), c.nameEnd() + 1));
+    }
 
     static PromptFormat of(String name) {
         return switch (name) {
@@ -73,12 +82,12 @@ public interface PromptFormat {
         }
 
         @Override
-        public String callPrefix(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName) {
+        public NamedCall namedCall(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName) {
             String text = model.assistantText(messages, tools, answer(List.of(ToolCall.of(toolName))));
             int at = text.indexOf("\"" + toolName + "\"");
             at = at >= 0 ? at + 1 : text.indexOf(toolName);
             if (at < 0) throw new IllegalStateException("the chat template's tool-call text does not contain the tool name: " + text);
-            return text.substring(0, Math.min(text.length(), at + toolName.length() + 1));
+            return new NamedCall(text, at, at + toolName.length());
         }
 
         @Override
@@ -125,8 +134,11 @@ public interface PromptFormat {
         }
 
         @Override
-        public String callPrefix(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName) {
-            return BenchmarkPrompt.namePrefix(toolName);
+        public NamedCall namedCall(LanguageModel model, List<Message> messages, List<ToolSpec> tools, String toolName) {
+            String text = BenchmarkPrompt.answer(List.of(ToolCall.of(toolName)));
+            String prefix = BenchmarkPrompt.namePrefix(toolName); // [{"name": "toolName" (the name JSON-quoted)
+            if (!text.startsWith(prefix)) throw new IllegalStateException("the answer does not start with its name: " + text);
+            return new NamedCall(text, BenchmarkPrompt.namePrefix("").length() - 1, prefix.length() - 1);
         }
 
         @Override

@@ -99,7 +99,8 @@ public final class TestTimeMethod {
                 pairs.add(new TrainingPair(messages, f.templateTools(s.tools()), f.answer(s.gold())));
             } else {
                 for (DataSynthesizer.Pair p : synthesis.pairs()) {
-                    pairs.add(new TrainingPair(f.messages(List.of(Message.user(p.query())), s.tools(), List.of()), f.templateTools(s.tools()), f.answer(p.calls())));
+                    pairs.add(new TrainingPair(f.messages(synthesizer.trainingConversation(s.conversation(), p), s.tools(), List.of()),
+                            f.templateTools(s.tools()), f.answer(p.calls())));
                 }
             }
             if (!pairs.isEmpty()) {

@@ -3,7 +3,7 @@ package ttsi.agent.method;
 import java.util.List;
 
 /**
- * The estimator's verdict on one input: each candidate's score (log-probability of the call prefix naming it),
+ * The estimator's verdict on one input: each candidate's score (log-probability of the tokens naming it),
  * the relative softmax over the scores, the margin between the top two, and whether it is below τ.
  */
 public record Uncertainty(List<String> candidates, double[] scores, double[] probabilities, double margin, double tau,

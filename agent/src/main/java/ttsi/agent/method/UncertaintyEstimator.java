@@ -13,8 +13,12 @@ import ttsi.agent.tools.ToolSpec;
 
 /**
  * H: how sure the model is which tool to call. Candidates are the sample's tools; each is scored by the
- * log-probability of the answer prefix that names it (summed over tokens, or averaged), given the full prompt.
- * Tokens that all candidates share (the format's opening text) are left out, so only the naming part counts.
+ * log-probability, given the full prompt, of the tokens that name it (summed, or averaged): the answer calling it
+ * is rendered as the model writes it, tokenized whole, and the tokens from the one covering the name's first char
+ * through the one covering the char that ends the name (its closing quote, so that a name is not scored as the
+ * start of a longer one) are scored. A token that runs past that char counts whole, as the model emits it (Qwen
+ * writes the closing quote and the comma after it as one token, {@code ",}); no token the model would not write
+ * there (a lone closing quote) is scored.
  */
 public final class UncertaintyEstimator {
 
@@ -44,9 +48,36 @@ public final class UncertaintyEstimator {
             if (options.singleTool() == SingleTool.SAMPLED && !names.isEmpty()) return sampled(model, format, messages, tools, seed);
             return Uncertainty.certain(names, options.tau(), names.isEmpty() ? "no tools" : "single tool");
         }
-        List<String> prefixes = new ArrayList<>();
-        for (String n : names) prefixes.add(format.callPrefix(model, messages, templateTools, n));
-        return Uncertainty.fromScores(names, scores(model.score(messages, templateTools, prefixes)), options.tau());
+        double[] scores = nameScores(model, format, messages, templateTools, names).stream().mapToDouble(NameScore::score).toArray();
+        return Uncertainty.fromScores(names, scores, options.tau());
+    }
+
+    /** A candidate's score and the tokens it was scored on: those of its answer that cover the name and its closing quote. */
+    public record NameScore(String name, TokenLogprobs tokens, double score) {}
+
+    /**
+     * Each named tool's score: the log-probability (sum or mean) of the tokens of its answer, tokenized whole, that
+     * cover the name and the char after it (the closing quote).
+     */
+    public List<NameScore> nameScores(LanguageModel model, PromptFormat format, List<Message> messages, List<ToolSpec> templateTools,
+                                      List<String> names) {
+        List<PromptFormat.NamedCall> calls = new ArrayList<>();
+        for (String n : names) calls.add(format.namedCall(model, messages, templateTools, n));
+        int[] ends = calls.stream().mapToInt(c -> Math.min(c.text().length(), c.nameEnd() + 1)).toArray();
+        List<TokenLogprobs> lps = model.scoreThrough(messages, templateTools, calls.stream().map(PromptFormat.NamedCall::text).toList(), ends);
+        List<NameScore> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            PromptFormat.NamedCall c = calls.get(i);
+            TokenLogprobs lp = lps.get(i);
+            int first = lp.tokenAt(c.nameStart()), last = lp.tokenAt(ends[i] - 1);
+            if (c.nameEnd() <= c.nameStart() || first < 0 || last < first) {
+                throw new IllegalStateException("no scored tokens cover the tool name '" + names.get(i) + "' in " + c.text());
+            }
+            TokenLogprobs name = lp.slice(first, last + 1);
+            double sum = name.sum();
+            out.add(new NameScore(names.get(i), name, options.mean() ? sum / name.tokens().size() : sum));
+        }
+        return out;
     }
 
     /** One candidate tool: score distinct sampled answers as the candidates instead. */
@@ -63,7 +94,7 @@ public final class UncertaintyEstimator {
         return Uncertainty.fromScores(cands, scores(model.score(messages, templateTools, cands)), options.tau());
     }
 
-    /** Sum (or mean) of each continuation's log-probs after the tokens all continuations share. */
+    /** Sum (or mean) of each continuation's log-probs after the tokens all continuations share (sampled answers). */
     double[] scores(List<TokenLogprobs> lps) {
         int common = commonPrefix(lps);
         double[] s = new double[lps.size()];

@@ -56,6 +56,20 @@ public interface LanguageModel extends AutoCloseable {
     }
 
     /**
+     * {@link #score}, but each continuation is needed only through char {@code ends[i]}: it is still tokenized
+     * whole, as the model writes it, and its tokens are kept through the one that covers char {@code ends[i] - 1},
+     * so that token may run past it (Qwen's {@code ",} after a tool name). Later tokens need not be scored. The
+     * default scores whole continuations and cuts them.
+     */
+    default List<TokenLogprobs> scoreThrough(List<Message> messages, List<ToolSpec> tools, List<String> continuations, int[] ends) {
+        if (ends.length != continuations.size()) throw new IllegalArgumentException("one end per continuation");
+        List<TokenLogprobs> all = score(messages, tools, continuations);
+        List<TokenLogprobs> out = new java.util.ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) out.add(all.get(i).through(ends[i]));
+        return out;
+    }
+
+    /**
      * The text an assistant turn becomes after the generation prompt under this model's chat template (e.g.
      * {@code <tool_call>\n{"name": ...}\n</tool_call><|im_end|>\n} for Qwen2.5 tool calls).
      */

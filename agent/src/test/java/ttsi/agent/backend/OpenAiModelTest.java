@@ -568,6 +568,10 @@ class OpenAiModelTest {
         assertEquals(wantLp.size(), lp.logprobs().length);
         for (int i = 0; i < wantLp.size(); i++) assertEquals(wantLp.get(i), lp.logprobs()[i], 1e-12);
         assertTrue(String.join("", lp.tokens()).endsWith(continuation));
+        // where each token ends in the continuation (the first may start inside the prompt)
+        for (int k = 0; k < want.size(); k++) {
+            assertEquals(Math.min(full.length(), (firstIndex + k + 1) * chunk) - prompt.length(), lp.ends()[k]);
+        }
     }
 
     @Test

@@ -97,4 +97,34 @@ class DataSynthesizerTest {
         assertEquals(0, r.pairs().size());
         assertEquals(2, r.attempts());
     }
+
+    @Test
+    void aMultiTurnInputsPairsAreTrainedInsideItsDialogue() {
+        List<Message> dialogue = List.of(Message.user("I am planning a trip."), Message.assistant("Where to?"),
+                Message.user("What will the weather be in Oslo for 3 days?"));
+        String out = "[{\"query\": \"And in Bergen for 2 days?\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Bergen\", \"days\": 2}}]},"
+                + " {\"query\": \"what will the weather be in oslo for 3 days?\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}]}]";
+        Scripted gen = new Scripted(out);
+        var dialogueSynth = new DataSynthesizer(new DataSynthesizer.Options(2, 1, GenerationOptions.greedy(64)));
+        assertEquals(DataSynthesizer.Context.DIALOGUE, dialogueSynth.options().context(), "the default keeps the dialogue");
+        var r = dialogueSynth.synthesize(gen, dialogue, TOOLS, 1);
+        // The prompt shows the dialogue and asks for new last turns; a pair repeating the last user turn is rejected.
+        String prompt = gen.prompts.getFirst().getLast().content();
+        assertTrue(prompt.contains("assistant: Where to?") && prompt.contains("new last user turns"), prompt);
+        assertEquals(1, r.pairs().size(), r.rejections().toString());
+        assertTrue(r.rejections().getFirst().contains("repeats the input"), r.rejections().toString());
+        assertEquals(List.of(Message.user("I am planning a trip."), Message.assistant("Where to?"), Message.user("And in Bergen for 2 days?")),
+                dialogueSynth.trainingConversation(dialogue, r.pairs().getFirst()));
+        // Single-turn: the new request alone, from the single-request prompt.
+        Scripted gen2 = new Scripted(out);
+        var single = new DataSynthesizer(new DataSynthesizer.Options(2, 1, GenerationOptions.greedy(64), DataSynthesizer.Context.SINGLE_TURN));
+        var r2 = single.synthesize(gen2, dialogue, TOOLS, 1);
+        assertEquals(DataSynthesizer.prompt(dialogue, TOOLS, 2), gen2.prompts.getFirst());
+        assertEquals(List.of(Message.user("And in Bergen for 2 days?")), single.trainingConversation(dialogue, r2.pairs().getFirst()));
+        // A single request gets the same prompt in either context.
+        List<Message> one = List.of(Message.user("Weather in Paris?"));
+        assertEquals(DataSynthesizer.prompt(one, TOOLS, 1), DataSynthesizer.prompt(one, TOOLS, 1, DataSynthesizer.Context.DIALOGUE));
+        assertEquals(List.of(Message.user("x")), dialogueSynth.trainingConversation(one, new DataSynthesizer.Pair("x", List.of())));
+        assertEquals(DataSynthesizer.Context.SINGLE_TURN, DataSynthesizer.Context.of("single-turn"));
+    }
 }

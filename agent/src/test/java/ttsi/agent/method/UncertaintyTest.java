@@ -75,6 +75,12 @@ class UncertaintyTest {
         List<ToolSpec> tools = List.of(tool("get_weather"), tool("get_time"));
         String prefix = PromptFormat.NATIVE.callPrefix(model, msgs, tools, "get_weather");
         assertEquals("<tool_call>\n{\"name\": \"get_weather\"", prefix);
+        var call = PromptFormat.NATIVE.namedCall(model, msgs, tools, "get_weather");
+        assertEquals("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call><|im_end|>\n", call.text());
+        assertEquals("get_weather", call.text().substring(call.nameStart(), call.nameEnd()));
+        var json = PromptFormat.JSON_LIST.namedCall(model, msgs, tools, "get_time");
+        assertEquals("[{\"name\": \"get_time\", \"arguments\": {}}]", json.text());
+        assertEquals("get_time", json.text().substring(json.nameStart(), json.nameEnd()));
         assertEquals("[{\"name\": \"get_time\"", PromptFormat.JSON_LIST.callPrefix(model, msgs, tools, "get_time"));
     }
 
@@ -91,10 +97,17 @@ class UncertaintyTest {
             for (double p : u.probabilities()) total += p;
             assertEquals(1.0, total, 1e-9);
             assertTrue(u.margin() >= 0 && u.margin() <= 1);
-            // Differences of scores equal differences of full-prefix log-probs (shared tokens cancel).
-            List<String> prefixes = tools.stream().map(t -> f.callPrefix(model, prompt, f.templateTools(tools), t.name())).toList();
-            var full = model.score(prompt, f.templateTools(tools), prefixes);
-            assertEquals(full.get(0).sum() - full.get(1).sum(), u.scores()[0] - u.scores()[1], 1e-6, f.name());
+            // Differences of scores equal differences of the whole answers' log-probs through the tokens that cover
+            // the names (the tokens before the names are shared and cancel).
+            double[] through = new double[2];
+            for (int i = 0; i < 2; i++) {
+                var r = NameTokensTest.render(model, f, prompt, f.templateTools(tools), tools.get(i).name());
+                int[] name = NameTokensTest.expectedNameIds(model.tokenizer(), r.text(), r.from(), r.to());
+                int end = NameTokensTest.indexOf(model.tokenizer().encode(r.text()), name) + name.length;
+                double[] lp = model.score(prompt, f.templateTools(tools), List.of(r.text())).getFirst().logprobs();
+                for (int k = 0; k < end; k++) through[i] += lp[k];
+            }
+            assertEquals(through[0] - through[1], u.scores()[0] - u.scores()[1], 1e-5, f.name());
         }
         Uncertainty single = est.estimate(model, PromptFormat.NATIVE, msgs, List.of(tool("only")), 1);
         assertFalse(single.uncertain());

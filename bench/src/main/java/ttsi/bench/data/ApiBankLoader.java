@@ -19,7 +19,7 @@ import ttsi.agent.tools.ToolSpec;
 
 /**
  * API-Bank's official flattened test sets ({@code test-data/level-1-api.json}, {@code level-2-api.json}): a JSON
- * array of {file, id, instruction, input, expected_output}. The conversation is the dialogue history in
+ * array of {file, id, instruction, input, expected_output} (the training data on the Hub: {instruction, input, output}). The conversation is the dialogue history in
  * {@code input} ("User: ...", "AI: ...", "API-Request: [F(k='v')]->result"); the tools are the API
  * descriptions listed in {@code instruction} (for level 2 only ToolSearcher). The gold call comes from the raw
  * dialogue ({@code lv1-lv2-samples/<level folder>/<file>}, the {@code id}-th evaluation point, as upstream's
@@ -52,15 +52,19 @@ public final class ApiBankLoader implements DatasetLoader {
 
     private static Sample sample(String benchmark, Records.Record r, Path samplesDir, Map<String, List<JsonNode>> dialogues) {
         JsonNode n = r.node();
-        for (String k : new String[] {"file", "id", "instruction", "input", "expected_output"}) {
+        for (String k : new String[] {"instruction", "input"}) {
             if (!n.has(k)) throw new IllegalArgumentException("missing \"" + k + "\"");
         }
+        // The test data names the answer expected_output; the training data (on the Hub) names it output.
+        String answerKey = n.has("expected_output") ? "expected_output" : "output";
+        if (!n.has(answerKey)) throw new IllegalArgumentException("missing \"expected_output\" (test data) or \"output\" (training data)");
         List<ToolSpec> tools = tools(n.get("instruction").asText());
         List<Message> conversation = conversation(n.get("input").asText());
-        ToolCall expected = expectedCall(n.get("expected_output").asText());
+        ToolCall expected = expectedCall(n.get(answerKey).asText());
         ToolCall gold = expected;
-        JsonNode raw = n.get("expected_output");
-        if (Files.isDirectory(samplesDir)) {
+        JsonNode raw = n.get(answerKey);
+        boolean located = n.has("file") && n.has("id");
+        if (located && Files.isDirectory(samplesDir)) {
             JsonNode turn = groundTruth(samplesDir, n.get("file").asText(), n.get("id").asInt(), dialogues);
             if (!turn.path("param_dict").isObject()) throw new IllegalArgumentException("the API turn has no param_dict");
             gold = new ToolCall(turn.path("api_name").asText(), (ObjectNode) turn.get("param_dict"));
@@ -71,9 +75,11 @@ public final class ApiBankLoader implements DatasetLoader {
         }
         ObjectNode meta = Json.object();
         meta.put("index", r.index());
-        meta.put("file", n.get("file").asText());
-        meta.put("dialogue_id", n.get("id").asInt());
-        meta.put("expected_output", n.get("expected_output").asText());
+        if (located) {
+            meta.put("file", n.get("file").asText());
+            meta.put("dialogue_id", n.get("id").asInt());
+        }
+        meta.put("expected_output", n.get(answerKey).asText());
         return new Sample(benchmark + "_" + r.index(), benchmark, conversation, tools, List.of(gold), raw, meta);
     }
 

@@ -4,8 +4,12 @@ package ttsi.bench.report;
 final class Explain {
     private Explain() {}
 
-    static final String ACCURACY = "Accuracy per seed = the fraction of that seed's result lines with \"correct\": true (direct and majority"
-            + " inference: the final answer; pass@k: any of the k answers); shown as mean ± sample standard deviation (n − 1) over seeds;"
+    static final String ACCURACY = "Accuracy per seed = the fraction of that seed's samples that are correct under the run's scoring rule,"
+            + " the same rule as the run's summary.json, metrics-seed-S.json and the accuracy 'ttsi run' prints (each run's rule is"
+            + " written under its table): direct = its one greedy answer is right; majority = the majority answer of its k sampled"
+            + " answers is right (ties: the earliest sampled); pass@k = any of its k sampled answers is right. A result line without"
+            + " its mode's verdict (\"final_correct\" for direct and majority, \"any_correct\" for pass@k) is scored by its own"
+            + " \"correct\" (listed under Problems). Shown as mean ± sample standard deviation (n − 1) over seeds;"
             + " with a single seed the std is n/a (undefined, not 0)."
             + " Uncertain = margin < the run's τ; adapted = the line's \"adapted\" flag (a LoRA update was made for the sample)."
             + " Δ vs our base = difference of mean accuracies with the base run of the same benchmark and model, in points.";
@@ -18,8 +22,8 @@ final class Explain {
     static final String DELTA_TITLE = "Δ vs base (95% CI, paired bootstrap over samples)";
 
     static final String DELTA = "Each run against its benchmark's base run (method base on the model the adapting runs use, not fine-tuned; a"
-            + " base run whose model or folder is named sft is an SFT baseline and listed as a variant). Per sample: the run's exact"
-            + " match (\"correct\") averaged over its seeds minus the base's averaged over its seeds (a greedy base needs one seed)."
+            + " base run whose model or folder is named sft is an SFT baseline and listed as a variant). Per sample: the run's verdict"
+            + " under its scoring rule (as in Accuracy) averaged over its seeds minus the base's averaged over its seeds (a greedy base needs one seed)."
             + " Δ = the mean of those differences over the samples both runs have"
             + " (n), in points; 95% CI = the 2.5th and 97.5th percentiles of Δ over " + PairedBootstrap.RESAMPLES + " resamples of"
             + " the n samples with replacement, each sample with all its seeds (fixed random seed, so the report is reproducible)."

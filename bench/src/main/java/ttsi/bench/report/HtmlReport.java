@@ -133,7 +133,9 @@ final class HtmlReport {
                 else paper.addNull();
                 seeds.add(v.accuracy().n());
             }
-            b.append("</tbody></table>\n");
+            b.append("</tbody></table>\n<p class=\"explain\">Scoring (as written in each run's summary.json and metrics-seed-*.json):</p><ul class=\"scoring\">\n");
+            for (Report.RunView v : g.runs()) b.append("<li>").append(esc(v.label())).append(": ").append(esc(v.run().scoring())).append("</li>\n");
+            b.append("</ul>\n");
             canvas("acc-" + gi, "wide");
         }
         b.append("<p class=\"explain\">").append(esc(Explain.PAPER_POINTER)).append("</p></section>\n");

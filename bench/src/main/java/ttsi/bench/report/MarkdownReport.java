@@ -83,6 +83,8 @@ final class MarkdownReport {
                         counts(v), Fmt.pct(v.uncertain()), Fmt.pct(v.adapted()), Fmt.signedPoints(v.deltaVsBase(r)),
                         pa.isPresent() ? Fmt.num(pa.getAsDouble(), 2) : "–", pg == null ? "–" : md(pg));
             }
+            b.append("\nScoring (as written in each run's summary.json and metrics-seed-*.json):\n\n");
+            for (Report.RunView v : g.runs()) b.append("- ").append(md(v.label())).append(": ").append(md(v.run().scoring())).append('\n');
             b.append('\n');
         }
         b.append(Explain.PAPER_POINTER).append("\n\n");

@@ -10,7 +10,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * The difference in mean exact match ({@code "correct"}) between a run and the base run, with a 95% confidence
+ * The difference in mean verdict ({@link SampleLine#correct}: the run's scoring rule) between a run and the base run, with a 95% confidence
  * interval from a paired bootstrap over samples. A sample's difference is the run's mean over its seeds minus the
  * base's (with the same seeds in both, that is the mean of the per-seed differences; a greedy base run needs only
  * one seed). Resampling whole samples keeps the correlation between a sample's seeds and the pairing of the runs.

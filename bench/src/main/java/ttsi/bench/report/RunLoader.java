@@ -18,7 +18,9 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.tools.Json;
+import ttsi.bench.score.InferenceScoring;
 
 /**
  * Reads run directories written by {@code ttsi run}. Never throws on bad input: every missing or damaged file,
@@ -133,8 +135,23 @@ public final class RunLoader {
             return null;
         }
 
+        // Every line is scored by the run's inference mode (InferenceScoring), as the runner's summary and metrics are;
+        // without a mode in run.json, by the mode each line names, else by the line's own "correct".
+        String recorded = config.path("inference").isTextual() ? config.get("inference").asText() : null;
+        InferenceMode mode = InferenceScoring.mode(recorded);
+        if (recorded != null && mode == null) {
+            problems.add(new Problem(runJson, "unknown inference mode \"" + recorded + "\"; each result line's own \"correct\" is used"));
+        }
         List<SampleLine> lines = new ArrayList<>();
-        for (Map.Entry<Long, Path> f : files.entrySet()) readResults(f.getValue(), f.getKey(), lines, problems);
+        for (Map.Entry<Long, Path> f : files.entrySet()) readResults(f.getValue(), f.getKey(), mode, lines, problems);
+        Map<String, Integer> fallbacks = new LinkedHashMap<>();
+        for (SampleLine l : lines) {
+            InferenceMode m = mode != null ? mode : InferenceScoring.mode(l.json().path("inference").asText(null));
+            if (m == null) fallbacks.merge("no inference mode recorded (neither run.json's config.inference nor the line's \"inference\")", 1, Integer::sum);
+            else if (!InferenceScoring.hasField(l.json(), m)) fallbacks.merge("no \"" + InferenceScoring.field(m) + "\" (the " + m.key + " verdict)", 1, Integer::sum);
+        }
+        fallbacks.forEach((what, n) -> problems.add(new Problem(dir, n + " result line" + (n == 1 ? "" : "s") + " with " + what
+                + ": scored by " + (n == 1 ? "its" : "their") + " own \"correct\", which the runner writes by the run's mode")));
 
         String benchmark = firstText(config.path("benchmark"), summary.path("benchmark"));
         String method = firstText(config.path("method"), summary.path("method"));
@@ -163,7 +180,7 @@ public final class RunLoader {
         return new RunData(dir, benchmark, method, config, provenance, expected, lines);
     }
 
-    private static void readResults(Path file, long seed, List<SampleLine> out, List<Problem> problems) {
+    private static void readResults(Path file, long seed, InferenceMode mode, List<SampleLine> out, List<Problem> problems) {
         String text;
         try {
             text = Files.readString(file);
@@ -195,7 +212,7 @@ public final class RunLoader {
             }
             SampleLine l;
             try {
-                l = SampleLine.parse(o, seed, out.size());
+                l = mode != null ? SampleLine.parse(o, seed, out.size(), mode) : SampleLine.parse(o, seed, out.size());
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem(file, "line " + lineNo + ": " + e.getMessage() + ", skipped"));
                 continue;

@@ -47,6 +47,20 @@ public final class Provenance {
         }
     }
 
+    /** One hash over a PEFT adapter folder's adapter_config.json and adapter_model.safetensors (names and contents). */
+    public static String adapterHash(Path dir) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String f : List.of("adapter_config.json", "adapter_model.safetensors")) {
+                md.update(f.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(HexFormat.of().parseHex(sha256(dir.resolve(f))));
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));

@@ -2,6 +2,7 @@ package ttsi.bench.run;
 
 import java.nio.file.Path;
 import java.util.List;
+import ttsi.agent.method.DataSynthesizer;
 
 /**
  * Everything that determines a run's results. Written to run.json; a resumed run must match it exactly.
@@ -31,10 +32,28 @@ public record RunConfig(
         int loraRank,
         double loraAlpha,
         String teacherUrl,
-        String teacherModel) {
+        String teacherModel,
+        Path adapter,
+        String synthesisContext) {
 
+    /**
+     * @param adapter a PEFT adapter folder merged into the student before every sample (null: none); run.json's
+     *                provenance records a hash of its files
+     * @param synthesisContext what a multi-turn input's synthesized pairs are trained in: dialogue (null) or single-turn
+     *                ({@link DataSynthesizer.Context})
+     */
     public RunConfig {
         seeds = List.copyOf(seeds);
+        synthesisContext = synthesisContext == null ? DataSynthesizer.Context.DIALOGUE.key : DataSynthesizer.Context.of(synthesisContext).key;
         if (seeds.isEmpty()) throw new IllegalArgumentException("at least one seed");
+    }
+
+    /** A run of the student as it is (no adapter). */
+    public RunConfig(Path model, String benchmark, Path dataDir, String method, String format, double tau, boolean meanScores,
+                     String singleTool, int k, int maxAttempts, double synthesisTemperature, String inference, int samples,
+                     double sampleTemperature, int maxTokens, List<Long> seeds, int limit, String iclPool, int iclShots, int epochs,
+                     double learningRate, int loraRank, double loraAlpha, String teacherUrl, String teacherModel) {
+        this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
+                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel, null, null);
     }
 }

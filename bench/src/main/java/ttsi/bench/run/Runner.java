@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import ttsi.agent.backend.OpenAiModel;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.PromptFormat;
@@ -33,6 +34,7 @@ import ttsi.bench.Benchmarks;
 import ttsi.bench.data.Dataset;
 import ttsi.bench.score.EvalReport;
 import ttsi.bench.score.Evaluation;
+import ttsi.bench.score.InferenceScoring;
 
 /**
  * Runs a method over a benchmark for one or more seeds, writing one JSON line per sample as it finishes into
@@ -48,8 +50,11 @@ public final class Runner {
         default void sampleDone(long seed, int done, int total, int correct) {}
     }
 
-    /** Accuracy of each seed and their mean ± sample standard deviation. */
-    public record Summary(Map<Long, Double> accuracy, double mean, double std, Map<Long, EvalReport> reports) {}
+    /**
+     * Accuracy of each seed and their mean ± sample standard deviation, every sample scored by the run's inference mode
+     * ({@link InferenceScoring}); {@code scoring} is that rule in words.
+     */
+    public record Summary(Map<Long, Double> accuracy, double mean, double std, Map<Long, EvalReport> reports, String scoring) {}
 
     private final RunConfig cfg;
     private final Path runDir;
@@ -65,7 +70,8 @@ public final class Runner {
     public TestTimeMethod.Config methodConfig() {
         return new TestTimeMethod.Config(Variant.of(cfg.method()), PromptFormat.of(cfg.format()),
                 new UncertaintyEstimator.Options(cfg.tau(), cfg.meanScores(), UncertaintyEstimator.SingleTool.valueOf(cfg.singleTool().toUpperCase()), cfg.samples()),
-                new DataSynthesizer.Options(cfg.k(), cfg.maxAttempts(), new GenerationOptions(cfg.maxTokens(), cfg.synthesisTemperature(), 0.95, 0, 0, List.of())),
+                new DataSynthesizer.Options(cfg.k(), cfg.maxAttempts(), new GenerationOptions(cfg.maxTokens(), cfg.synthesisTemperature(), 0.95, 0, 0, List.of()),
+                        DataSynthesizer.Context.of(cfg.synthesisContext())),
                 InferenceMode.of(cfg.inference()), cfg.samples(), cfg.sampleTemperature(), cfg.maxTokens());
     }
 
@@ -80,20 +86,30 @@ public final class Runner {
         }
     }
 
+    /** Reasoning text kept per teacher exchange in a row (the rest is cut, with its length noted). */
+    static final int TEACHER_REASONING_CHARS = 4000;
+
     private Summary run(Benchmark bench, List<Sample> samples, Dataset used, Listener listener) throws IOException {
         checkOrWriteRunJson(bench);
         TestTimeMethod method = new TestTimeMethod(student, teacher, methodConfig());
         List<Sample> pool = iclPool();
 
+        // One rule per inference mode scores every sample, in the progress bar, the metrics files and the summary.
+        InferenceMode mode = InferenceMode.of(cfg.inference());
+        Integer answers = InferenceScoring.answers(mode, cfg.samples());
+        String scoring = InferenceScoring.rule(mode, answers);
         Map<Long, Double> acc = new LinkedHashMap<>();
         Map<Long, EvalReport> reports = new LinkedHashMap<>();
         for (long seed : cfg.seeds()) {
             try (ResultsFile results = new ResultsFile(runDir.resolve("results-seed-" + seed + ".jsonl"))) {
                 Map<String, Prediction> predictions = new LinkedHashMap<>();
+                Map<String, Boolean> verdicts = new LinkedHashMap<>();
                 int correct = 0;
                 for (ObjectNode row : results.readAndRepair()) {
                     predictions.put(row.get("id").asText(), prediction(row));
-                    if (row.path("correct").asBoolean()) correct++;
+                    boolean ok = Boolean.TRUE.equals(InferenceScoring.correct(row, mode));
+                    verdicts.put(row.get("id").asText(), ok);
+                    if (ok) correct++;
                 }
                 listener.seedStarted(seed, samples.size(), predictions.size());
                 Set<String> drawn = Variant.of(cfg.method()) == Variant.RANDOM ? randomDraw(method, samples, seed) : Set.of();
@@ -102,27 +118,48 @@ public final class Runner {
                     if (predictions.containsKey(s.id())) continue;
                     long sampleSeed = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i).nextLong();
                     long t0 = System.nanoTime();
-                    SampleOutcome o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
+                    SampleOutcome o;
+                    ArrayNode teacherExchanges = null;
+                    // What an HTTP teacher was sent and returned for this input (TT-D), kept with the row.
+                    if (teacher instanceof OpenAiModel om) {
+                        try (OpenAiModel.Recording rec = om.record()) {
+                            o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
+                            teacherExchanges = rec.toJson(TEACHER_REASONING_CHARS);
+                        }
+                    } else {
+                        o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
+                    }
                     double total = (System.nanoTime() - t0) / 1e9;
                     ObjectNode row = row(bench, s, i, seed, o, total);
+                    if (teacherExchanges != null && row.get("synthesis").isObject()) ((ObjectNode) row.get("synthesis")).set("teacher", teacherExchanges);
                     results.append(row);
                     predictions.put(s.id(), prediction(row));
-                    if (row.get("correct").asBoolean()) correct++;
+                    boolean ok = Boolean.TRUE.equals(InferenceScoring.correct(row, mode));
+                    verdicts.put(s.id(), ok);
+                    if (ok) correct++;
                     listener.sampleDone(seed, predictions.size(), samples.size(), correct);
                 }
-                EvalReport report = Evaluation.evaluate(bench, used, predictions);
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("metrics-seed-" + seed + ".json").toFile(), report.toJson());
+                EvalReport report = InferenceScoring.rescore(Evaluation.evaluate(bench, used, predictions), verdicts);
+                ObjectNode mj = Json.object();
+                mj.put("benchmark", report.benchmark());
+                mj.put("seed", seed);
+                scoringFields(mj, mode, answers, scoring);
+                mj.put("other_metrics", "accuracy and group accuracies follow the scoring rule; the other metrics (parsed, F1,"
+                        + " exact_match) score " + InferenceScoring.otherMetrics(mode));
+                mj.setAll(report.toJson());
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("metrics-seed-" + seed + ".json").toFile(), mj);
                 acc.put(seed, report.accuracy());
                 reports.put(seed, report);
             }
         }
         double mean = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double var = acc.size() < 2 ? 0 : acc.values().stream().mapToDouble(a -> (a - mean) * (a - mean)).sum() / (acc.size() - 1);
-        Summary summary = new Summary(acc, mean, Math.sqrt(var), reports);
+        Summary summary = new Summary(acc, mean, Math.sqrt(var), reports, scoring);
         ObjectNode sj = Json.object();
         sj.put("benchmark", cfg.benchmark());
         sj.put("method", cfg.method());
         sj.put("samples", samples.size());
+        scoringFields(sj, mode, answers, scoring);
         ObjectNode per = sj.putObject("accuracy_per_seed");
         acc.forEach((k, v) -> per.put(String.valueOf(k), v));
         sj.put("accuracy_mean", mean);
@@ -130,6 +167,14 @@ public final class Runner {
         else sj.put("accuracy_std", Math.sqrt(var));
         Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("summary.json").toFile(), sj);
         return summary;
+    }
+
+    /** The inference mode, the number of answers the rule is over and the rule itself (summary.json, metrics-seed-S.json). */
+    private static void scoringFields(ObjectNode o, InferenceMode mode, Integer answers, String scoring) {
+        o.put("inference", InferenceScoring.key(mode));
+        if (answers == null) o.putNull("answers_per_sample");
+        else o.put("answers_per_sample", answers);
+        o.put("scoring", scoring);
     }
 
     /** One result line: everything the method did, the verdict and the timings. */
@@ -140,6 +185,7 @@ public final class Runner {
         r.put("seed", seed);
         r.put("benchmark", bench.name());
         r.put("method", cfg.method());
+        r.put("inference", InferenceMode.of(cfg.inference()).key);
         Uncertainty u = o.uncertainty();
         ObjectNode un = r.putObject("uncertainty");
         un.put("margin", u.margin());
@@ -184,7 +230,8 @@ public final class Runner {
         else r.putNull("parse_error");
         r.set("gold", calls(s.gold()));
 
-        // Verdicts: the final answer, and for pass@k whether any answer is right.
+        // Verdicts: the final answer (greedy, majority or first sampled), and whether any answer is right; "correct" is
+        // the one the run's mode counts (InferenceScoring: final_correct for direct and majority, any_correct for pass@k).
         Dataset one = new Dataset(bench.name(), null, List.of(s), List.of());
         var verdict = Evaluation.evaluate(bench, one, Map.of(s.id(), new Prediction(s.id(), o.outputs().get(0), o.finalCalls(), o.finalParseError()))).results().get(0);
         boolean any = false;
@@ -192,10 +239,10 @@ public final class Runner {
             Prediction p = new Prediction(s.id(), o.outputs().get(i), o.parsedCalls().get(i), o.parseErrors().get(i));
             any |= Evaluation.evaluate(bench, one, Map.of(s.id(), p)).results().get(0).correct();
         }
-        boolean passAtK = InferenceMode.of(cfg.inference()) == InferenceMode.PASS_AT_K;
-        r.put("correct", passAtK ? any : verdict.correct());
+        r.put("correct", false); // set below, in this place among the fields
         r.put("final_correct", verdict.correct());
         r.put("any_correct", any);
+        r.put("correct", InferenceScoring.correct(r, InferenceMode.of(cfg.inference())));
         if (verdict.reason() != null) r.put("reason", verdict.reason());
         ObjectNode sec = r.putObject("seconds");
         o.seconds().forEach(sec::put);
@@ -251,18 +298,33 @@ public final class Runner {
     /** The ICL demonstration pool (only for the ICL variant): a training or dev split. */
     private List<Sample> iclPool() {
         if (Variant.of(cfg.method()) != Variant.ICL) return List.of();
-        String pool = cfg.iclPool() != null ? cfg.iclPool() : defaultPool(cfg.benchmark());
+        String pool = cfg.iclPool() != null ? cfg.iclPool() : defaultPool(cfg.benchmark(), cfg.dataDir());
         if (pool == null) {
             throw new IllegalArgumentException("no training or dev split is known for '" + cfg.benchmark()
                     + "'; pass --icl-pool NAME (a benchmark from 'ttsi data list' to draw demonstrations from)");
         }
-        return Benchmarks.get(pool).load(cfg.dataDir()).samples();
+        Benchmark b = Benchmarks.get(pool);
+        if (cfg.iclPool() == null && !b.available(cfg.dataDir())) {
+            throw new IllegalArgumentException("ICL draws its demonstrations from " + pool + " (the training split of " + cfg.benchmark() + "), which is not in "
+                    + cfg.dataDir() + ": run 'ttsi data fetch " + pool + "', or pass --icl-pool NAME (a benchmark from 'ttsi data list')");
+        }
+        return b.load(cfg.dataDir()).samples();
     }
 
-    /** Where the ICL demonstrations come from by default: Seal-Tools' official dev split for the Seal-Tools sets. */
-    public static String defaultPool(String benchmark) {
-        if (benchmark.equals("toolshift")) return "toolshift-train";
-        return benchmark.startsWith("sealtool") ? "sealtool-dev" : null;
+    /**
+     * Where the ICL demonstrations come from by default: the benchmark's official training split (the paper draws them
+     * from it), or, for the Seal-Tools sets when their training split is not in the data folder, the official dev split.
+     * NexusRaven publishes no training split: null.
+     */
+    public static String defaultPool(String benchmark, Path dataDir) {
+        if (benchmark.startsWith("toolshift")) return "toolshift-train";
+        if (benchmark.startsWith("sealtool")) {
+            return dataDir != null && Benchmarks.get("sealtool-train").available(dataDir) ? "sealtool-train" : "sealtool-dev";
+        }
+        if (benchmark.startsWith("apibank-l1")) return "apibank-l1-train";
+        if (benchmark.startsWith("apibank-l2")) return "apibank-l2-train";
+        if (benchmark.startsWith("toolalpaca")) return "toolalpaca-train";
+        return null;
     }
 
     private List<PromptFormat.Demo> demos(List<Sample> pool, Sample s, long seed) {
@@ -284,6 +346,10 @@ public final class Runner {
         prov.put("ttsi_version", Provenance.VERSION);
         prov.put("model_path", cfg.model() == null ? student.id() : cfg.model().toAbsolutePath().toString());
         if (cfg.model() != null && Files.isDirectory(cfg.model())) prov.put("model_hash", Provenance.folderHash(cfg.model()));
+        if (cfg.adapter() != null) {
+            prov.put("adapter_path", cfg.adapter().toAbsolutePath().toString());
+            prov.put("adapter_hash", Provenance.adapterHash(cfg.adapter()));
+        }
         ObjectNode dataHashes = prov.putObject("data_files");
         for (Path p : bench.paths(cfg.dataDir())) if (Files.isRegularFile(p)) dataHashes.put(cfg.dataDir().relativize(p).toString(), Provenance.sha256(p));
         Path f = runDir.resolve("run.json");
@@ -293,7 +359,7 @@ public final class Runner {
             config.fieldNames().forEachRemaining(k -> {
                 if (!config.get(k).toString().equals(String.valueOf(old.path("config").get(k)))) diffs.add("config." + k + ": was " + old.path("config").get(k) + ", now " + config.get(k));
             });
-            for (String k : List.of("model_hash", "ttsi_version")) {
+            for (String k : List.of("model_hash", "adapter_hash", "ttsi_version")) {
                 if (prov.has(k) && !prov.get(k).equals(old.path("provenance").get(k))) diffs.add(k + " differs");
             }
             if (!dataHashes.equals(old.path("provenance").path("data_files"))) diffs.add("data files differ");

@@ -82,6 +82,28 @@ class LoadersTest {
     }
 
     @Test
+    void apiBankTrainingRecordsName(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // The Hub's training data: {instruction, input, output}, no file/id to look the dialogue up by.
+        com.fasterxml.jackson.databind.node.ArrayNode test = (com.fasterxml.jackson.databind.node.ArrayNode) ttsi.agent.tools.Json.MAPPER
+                .readTree(dir.resolve("apibank/test-data/level-1-api.json").toFile());
+        com.fasterxml.jackson.databind.node.ArrayNode train = ttsi.agent.tools.Json.MAPPER.createArrayNode();
+        var rec = train.addObject();
+        rec.put("instruction", test.get(1).get("instruction").asText());
+        rec.put("input", test.get(1).get("input").asText());
+        rec.put("output", "API-Request: [GetToday()]");
+        train.addObject().put("instruction", "x");
+        Path f = tmp.resolve("apibank/training-data/lv1-api-train.json");
+        java.nio.file.Files.createDirectories(f.getParent());
+        java.nio.file.Files.writeString(f, train.toString());
+        Dataset d = Benchmarks.get("apibank-l1-train").load(tmp);
+        assertEquals(1, d.size());
+        Sample s = d.samples().getFirst();
+        assertEquals(List.of(call("GetToday", "{}")), s.gold());
+        assertEquals("RecordHealthData", s.conversation().get(2).toolCalls().getFirst().name());
+        assertTrue(hasIssue(d, "index 1", "missing \"input\"", true), d.issues().toString());
+    }
+
+    @Test
     void apiBankOfficial() {
         Dataset d = load("apibank-l1-official");
         assertEquals(2, d.size());

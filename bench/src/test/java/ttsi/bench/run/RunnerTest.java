@@ -217,10 +217,18 @@ class RunnerTest {
 
     @Test
     void iclNeedsAKnownPool() {
-        var cfg = new RunConfig(modelDir, "toolalpaca", shared.resolve("data"), "icl", "native", 0.95, false, "certain", 1, 1, 0.7,
+        var cfg = new RunConfig(modelDir, "nexusraven", shared.resolve("data"), "icl", "native", 0.95, false, "certain", 1, 1, 0.7,
                 "direct", 2, 0.7, 8, List.of(0L), 1, null, 2, 1, 1e-4, 8, 16, null, null);
         var e = assertThrows(IllegalArgumentException.class, () -> new Runner(cfg, tmp.resolve("icl"), model, null).run(new Runner.Listener() {}));
         assertTrue(e.getMessage().contains("--icl-pool"), e.getMessage());
-        assertFalse(Runner.defaultPool("sealtool") == null);
+        assertEquals("sealtool-dev", Runner.defaultPool("sealtool", tmp.resolve("nothing-here")));
+        assertEquals("toolalpaca-train", Runner.defaultPool("toolalpaca", null));
+        assertEquals("apibank-l2-train", Runner.defaultPool("apibank-l2-official", null));
+        assertEquals(null, Runner.defaultPool("nexusraven", null));
+        // A default pool that is not fetched: the message says how to get it or what to pass instead.
+        var noPool = new RunConfig(modelDir, "toolalpaca", shared.resolve("data"), "icl", "native", 0.95, false, "certain", 1, 1, 0.7,
+                "direct", 2, 0.7, 8, List.of(0L), 1, null, 2, 1, 1e-4, 8, 16, null, null);
+        var e2 = assertThrows(IllegalArgumentException.class, () -> new Runner(noPool, tmp.resolve("icl2"), model, null).run(new Runner.Listener() {}));
+        assertTrue(e2.getMessage().contains("ttsi data fetch toolalpaca-train") && e2.getMessage().contains("--icl-pool"), e2.getMessage());
     }
 }

@@ -139,32 +139,15 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, float[]> values, Map<String, long[]> shapes, DType dtype,
                              Map<String, String> metadata) throws IOException {
-        var header = JSON.createObjectNode();
-        if (metadata != null && !metadata.isEmpty()) {
-            var m = header.putObject("__metadata__");
-            metadata.forEach(m::put);
-        }
-        long offset = 0;
+        java.util.List<Entry> entries = new java.util.ArrayList<>();
         for (var e : values.entrySet()) {
             long[] shape = shapes.get(e.getKey());
-            var t = header.putObject(e.getKey());
-            t.put("dtype", dtype.name());
-            var s = t.putArray("shape");
             long n = 1;
-            for (long d : shape) {
-                s.add(d);
-                n *= d;
-            }
+            for (long d : shape) n *= d;
             if (n != e.getValue().length) throw new IllegalArgumentException(e.getKey() + ": shape does not match values");
-            var o = t.putArray("data_offsets");
-            o.add(offset);
-            offset += n * dtype.bytes;
-            o.add(offset);
+            entries.add(new Entry(e.getKey(), shape, null, dtype));
         }
-        byte[] h = JSON.writeValueAsBytes(header);
-        int pad = (8 - h.length % 8) % 8;
-        byte[] hp = Arrays.copyOf(h, h.length + pad);
-        Arrays.fill(hp, h.length, hp.length, (byte) ' ');
+        byte[] hp = header(entries, metadata);
         try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             var buf = java.nio.ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).flip();
             ch.write(buf);
@@ -180,6 +163,90 @@ public final class Safetensors {
                 }
                 b.flip();
                 while (b.hasRemaining()) ch.write(b);
+            }
+        }
+    }
+
+    /**
+     * A tensor to write from memory: its name, shape, values read through a matrix of any dtype (rows x cols = the
+     * shape's element count) and the dtype to store it in.
+     */
+    public record Entry(String name, long[] shape, ttsi.engine.tensor.Matrix values, DType dtype) {}
+
+    /** The JSON header (with its padding to 8 bytes) for tensors stored one after the other in the given order. */
+    private static byte[] header(java.util.List<Entry> entries, Map<String, String> metadata) {
+        var header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            var m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        for (Entry e : entries) {
+            var t = header.putObject(e.name());
+            t.put("dtype", e.dtype().name());
+            var s = t.putArray("shape");
+            long n = 1;
+            for (long d : e.shape()) {
+                s.add(d);
+                n *= d;
+            }
+            var o = t.putArray("data_offsets");
+            o.add(offset);
+            offset += n * e.dtype().bytes;
+            o.add(offset);
+        }
+        byte[] h;
+        try {
+            h = JSON.writeValueAsBytes(header);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        int pad = (8 - h.length % 8) % 8;
+        byte[] hp = Arrays.copyOf(h, h.length + pad);
+        Arrays.fill(hp, h.length, hp.length, (byte) ' ');
+        return hp;
+    }
+
+    /**
+     * Writes tensors to a safetensors file, streaming: each tensor is read from its matrix a chunk at a time, its
+     * bytes copied as they are when the dtype is unchanged, else converted (bf16 rounds to nearest even). Nothing
+     * is widened to f32 in bulk, so a checkpoint larger than the heap can be written.
+     */
+    public static void writeEntries(Path file, java.util.List<Entry> entries, Map<String, String> metadata) throws IOException {
+        for (Entry e : entries) {
+            long n = 1;
+            for (long d : e.shape()) n *= d;
+            if (n != e.values().size()) throw new IllegalArgumentException(e.name() + ": shape " + Arrays.toString(e.shape()) + " does not match " + e.values().size() + " values");
+        }
+        byte[] hp = header(entries, metadata);
+        final int chunk = 1 << 20; // elements per write
+        try (var ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).flip());
+            ch.write(java.nio.ByteBuffer.wrap(hp));
+            byte[] buf = new byte[chunk * 4];
+            MemorySegment bufSeg = MemorySegment.ofArray(buf);
+            for (Entry e : entries) {
+                ttsi.engine.tensor.Matrix m = e.values();
+                DType to = e.dtype();
+                long total = m.size();
+                for (long from = 0; from < total; from += chunk) {
+                    int n = (int) Math.min(chunk, total - from);
+                    if (m.dtype() == to) {
+                        MemorySegment.copy(m.data(), from * to.bytes, bufSeg, 0, (long) n * to.bytes);
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            float v = m.get(from + i);
+                            switch (to) {
+                                case F32 -> bufSeg.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), (long) i * 4, v);
+                                case BF16 -> bufSeg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), (long) i * 2,
+                                        ttsi.engine.tensor.Matrix.floatToBf16(v));
+                                case F16 -> bufSeg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), (long) i * 2, Float.floatToFloat16(v));
+                            }
+                        }
+                    }
+                    var bb = java.nio.ByteBuffer.wrap(buf, 0, n * to.bytes);
+                    while (bb.hasRemaining()) ch.write(bb);
+                }
             }
         }
     }

@@ -30,11 +30,17 @@ public final class Checkpoints {
             shapes.put(t.name(), t.shape());
         }
         Safetensors.write(dir.resolve("model.safetensors"), values, shapes, dtype, Map.of("format", "pt"));
-        if (tokenizerFrom != null) {
-            for (String f : RandomCheckpoint.TOKENIZER_FILES) {
-                Path src = tokenizerFrom.resolve(f);
-                if (Files.isRegularFile(src)) Files.copy(src, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
+        if (tokenizerFrom != null) copyTokenizerFiles(tokenizerFrom, dir);
+    }
+
+    /**
+     * Copies a model folder's tokenizer, chat-template and generation-config files (those it has) into another
+     * folder, replacing files of the same name.
+     */
+    public static void copyTokenizerFiles(Path from, Path to) throws IOException {
+        for (String f : RandomCheckpoint.TOKENIZER_FILES) {
+            Path src = from.resolve(f);
+            if (Files.isRegularFile(src)) Files.copy(src, to.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

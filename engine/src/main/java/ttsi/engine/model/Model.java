@@ -29,10 +29,21 @@ public final class Model implements AutoCloseable {
 
     /** Loads config.json and the safetensors weights of a checkpoint folder (weights stay memory-mapped). */
     public static Model load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * Loads a checkpoint folder and runs the decoder over {@code transform(config, weights)} instead of the stored
+     * weights (e.g. with an adapter merged in); the folder's config, tokenizer and chat template are the model's.
+     * The returned weights may keep views of the stored ones: they live as long as this model.
+     */
+    public static Model load(Path dir, java.util.function.BiFunction<ModelConfig, Weights, Weights> transform) {
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
         Checkpoint ckpt = Checkpoint.open(dir);
         try {
-            return new Model(dir, config, ckpt, new Decoder(config, Weights.load(ckpt, config)));
+            Weights w = Weights.load(ckpt, config);
+            if (transform != null) w = transform.apply(config, w);
+            return new Model(dir, config, ckpt, new Decoder(config, w));
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;

@@ -33,7 +33,7 @@ public final class RandomCheckpoint {
     }
 
     static final String[] TOKENIZER_FILES = {"tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json",
-            "chat_template.jinja", "generation_config.json", "added_tokens.json", "special_tokens_map.json"};
+            "chat_template.jinja", "chat_template.json", "generation_config.json", "added_tokens.json", "special_tokens_map.json"};
 
     public static void write(Path out, JsonNode configJson, DType dtype, double std, long seed, Path tokenizerFrom) throws IOException {
         Files.createDirectories(out);

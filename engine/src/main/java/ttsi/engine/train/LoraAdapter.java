@@ -59,8 +59,7 @@ public final class LoraAdapter implements Adapter {
 
         /** The HF module path, e.g. model.layers.0.self_attn.q_proj. */
         public String path() {
-            String block = name.endsWith("_proj") && (name.startsWith("gate") || name.startsWith("up") || name.startsWith("down")) ? "mlp" : "self_attn";
-            return "model.layers." + layer + "." + block + "." + name;
+            return modulePath(layer, name);
         }
     }
 
@@ -194,8 +193,17 @@ public final class LoraAdapter implements Adapter {
         Safetensors.write(dir.resolve("adapter_model.safetensors"), values, shapes, DType.F32, Map.of("format", "pt"));
     }
 
-    /** Loads a PEFT LoRA adapter folder for the given model; errors name the file and the problem. */
+    /**
+     * Loads a PEFT LoRA adapter folder for the given model; errors name the file, the field or tensor, and what was
+     * expected. Refused: settings this engine does not implement (DoRA, trained biases, modules_to_save, per-layer
+     * ranks or targets, layer replication) and adapters whose shapes or layer count do not fit the model.
+     * {@code fan_in_fan_out} is accepted and ignored, as PEFT itself ignores it for the nn.Linear layers these
+     * models have.
+     */
     public static LoraAdapter loadPeft(Path dir, ModelConfig model) {
+        if (!Files.isDirectory(dir)) {
+            throw new FormatException(dir, "not a directory (expected a PEFT adapter folder with adapter_config.json and adapter_model.safetensors)");
+        }
         Path cfgFile = dir.resolve("adapter_config.json"), weights = dir.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(cfgFile)) throw new FormatException(cfgFile, "file not found (a PEFT adapter folder needs adapter_config.json)");
         JsonNode c;
@@ -204,18 +212,49 @@ public final class LoraAdapter implements Adapter {
         } catch (IOException e) {
             throw new FormatException(cfgFile, "not valid JSON: " + e.getMessage());
         }
-        if (!c.path("peft_type").asText("LORA").equals("LORA")) throw new FormatException(cfgFile, "peft_type '" + c.path("peft_type").asText() + "' is not supported (expected LORA)");
-        if (c.path("use_dora").asBoolean(false)) throw new FormatException(cfgFile, "DoRA adapters are not supported");
-        if (c.path("rank_pattern").size() > 0 || c.path("alpha_pattern").size() > 0) throw new FormatException(cfgFile, "rank_pattern/alpha_pattern are not supported");
-        if (!c.path("layers_to_transform").isMissingNode() && !c.path("layers_to_transform").isNull()) throw new FormatException(cfgFile, "layers_to_transform is not supported");
+        if (c == null || !c.isObject()) throw new FormatException(cfgFile, "expected a JSON object");
+        if (!c.path("peft_type").asText("LORA").equals("LORA")) throw new FormatException(cfgFile, "field 'peft_type' is '" + c.path("peft_type").asText() + "': not supported (expected LORA)");
+        if (c.path("use_dora").asBoolean(false)) throw new FormatException(cfgFile, "field 'use_dora' is true: DoRA adapters are not supported (expected false)");
+        if (c.path("rank_pattern").size() > 0 || c.path("alpha_pattern").size() > 0) {
+            throw new FormatException(cfgFile, "fields 'rank_pattern'/'alpha_pattern' are set: per-module ranks and alphas are not supported (expected {})");
+        }
+        if (present(c.path("layers_to_transform"))) throw new FormatException(cfgFile, "field 'layers_to_transform' is set: not supported (expected null)");
+        String bias = c.path("bias").isTextual() ? c.get("bias").asText() : "none";
+        if (!bias.equals("none")) {
+            throw new FormatException(cfgFile, "field 'bias' is '" + bias + "': adapters that also train biases are not supported (expected \"none\")");
+        }
+        if (c.path("lora_bias").asBoolean(false)) throw new FormatException(cfgFile, "field 'lora_bias' is true: LoRA B layers with a bias are not supported (expected false)");
+        if (present(c.path("modules_to_save"))) {
+            throw new FormatException(cfgFile, "field 'modules_to_save' is " + c.get("modules_to_save")
+                    + ": adapters that replace whole modules (e.g. embed_tokens, lm_head) are not supported (expected null)");
+        }
+        if (present(c.path("exclude_modules"))) throw new FormatException(cfgFile, "field 'exclude_modules' is set: not supported (expected null)");
+        if (present(c.path("layer_replication"))) throw new FormatException(cfgFile, "field 'layer_replication' is set: not supported (expected null)");
         if (!c.path("r").canConvertToInt()) throw new FormatException(cfgFile, "field 'r' is missing or not an integer");
+        if (c.has("lora_alpha") && !c.get("lora_alpha").isNumber()) throw new FormatException(cfgFile, "field 'lora_alpha' is not a number: " + c.get("lora_alpha"));
         List<String> targets = new ArrayList<>();
         JsonNode tm = c.path("target_modules");
         if (tm.isArray()) {
             tm.forEach(t -> targets.add(t.asText()));
+        } else if (tm.isTextual() && tm.asText().equals("all-linear")) {
+            targets.add("all-linear");
         } else if (tm.isTextual()) {
-            Pattern re = Pattern.compile(tm.asText());
-            for (String m : MODULES) if (re.matcher("model.layers.0.self_attn." + m).matches() || re.matcher("model.layers.0.mlp." + m).matches()) targets.add(m);
+            // PEFT full-matches the regex against each module's path; this engine adapts the same modules in every layer.
+            Pattern re;
+            try {
+                re = Pattern.compile(tm.asText());
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new FormatException(cfgFile, "field 'target_modules' is not a valid regex: " + e.getDescription() + " in '" + tm.asText() + "'");
+            }
+            for (String m : MODULES) {
+                int hits = 0;
+                for (int l = 0; l < model.numLayers(); l++) if (re.matcher(modulePath(l, m)).matches()) hits++;
+                if (hits == model.numLayers()) targets.add(m);
+                else if (hits > 0) {
+                    throw new FormatException(cfgFile, "field 'target_modules' (regex '" + tm.asText() + "') selects " + m + " in " + hits + " of "
+                            + model.numLayers() + " layers: only adapters on the same modules in every layer are supported");
+                }
+            }
         } else if (tm.isMissingNode() || tm.isNull()) {
             throw new FormatException(cfgFile, "field 'target_modules' is missing");
         }
@@ -224,31 +263,74 @@ public final class LoraAdapter implements Adapter {
             targets.addAll(MODULES);
         }
         for (String t : targets) if (!MODULES.contains(t)) throw new FormatException(cfgFile, "target module '" + t + "' is not a linear layer of this model (expected " + MODULES + ")");
-        LoraConfig lc = new LoraConfig(c.get("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("lora_dropout").asDouble(0),
-                c.path("use_rslora").asBoolean(false), targets, 0);
+        if (targets.isEmpty()) throw new FormatException(cfgFile, "field 'target_modules' selects no linear layer of this model (expected some of " + MODULES + ")");
+        LoraConfig lc;
+        try {
+            lc = new LoraConfig(c.get("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("lora_dropout").asDouble(0),
+                    c.path("use_rslora").asBoolean(false), targets, 0);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(cfgFile, e.getMessage());
+        }
         LoraAdapter ad = new LoraAdapter(model, lc);
         if (!Files.isRegularFile(weights)) throw new FormatException(weights, "file not found (a PEFT adapter folder needs adapter_model.safetensors)");
+        String origin = c.path("base_model_name_or_path").isTextual() ? " (adapter_config.json names base model '" + c.get("base_model_name_or_path").asText() + "')" : "";
         try (Arena arena = Arena.ofConfined()) {
             Safetensors st = Safetensors.open(weights, arena);
+            // An adapter for a deeper model: say so before a tensor-by-tensor complaint.
+            int layers = 0;
+            java.util.regex.Matcher lm = Pattern.compile("^" + Pattern.quote(PREFIX) + "model\\.layers\\.(\\d+)\\.").matcher("");
+            for (String name : st.tensors().keySet()) if (lm.reset(name).find()) layers = Math.max(layers, Integer.parseInt(lm.group(1)) + 1);
+            if (layers == 0) {
+                throw new FormatException(weights, "has no LoRA weights named '" + PREFIX + "model.layers.N.<module>.lora_A.weight' (found "
+                        + st.tensors().keySet().stream().limit(3).toList() + "): not a PEFT LoRA adapter for this kind of model");
+            }
+            if (layers != model.numLayers()) {
+                throw new FormatException(weights, "has LoRA weights for " + layers + " layers, but the base model's config.json has num_hidden_layers "
+                        + model.numLayers() + ": the adapter was made for another model" + origin);
+            }
+            String expect = " (from r " + lc.r() + " in adapter_config.json and the base model's config.json: hidden_size " + model.hiddenSize()
+                    + ", intermediate_size " + model.intermediateSize() + ", q/kv width " + model.qDim() + "/" + model.kvDim()
+                    + "): the adapter was made for another model" + origin;
+            java.util.Set<String> used = new java.util.HashSet<>();
             for (Module m : ad.all) {
-                read(st, weights, PREFIX + m.path() + ".lora_A.weight", m.r, m.in, m.a);
-                read(st, weights, PREFIX + m.path() + ".lora_B.weight", m.out, m.r, m.b);
+                used.add(read(st, weights, PREFIX + m.path() + ".lora_A.weight", m.r, m.in, m.a, expect));
+                used.add(read(st, weights, PREFIX + m.path() + ".lora_B.weight", m.out, m.r, m.b, expect));
+            }
+            for (String name : st.tensors().keySet()) {
+                if (!used.contains(name)) {
+                    throw new FormatException(weights, "tensor '" + name + "' is not a LoRA weight of the modules adapter_config.json targets "
+                            + targets + " (this engine reads only lora_A/lora_B of those modules)");
+                }
             }
         }
         return ad;
     }
 
-    private static void read(Safetensors st, Path file, String name, int rows, int cols, float[] into) {
+    private static boolean present(JsonNode n) {
+        return !n.isMissingNode() && !n.isNull() && !(n.isContainerNode() && n.isEmpty()) && !(n.isTextual() && n.asText().isEmpty());
+    }
+
+    /** The HF path of a linear module in a layer, e.g. model.layers.0.mlp.down_proj. */
+    static String modulePath(int layer, String module) {
+        String block = module.equals("gate_proj") || module.equals("up_proj") || module.equals("down_proj") ? "mlp" : "self_attn";
+        return "model.layers." + layer + "." + block + "." + module;
+    }
+
+    /** Reads one LoRA matrix into {@code into}; returns the tensor's name in the file. */
+    private static String read(Safetensors st, Path file, String name, int rows, int cols, float[] into, String expect) {
+        String found = name;
         Safetensors.Tensor t = st.tensors().get(name);
         if (t == null) {
             // PEFT also writes names with an adapter suffix ('.default'); accept them.
-            t = st.tensors().get(name.replace(".weight", ".default.weight"));
+            found = name.replace(".weight", ".default.weight");
+            t = st.tensors().get(found);
         }
         if (t == null) throw new FormatException(file, "missing tensor '" + name + "'");
         if (t.shape().length != 2 || t.shape()[0] != rows || t.shape()[1] != cols) {
-            throw new FormatException(file, "tensor '" + name + "' has shape " + t.shapeString() + ", expected [" + rows + ", " + cols + "]");
+            throw new FormatException(file, "tensor '" + name + "' has shape " + t.shapeString() + ", expected [" + rows + ", " + cols + "]" + expect);
         }
         float[] v = new Matrix(t.dtype(), t.data(), rows, cols).toFloats();
         System.arraycopy(v, 0, into, 0, v.length);
+        return found;
     }
 }
