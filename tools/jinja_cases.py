@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Renders small templates with jinja2 exactly as transformers configures it and writes the results to
-engine/src/test/resources/jinja/cases.json, the expectations of JinjaConformanceTest.
+jinja/src/test/resources/jinja/cases.json, the expectations of JinjaConformanceTest.
 Usage: /usr/bin/python3 tools/jinja_cases.py [OUT.json]"""
 import json, os, sys
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -313,7 +313,7 @@ def float_cases():
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "engine", "src",
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "jinja", "src",
                                                               "test", "resources", "jinja", "cases.json")
     cases = []
     for i, tpl in enumerate(CASES + fuzz_templates()):

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the golden chat-template renderings (engine/src/test/resources/chat/golden, cases.tsv) and the
-# jinja2 conformance cases (engine/src/test/resources/jinja/cases.json) with jinja2 (Debian: python3-jinja2).
+# jinja2 conformance cases (jinja/src/test/resources/jinja/cases.json) with jinja2 (Debian: python3-jinja2).
 # Usage: tools/make-chat-goldens.sh [SHARED_DIR]   (default: the shared/ folder beside the checkout)
 set -e
 cd "$(dirname "$0")/.."

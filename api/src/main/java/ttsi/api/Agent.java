@@ -12,10 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.backend.OpenAiModel;
 import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.Plan;
 import ttsi.agent.method.SampleOutcome;
 import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
-import ttsi.agent.method.Variant;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolSpec;
@@ -58,6 +58,14 @@ public final class Agent implements AutoCloseable {
         this.options = options;
     }
 
+    private static boolean holdsGguf(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".gguf"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** Loads a model folder with {@link AgentOptions#defaults()}. */
     public static Agent load(Path modelFolder) {
         return load(modelFolder, AgentOptions.defaults());
@@ -82,11 +90,14 @@ public final class Agent implements AutoCloseable {
         if (modelFolder == null) throw new IllegalArgumentException("modelFolder: must not be null");
         if (options == null) throw new IllegalArgumentException("options: must not be null (AgentOptions.defaults() for the defaults)");
         if (!Files.exists(modelFolder)) throw new IllegalArgumentException("modelFolder: " + modelFolder + " does not exist");
-        if (!Files.isDirectory(modelFolder)) throw new IllegalArgumentException("modelFolder: " + modelFolder + " is not a folder");
-        if (!Files.isRegularFile(modelFolder.resolve("config.json"))) {
-            throw new IllegalArgumentException("modelFolder: " + modelFolder + " has no config.json (expected a Hugging Face model folder)");
+        boolean gguf = modelFolder.getFileName().toString().endsWith(".gguf");
+        if (!gguf && !Files.isDirectory(modelFolder)) throw new IllegalArgumentException("modelFolder: " + modelFolder + " is not a folder (nor a .gguf file)");
+        // A GGUF file (or a folder holding one) carries config and tokenizer itself; the engine's loader checks it.
+        if (!gguf && !Files.isRegularFile(modelFolder.resolve("config.json")) && !holdsGguf(modelFolder)) {
+            throw new IllegalArgumentException("modelFolder: " + modelFolder + " has no config.json (expected a Hugging Face model folder or a .gguf file)");
         }
-        if (!Files.isRegularFile(modelFolder.resolve("tokenizer.json")) && !Files.isRegularFile(modelFolder.resolve("vocab.json"))) {
+        if (!gguf && Files.isRegularFile(modelFolder.resolve("config.json")) && !Files.isRegularFile(modelFolder.resolve("tokenizer.json"))
+                && !Files.isRegularFile(modelFolder.resolve("vocab.json"))) {
             throw new IllegalArgumentException("modelFolder: " + modelFolder + " has no tokenizer.json (nor vocab.json + merges.txt)");
         }
         if (adapterFolder != null && !Files.isDirectory(adapterFolder)) throw new IllegalArgumentException("adapterFolder: " + adapterFolder + " is not a folder");
@@ -104,10 +115,7 @@ public final class Agent implements AutoCloseable {
                 teacher = new OpenAiModel(OpenAiModel.Config.fromEnvironment(options.teacher().baseUrl(), options.teacher().model()));
             }
             Agent agent = new Agent(student, teacher, options);
-            for (Mode m : Mode.values()) {
-                if (m == Mode.FORCE && teacher != null) continue; // not offered: AgentOptions.forceWithTeacher
-                agent.methods.put(m, new TestTimeMethod(student, teacher, options.methodConfig(m)));
-            }
+            for (Mode m : Mode.values()) agent.methods.put(m, new TestTimeMethod(student, teacher, options.methodConfig(m)));
             return agent;
         } catch (RuntimeException e) {
             student.close();
@@ -130,18 +138,21 @@ public final class Agent implements AutoCloseable {
         return answer(request, options.mode());
     }
 
-    /** Answers a request in the given mode (e.g. {@link Mode#OFF} for one request without adaptation). */
+    /**
+     * Answers a request in the given mode (e.g. {@link Mode#OFF} for one request without adaptation). Every mode runs
+     * H, OFF included, so that the answer reports the uncertainty (unlike {@code ttsi serve}, where off skips H's
+     * forward passes); only whether G and T follow depends on the mode.
+     */
     public Answer answer(Request request, Mode mode) {
         if (request == null) throw new IllegalArgumentException("request: must not be null");
         if (mode == null) throw new IllegalArgumentException("mode: must not be null");
         TestTimeMethod method = methods.get(mode);
-        if (method == null) throw AgentOptions.forceWithTeacher();
         Sample sample = toSample(request);
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("this agent is closed");
             SampleOutcome outcome = method.run(sample, List.of(), false, options.seed());
-            return toAnswer(outcome, mode, method.config().variant());
+            return toAnswer(outcome, mode, method.config().plan());
         } finally {
             lock.unlock();
         }
@@ -177,7 +188,7 @@ public final class Agent implements AutoCloseable {
         return new Sample("request", "ttsi-api", conversation, tools, List.of(), null, null);
     }
 
-    static Answer toAnswer(SampleOutcome o, Mode mode, Variant variant) {
+    static Answer toAnswer(SampleOutcome o, Mode mode, Plan plan) {
         int chosen = 0;
         for (int i = 0; i < o.outputs().size(); i++) {
             if (o.parsedCalls().get(i).equals(o.finalCalls()) && Objects.equals(o.parseErrors().get(i), o.finalParseError())) {
@@ -188,7 +199,7 @@ public final class Agent implements AutoCloseable {
         List<Double> losses = new ArrayList<>();
         if (o.losses() != null) for (double l : o.losses()) losses.add(l);
         return new Answer(ToolCall.fromAgent(o.finalCalls()), o.outputs().get(chosen), o.finalParseError(), mode,
-                uncertainty(o.uncertainty()), o.adapted(), synthesis(o.synthesis(), variant), losses, o.seconds());
+                uncertainty(o.uncertainty()), o.adapted(), synthesis(o.synthesis(), plan), losses, o.seconds());
     }
 
     private static Answer.Uncertainty uncertainty(Uncertainty u) {
@@ -200,10 +211,10 @@ public final class Agent implements AutoCloseable {
         return new Answer.Uncertainty(u.margin(), u.tau(), u.uncertain(), p, s, u.top(), u.reason());
     }
 
-    private static Answer.Synthesis synthesis(DataSynthesizer.Result r, Variant variant) {
+    private static Answer.Synthesis synthesis(DataSynthesizer.Result r, Plan plan) {
         if (r == null) return Answer.Synthesis.none();
         List<Answer.SyntheticPair> pairs = new ArrayList<>();
         for (DataSynthesizer.Pair p : r.pairs()) pairs.add(new Answer.SyntheticPair(p.query(), ToolCall.fromAgent(p.calls())));
-        return new Answer.Synthesis(true, variant == Variant.TT_D ? "teacher" : "self", pairs, r.rejections(), r.raw(), r.attempts());
+        return new Answer.Synthesis(true, plan.data().key(), pairs, r.rejections(), r.raw(), r.attempts());
     }
 }

@@ -1,9 +1,8 @@
 package ttsi.api;
 
-import java.util.List;
 import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.Plan;
 import ttsi.agent.method.TestTimeMethod;
-import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.method.Variant;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.engine.train.LoraConfig;
@@ -42,7 +41,6 @@ public record AgentOptions(Mode mode, double tau, int k, int maxAttempts, double
         if (maxTokens < 1) throw new IllegalArgumentException("maxTokens: must be at least 1, got " + maxTokens);
         if (lora == null) throw new IllegalArgumentException("lora: must not be null (LoraConfig.defaults() is the default)");
         if (training == null) throw new IllegalArgumentException("training: must not be null (TrainConfig.paperDefaults() is the default)");
-        if (mode == Mode.FORCE && teacher != null) throw forceWithTeacher();
     }
 
     /** The project's defaults (see the class comment): AUTO, no teacher, seed 0. */
@@ -51,11 +49,6 @@ public record AgentOptions(Mode mode, double tau, int k, int maxAttempts, double
         GenerationOptions g = m.synthesis().generation();
         return new AgentOptions(Mode.AUTO, m.uncertainty().tau(), m.synthesis().k(), m.synthesis().maxAttempts(), g.temperature(),
                 g.maxTokens(), m.maxTokens(), LoraConfig.defaults(), TrainConfig.paperDefaults(), null, 0);
-    }
-
-    static IllegalArgumentException forceWithTeacher() {
-        return new IllegalArgumentException("mode: force adapts with self-synthesis only (the method's 'all' variant), not with a teacher;"
-                + " with a teacher use auto (tau 1.0 makes every request with two or more tools uncertain)");
     }
 
     public AgentOptions withMode(Mode m) {
@@ -122,26 +115,19 @@ public record AgentOptions(Mode mode, double tau, int k, int maxAttempts, double
         return new AgentOptions(mode, tau, k, maxAttempts, synthesisTemperature, synthesisMaxTokens, maxTokens, lora, training, teacher, s);
     }
 
-    /** The method variant of a mode: off = base, auto = tt-si (tt-d with a teacher), force = all. */
-    Variant variant(Mode m) {
-        return switch (m) {
-            case OFF -> Variant.BASE;
-            case AUTO -> teacher != null ? Variant.TT_D : Variant.TT_SI;
-            case FORCE -> {
-                if (teacher != null) throw forceWithTeacher();
-                yield Variant.ALL;
-            }
-        };
+    /**
+     * The method's plan for a mode: off = base (adapts nothing; H still runs, so the answer reports the uncertainty),
+     * auto = tt-si on uncertain requests (tt-d with a teacher), force = every request, self- or teacher-written.
+     */
+    Plan plan(Mode m) {
+        return m == Mode.OFF ? Variant.BASE.plan : Plan.adaptation(m == Mode.FORCE, teacher != null);
     }
 
     /** The method's configuration for a mode: its defaults with these options' settings. */
     TestTimeMethod.Config methodConfig(Mode m) {
-        Variant v = variant(m);
-        TestTimeMethod.Config d = TestTimeMethod.Config.defaults(v);
-        UncertaintyEstimator.Options u = d.uncertainty();
-        GenerationOptions g = d.synthesis().generation();
-        return new TestTimeMethod.Config(v, d.format(), new UncertaintyEstimator.Options(tau, u.mean(), u.singleTool(), u.samples()),
-                new DataSynthesizer.Options(k, maxAttempts, new GenerationOptions(synthesisMaxTokens, synthesisTemperature, g.topP(), g.topK(), g.seed(), List.copyOf(g.stop()))),
-                d.mode(), d.samples(), d.sampleTemperature(), maxTokens);
+        TestTimeMethod.Config d = TestTimeMethod.Config.defaults(plan(m));
+        return new TestTimeMethod.Config(d.plan(), d.format(), d.uncertainty().withTau(tau),
+                DataSynthesizer.Options.sampling(k, maxAttempts, synthesisMaxTokens, synthesisTemperature), d.mode(), d.samples(), d.sampleTemperature(),
+                maxTokens);
     }
 }

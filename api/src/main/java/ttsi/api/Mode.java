@@ -9,8 +9,8 @@ import java.util.Locale;
  *   <li>{@link #OFF}: never. The base model answers (its uncertainty is still measured and reported).</li>
  *   <li>{@link #AUTO}: when the request is uncertain (top-2 margin over the request's tools below τ): the paper's
  *       TT-SI, or TT-D when a {@link Teacher} is set.</li>
- *   <li>{@link #FORCE}: on every request, whatever the uncertainty (the method's "all" variant; self-synthesis
- *       only, so not with a teacher).</li>
+ *   <li>{@link #FORCE}: on every request, whatever the uncertainty (the method's "all" variant; the
+ *       {@link Teacher} writes the pairs when one is set: a forced TT-D).</li>
  * </ul>
  */
 public enum Mode {

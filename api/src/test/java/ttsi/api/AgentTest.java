@@ -236,6 +236,29 @@ class AgentTest {
             assertTrue(teacher.bodies.getFirst().contains("\"stub-teacher\""), "the teacher model is named in the request");
             assertTrue(teacher.bodies.getFirst().contains("get_weather"), "the teacher sees the request's tools");
             assertFalse(teacher.bodies.getFirst().contains("Rome"), "no gold answer, only the input");
+            assertFalse(teacher.bodies.getFirst().contains("You are a helpful assistant."), "the system prompt stays here");
+        }
+    }
+
+    @Test
+    void forceWithATeacherAdaptsOnItsPairWhateverHFinds() throws Exception {
+        try (StubTeacher teacher = new StubTeacher()) {
+            // tau 0: no request is uncertain, so AUTO never adapts; FORCE adapts on the teacher's pair (a forced TT-D)
+            AgentOptions o = AgentOptions.defaults().withTau(0).withTeacher(teacher.url(), "stub-teacher").withMaxTokens(16).withMode(Mode.FORCE);
+            try (Agent agent = Agent.load(dir, o)) {
+                Answer auto = agent.answer(request(), Mode.AUTO);
+                assertFalse(auto.uncertainty().uncertain());
+                assertFalse(auto.adapted());
+                assertFalse(auto.synthesis().ran());
+                assertEquals(0, teacher.bodies.size());
+                Answer forced = agent.answer(request());
+                assertEquals(Mode.FORCE, forced.mode());
+                assertFalse(forced.uncertainty().uncertain());
+                assertTrue(forced.adapted());
+                assertEquals("teacher", forced.synthesis().generator());
+                assertEquals(List.of("score", "synthesize", "train", "answer"), List.copyOf(forced.seconds().keySet()));
+                assertEquals(1, teacher.bodies.size());
+            }
         }
     }
 
@@ -317,7 +340,6 @@ class AgentTest {
         assertMessage("Tool.parameters (of f).type", () -> Tool.of("f", "", "{\"type\": \"string\"}"));
         assertMessage("tau:", () -> AgentOptions.defaults().withTau(1.5));
         assertMessage("k:", () -> AgentOptions.defaults().withK(0));
-        assertMessage("mode: force", () -> AgentOptions.defaults().withTeacher("http://127.0.0.1:1/v1", "t").withMode(Mode.FORCE));
         assertMessage("mode:", () -> Mode.of("sometimes"));
         Path missing = root.resolve("no-such-model");
         assertMessage("modelFolder: " + missing + " does not exist", () -> Agent.load(missing));
@@ -348,7 +370,13 @@ class AgentTest {
         assertEquals(ttsi.agent.method.TestTimeMethod.Config.defaults(ttsi.agent.method.Variant.TT_SI), d.methodConfig(Mode.AUTO));
         assertEquals(ttsi.agent.method.TestTimeMethod.Config.defaults(ttsi.agent.method.Variant.BASE), d.methodConfig(Mode.OFF));
         assertEquals(ttsi.agent.method.TestTimeMethod.Config.defaults(ttsi.agent.method.Variant.ALL), d.methodConfig(Mode.FORCE));
-        assertEquals(ttsi.agent.method.Variant.TT_D, d.withTeacher("http://127.0.0.1:1/v1", "t").methodConfig(Mode.AUTO).variant());
+        AgentOptions t = d.withTeacher("http://127.0.0.1:1/v1", "t");
+        assertEquals(ttsi.agent.method.Variant.TT_D.plan, t.methodConfig(Mode.AUTO).plan());
+        // force with a teacher: every request, teacher-written (a forced TT-D)
+        ttsi.agent.method.Plan forced = t.methodConfig(Mode.FORCE).plan();
+        assertEquals(ttsi.agent.method.Plan.Selection.ALL, forced.selection());
+        assertEquals(ttsi.agent.method.Plan.Data.TEACHER, forced.data());
+        assertTrue(forced.trains());
         // as ttsi run builds them: --rank/--alpha and --epochs/--lr
         assertEquals(new LoraConfig(4, 8, 0.0, false, LoraConfig.ALL_LINEAR, 0), d.withRank(4, 8).lora());
         assertEquals(TrainConfig.paperDefaults().withEpochs(2).withLearningRate(1e-3), d.withEpochs(2).withLearningRate(1e-3).training());

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import ttsi.agent.tools.Json;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.toolshift.BpeTrainer;
 

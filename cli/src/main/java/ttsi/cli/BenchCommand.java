@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.tensor.Parallel;
-import ttsi.server.LoadTest;
+import ttsi.server.ServeBench;
 import ttsi.server.ServeOptions;
 import ttsi.server.TinyCheckpoint;
 import ttsi.server.TtsiServer;
@@ -115,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
     private int serve() throws Exception {
         Parallel.setGlobalThreads(threads);
         if (url != null) {
-            print(LoadTest.run(new LoadTest.Options(url, null, requests, clients, maxTokens, streamShare, Duration.ofMinutes(5), retry429, warmup)).toMap());
+            print(ServeBench.run(new ServeBench.Options(url, null, requests, clients, maxTokens, streamShare, Duration.ofMinutes(5), retry429, warmup)).toMap());
             return 0;
         }
         Path tmp = null;
@@ -129,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         String name = dir.getFileName().toString();
         try (EmbeddedModel m = EmbeddedModel.load(dir);
              TtsiServer server = new TtsiServer(ServeOptions.defaults(0, name).withQueue(queue), m, null).start()) {
-            LoadTest.Report r = LoadTest.run(new LoadTest.Options(server.baseUrl(), name, requests, clients, maxTokens, streamShare, Duration.ofMinutes(5), retry429, warmup));
+            ServeBench.Report r = ServeBench.run(new ServeBench.Options(server.baseUrl(), name, requests, clients, maxTokens, streamShare, Duration.ofMinutes(5), retry429, warmup));
             Map<String, Object> out = new java.util.LinkedHashMap<>();
             out.put("model", model == null ? "tiny random (hidden 16, 1 layer, Qwen2.5 vocabulary)" : name);
             out.put("queue", queue);

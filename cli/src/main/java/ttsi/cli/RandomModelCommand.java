@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.perf.EngineBench;
 

@@ -19,7 +19,7 @@ import ttsi.agent.model.LanguageModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.model.TrainingPair;
 import ttsi.agent.tools.Message;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.tokenizer.Tokenizer;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.train.LoraConfig;

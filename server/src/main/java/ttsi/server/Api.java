@@ -204,7 +204,7 @@ public final class Api implements AutoCloseable {
             error(ex, endpoint, e);
         } catch (ApiError e) {
             error(ex, endpoint, e);
-        } catch (ttsi.engine.template.TemplateException e) {
+        } catch (ttsi.jinja.TemplateException e) {
             error(ex, endpoint, ApiError.invalid("messages", "The model's chat template rejected the conversation: " + e.getMessage()));
         } catch (IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());

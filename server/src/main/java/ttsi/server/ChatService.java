@@ -51,7 +51,7 @@ final class ChatService {
         SelfImprovement.Outcome outcome = null;
         if (toolsOn) {
             outcome = si.run(qm, r.messages(), r.tools(), r.ttsi(), r.seed(), ex.cancel());
-            metrics.inc("ttsi_adaptations_total", Metrics.labels("outcome", outcomeLabel(outcome)));
+            metrics.inc("ttsi_adaptations_total", Metrics.labels("outcome", outcome.verdict().label));
             if (granted != asked.ttsi()) {
                 metrics.inc("ttsi_client_hints_total", Metrics.labels("outcome", "lowered"));
                 outcome = outcome.withReason("the client asked for TT-SI '" + asked.ttsi().key() + "'; this server allows at most '" + granted.key() + "'"
@@ -83,15 +83,6 @@ final class ChatService {
         } finally {
             if (outcome != null && outcome.adapted() != null) outcome.adapted().close(); // the reset
         }
-    }
-
-    private static String outcomeLabel(SelfImprovement.Outcome o) {
-        if (o.adapted() != null) return "adapted";
-        if (o.mode() == TtsiMode.OFF) return "off";
-        if (o.reason() != null && o.reason().startsWith(SelfImprovement.TEACHER_FAILED)) return "teacher_failed";
-        if (o.reason() != null && o.reason().startsWith(SelfImprovement.ADAPTATION_LIMIT)) return "limited";
-        if (!o.selected()) return "certain";
-        return o.pairs() == 0 && o.reason() != null && o.reason().startsWith("no valid") ? "no_data" : "unsupported";
     }
 
     private void countTokens(Completion c) {

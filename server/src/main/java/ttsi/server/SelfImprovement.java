@@ -1,36 +1,48 @@
 package ttsi.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ttsi.agent.backend.OpenAiException;
 import ttsi.agent.method.DataSynthesizer;
-import ttsi.agent.method.PromptFormat;
+import ttsi.agent.method.Plan;
+import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
 import ttsi.agent.method.UncertaintyEstimator;
-import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.model.TrainingPair;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 
 /**
- * TT-SI for one request, as {@code ttsi run} does it for one input: H (uncertainty over the request's tools) →
- * G (K synthetic pairs from the model itself, or from the teacher for TT-D) → T (LoRA on a fresh adapter). The
- * caller answers with the adapted model and closes it (the reset). The adapter belongs to the request alone.
+ * TT-SI for one request through the steps of {@code ttsi run}'s {@link TestTimeMethod}: H → select → G → T. What
+ * is the server's own: each step's stage on the engine queue, cancellation between steps, the cap on adaptations in
+ * progress, and a typed verdict for the metrics. The caller answers with the adapted model (the request's own
+ * sampling, maybe streamed) and closes it: the reset. The adapter belongs to the request alone.
  */
 final class SelfImprovement {
+    /** What became of a request's TT-SI; label is its {@code ttsi_adaptations_total} outcome. */
+    enum Verdict {
+        ADAPTED("adapted"), CERTAIN("certain"), OFF("off"), NO_DATA("no_data"), TEACHER_FAILED("teacher_failed"), LIMITED("limited"),
+        UNSUPPORTED("unsupported");
+
+        final String label;
+
+        Verdict(String label) {
+            this.label = label;
+        }
+    }
+
     /** What happened; adapted is null when the request was not adapted. */
-    record Outcome(TtsiMode mode, Uncertainty uncertainty, boolean selected, String reason, int pairs, int rejected, double[] losses,
+    record Outcome(TtsiMode mode, Verdict verdict, Uncertainty uncertainty, String reason, int pairs, int rejected, double[] losses,
                    Map<String, Double> seconds, String generator, LanguageModel.Adapted adapted) {
 
         Outcome withReason(String r) {
-            return new Outcome(mode, uncertainty, selected, r, pairs, rejected, losses, seconds, generator, adapted);
+            return new Outcome(mode, verdict, uncertainty, r, pairs, rejected, losses, seconds, generator, adapted);
         }
 
         ObjectNode toJson() {
@@ -66,96 +78,75 @@ final class SelfImprovement {
         }
     }
 
+    private static final Logger LOG = Logger.getLogger(SelfImprovement.class.getName());
+
     private final ServeOptions options;
     private final LanguageModel teacher;
-    private final UncertaintyEstimator estimator;
-    private final DataSynthesizer synthesizer;
-    private final java.util.concurrent.Semaphore adaptations; // permits for adaptations in progress
+    private final TestTimeMethod.Config config; // the method's defaults with the server's H and G settings; the plan is per request
+    private final Semaphore adaptations; // permits for adaptations in progress
 
     SelfImprovement(ServeOptions options, LanguageModel teacher) {
         this.options = options;
-        int max = options.access().maxAdaptations();
-        this.adaptations = new java.util.concurrent.Semaphore(max > 0 ? max : Integer.MAX_VALUE);
         this.teacher = teacher;
-        this.estimator = new UncertaintyEstimator(new UncertaintyEstimator.Options(options.tau(), false, UncertaintyEstimator.SingleTool.CERTAIN, 5));
-        this.synthesizer = new DataSynthesizer(new DataSynthesizer.Options(options.k(), options.maxAttempts(),
-                new GenerationOptions(options.synthesisMaxTokens(), options.synthesisTemperature(), 0.95, 0, 0, List.of())));
+        int max = options.access().maxAdaptations();
+        this.adaptations = new Semaphore(max > 0 ? max : Integer.MAX_VALUE);
+        this.config = TestTimeMethod.Config.defaults(Plan.adaptation(false, false)).withSteps(
+                UncertaintyEstimator.Options.defaults().withTau(options.tau()),
+                DataSynthesizer.Options.sampling(options.k(), options.maxAttempts(), options.synthesisMaxTokens(), options.synthesisTemperature()));
     }
 
     Outcome run(QueuedModel model, List<Message> messages, List<ToolSpec> tools, TtsiMode mode, long seed, Cancel cancel) {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        if (mode == TtsiMode.OFF) return new Outcome(mode, null, false, "off", 0, 0, null, seconds, null, null);
-        long t = System.nanoTime();
+        // Off skips H as well: its forward pass per tool would only feed this report (the Java API's OFF does run it).
+        if (mode == TtsiMode.OFF) return new Outcome(mode, Verdict.OFF, null, "off", 0, 0, null, seconds, null, null);
+        Plan plan = Plan.adaptation(mode == TtsiMode.FORCE, teacher != null);
+        // A model that cannot be adapted still gets H and the selection; a request it selects is reported unsupported.
+        TestTimeMethod method = new TestTimeMethod(model, teacher, config.withPlan(model.canAdapt() ? plan : plan.withoutTraining()));
+        TestTimeMethod.Input x = method.input(messages, tools);
+
         model.stage("score");
-        Uncertainty u = model.canScore()
-                ? estimator.estimate(model, PromptFormat.NATIVE, messages, tools, seed)
-                : Uncertainty.certain(tools.stream().map(ToolSpec::name).toList(), options.tau(), "model cannot score");
-        seconds.put("score", (System.nanoTime() - t) / 1e9);
-        boolean selected = mode == TtsiMode.FORCE || u.uncertain();
-        if (!selected) return new Outcome(mode, u, false, u.reason() != null ? u.reason() : "certain", 0, 0, null, seconds, null, null);
-        if (!model.canAdapt()) return new Outcome(mode, u, true, "model cannot be adapted", 0, 0, null, seconds, null, null);
+        TestTimeMethod.Estimate h = method.estimate(x, seed);
+        seconds.put("score", h.seconds());
+        Uncertainty u = h.uncertainty();
+        if (!method.selects(h, false)) return new Outcome(mode, Verdict.CERTAIN, u, u.reason() != null ? u.reason() : "certain", 0, 0, null, seconds, null, null);
+        if (!model.canAdapt()) return new Outcome(mode, Verdict.UNSUPPORTED, u, "model cannot be adapted", 0, 0, null, seconds, null, null);
         if (!adaptations.tryAcquire()) {
-            return new Outcome(mode, u, true, ADAPTATION_LIMIT + options.access().maxAdaptations() + " in progress); answered by the base model",
-                    0, 0, null, seconds, null, null);
+            return new Outcome(mode, Verdict.LIMITED, u, "the server's limit on adaptations was reached (" + options.access().maxAdaptations()
+                    + " in progress); answered by the base model", 0, 0, null, seconds, null, null);
         }
         try {
-            return adapt(model, messages, tools, mode, u, seed, cancel, seconds);
+            return synthesizeAndAdapt(method, model, x, mode, u, seed, cancel, seconds);
         } finally {
             adaptations.release();
         }
     }
 
-    private Outcome adapt(QueuedModel model, List<Message> messages, List<ToolSpec> tools, TtsiMode mode, Uncertainty u, long seed, Cancel cancel,
-                          Map<String, Double> seconds) {
-        long t;
-
+    private Outcome synthesizeAndAdapt(TestTimeMethod method, QueuedModel model, TestTimeMethod.Input x, TtsiMode mode, Uncertainty u, long seed,
+                                       Cancel cancel, Map<String, Double> seconds) {
         cancel.check();
-        t = System.nanoTime();
         model.stage("synthesize");
-        LanguageModel generator = teacher != null ? teacher : model;
-        List<Message> conversation = messages.stream().filter(m -> !m.role().equals(Message.SYSTEM)).toList();
-        String gen = teacher != null ? "teacher" : "self";
-        DataSynthesizer.Result syn;
-        try {
-            syn = synthesizer.synthesize(generator, conversation, tools, seed);
-        } catch (Cancel.Cancelled e) {
-            throw e;
-        } catch (RuntimeException e) {
-            if (teacher == null) throw e;
-            // A teacher fault degrades to the base model's answer; the client learns what kind of fault, never the
-            // teacher's address or our class names (those go to the server log).
-            LOG.log(Level.WARNING, "teacher failed; answering with the base model", e);
-            seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
-            return new Outcome(mode, u, true, TEACHER_FAILED + teacherFault(e) + "); answered by the base model", 0, 0, null, seconds, gen, null);
+        TestTimeMethod.Synthesis g = method.synthesize(x, seed);
+        seconds.put("synthesize", g.seconds());
+        String generator = g.source().key();
+        if (g.failure() != null) {
+            // The request is answered by the base model; the client learns what kind of fault, never the teacher's
+            // address or our class names (those go to the server log).
+            LOG.log(Level.WARNING, "teacher failed; answering with the base model", g.failure());
+            return new Outcome(mode, Verdict.TEACHER_FAILED, u, "the teacher failed (" + teacherFault(g.failure()) + "); answered by the base model",
+                    0, 0, null, seconds, generator, null);
         }
-        seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
-        if (syn.pairs().isEmpty()) {
-            return new Outcome(mode, u, true, "no valid synthetic pair (" + syn.rejections().size() + " rejected in " + syn.attempts() + " attempt(s))",
-                    0, syn.rejections().size(), null, seconds, gen, null);
+        int rejected = g.generated().rejections().size();
+        if (g.examples().isEmpty()) {
+            return new Outcome(mode, Verdict.NO_DATA, u, "no valid synthetic pair (" + rejected + " rejected in " + g.generated().attempts() + " attempt(s))",
+                    0, rejected, null, seconds, generator, null);
         }
 
         cancel.check();
-        List<Message> system = messages.stream().takeWhile(m -> m.role().equals(Message.SYSTEM)).toList();
-        List<TrainingPair> pairs = new ArrayList<>();
-        for (DataSynthesizer.Pair p : syn.pairs()) {
-            List<Message> prompt = new ArrayList<>(system);
-            prompt.add(Message.user(p.query()));
-            pairs.add(new TrainingPair(prompt, tools, PromptFormat.NATIVE.answer(p.calls())));
-        }
-        t = System.nanoTime();
         model.stage("train");
-        LanguageModel.Adapted adapted = model.adapt(pairs, seed);
-        seconds.put("train", (System.nanoTime() - t) / 1e9);
-        return new Outcome(mode, u, true, null, pairs.size(), syn.rejections().size(), adapted.losses(), seconds, gen, adapted);
+        TestTimeMethod.Adaptation t = method.adapt(x, g, seed);
+        seconds.put("train", t.seconds());
+        return new Outcome(mode, Verdict.ADAPTED, u, null, g.examples().size(), rejected, t.losses(), seconds, generator, t.adapter());
     }
-
-    /** The start of an outcome's reason when the teacher failed (also its metrics label's test). */
-    static final String TEACHER_FAILED = "the teacher failed (";
-
-    /** The start of an outcome's reason when the cap on adaptations in progress was reached. */
-    static final String ADAPTATION_LIMIT = "the server's limit on adaptations was reached (";
-
-    private static final Logger LOG = Logger.getLogger(SelfImprovement.class.getName());
 
     private static String teacherFault(RuntimeException e) {
         if (e instanceof OpenAiException oe) {

@@ -25,7 +25,8 @@ import ttsi.agent.tools.Json;
 
 /**
  * TT-SI inside the server, with TT-D's teacher being a second ttsi serve reached through ttsi's own OpenAiModel:
- * the student adapts per request, answers and resets; adaptations never leak into other requests' answers.
+ * the student (a tiny random model with a tokenizer written by the test: no shared/ needed) adapts per request,
+ * answers and resets; adaptations never leak into other requests' answers.
  */
 @Timeout(300)
 class SelfImprovementTest {
@@ -52,7 +53,7 @@ class SelfImprovementTest {
         teacherServer = new TtsiServer(ServeOptions.defaults(0, "teacher"), teacherModel(), null).start();
         teacher = new OpenAiModel(OpenAiModel.Config.of(URI.create(teacherServer.baseUrl()), "teacher").withRetries(0, Duration.ZERO)
                 .withApiKeyEnv("TTSI_TEST_NO_KEY"));
-        student = TestModels.tiny(dir.resolve("tiny"));
+        student = TestModels.bare(dir.resolve("bare"));
         // This operator lets clients force an adaptation (the default: no more than --ttsi).
         ServeOptions o = ServeOptions.defaults(0, "tiny").withQueue(32).withTtsi(TtsiMode.AUTO, 1.0).withSynthesis(1, 1, 256, 0.7)
                 .withAccess(new Access(null, true, TtsiMode.FORCE));
@@ -99,6 +100,25 @@ class SelfImprovementTest {
         // the teacher really answered over HTTP
         assertTrue(teacherServer.api().metrics().counter("ttsi_requests_total", Metrics.labels("endpoint", "chat", "status", "200")) >= 1);
         assertTrue(server.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "adapted")) >= 1);
+    }
+
+    /** A served model that can neither score nor adapt: H calls every request certain, and a forced one is unsupported. */
+    @Test
+    void aModelThatCannotScoreOrAdaptIsNeverAdapted() throws Exception {
+        ServeOptions o = ServeOptions.defaults(0, "tiny").withTtsi(TtsiMode.AUTO, 1.0).withAccess(new Access(null, true, TtsiMode.FORCE));
+        try (TtsiServer s = new TtsiServer(o, ScriptedModel.toolCaller(), null).start()) {
+            String u = s.baseUrl() + "/chat/completions";
+            JsonNode auto = Http.post(u, request("Time in Lima?")).json().get("ttsi");
+            assertFalse(auto.get("adapted").asBoolean(), auto.toString());
+            assertEquals("model cannot score", auto.get("reason").asText());
+            JsonNode forced = Http.post(u, request("Time in Lima?"), "X-TTSI", "force").json().get("ttsi");
+            assertFalse(forced.get("adapted").asBoolean(), forced.toString());
+            assertEquals("model cannot be adapted", forced.get("reason").asText());
+            assertEquals(1, s.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "certain")));
+            assertEquals(1, s.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "unsupported")));
+            Http.post(u, request("Time in Lima?"), "X-TTSI", "off");
+            assertEquals(1, s.api().metrics().counter("ttsi_adaptations_total", Metrics.labels("outcome", "off")));
+        }
     }
 
     @Test

@@ -139,6 +139,16 @@ public final class World {
 
     /** A fresh request for one tool (or, with {@code second}, two), in the split's phrasing. */
     public Query query(Split split, Tool first, Tool second, SplittableRandom r) {
+        return query(split, first, second, r, null);
+    }
+
+    /**
+     * As {@link #query(Split, Tool, Tool, SplittableRandom)}; with {@code pieces}, every word of a free-text string
+     * value (names, titles, kinds: letters only, no digits) is a word made of those pieces instead, so that copying a
+     * value is learnt for every piece of the vocabulary (the held-out domains' values hold words no training value does:
+     * "living room", "chef", "history").
+     */
+    public Query query(Split split, Tool first, Tool second, SplittableRandom r, List<String> pieces) {
         List<String> frames = split == Split.TRAIN ? Catalog.TRAIN_FRAMES : Catalog.TEST_FRAMES;
         int frame = r.nextInt(frames.size());
         ObjectNode meta = Json.object();
@@ -146,19 +156,19 @@ public final class World {
         meta.put("domain", first.domain());
         meta.put("frame", frames.get(frame));
         List<ToolCall> calls = new ArrayList<>();
-        String clause = clause(split, first, r, calls, meta);
+        String clause = clause(split, first, r, calls, meta, pieces);
         if (second != null) {
             List<String> joins = split == Split.TRAIN ? Catalog.TRAIN_JOINS : Catalog.TEST_JOINS;
             String join = joins.get(r.nextInt(joins.size()));
             meta.put("join", join);
-            clause = clause + join + clause(split, second, r, calls, meta);
+            clause = clause + join + clause(split, second, r, calls, meta, pieces);
         }
         String text = frames.get(frame).replace("{Action} {args}", capitalise(clause)).replace("{action} {args}", clause);
         return new Query(text, calls, meta);
     }
 
     /** "action args" for one call, which it appends to calls. */
-    private String clause(Split split, Tool t, SplittableRandom r, List<ToolCall> calls, ObjectNode meta) {
+    private String clause(Split split, Tool t, SplittableRandom r, List<ToolCall> calls, ObjectNode meta, List<String> pieces) {
         Verb v = Catalog.VERBS.get(t.verb());
         List<String> ph = v.phrasings();
         int k = split == Split.TRAIN ? r.nextInt(ph.size() - 1) : (r.nextBoolean() ? ph.size() - 1 : r.nextInt(ph.size() - 1));
@@ -170,6 +180,9 @@ public final class World {
             if (!t.required().contains(s) && r.nextDouble() >= 0.35) continue;
             Slot slot = Slots.get(s);
             JsonNode value = slot.value(r);
+            if (pieces != null && value.isTextual() && slot.enumValues().isEmpty() && value.asText().matches("[A-Za-z' .]+")) {
+                value = Json.MAPPER.getNodeFactory().textNode(pieceWords(value.asText(), pieces, r));
+            }
             args.set(s, value);
             mentions.add(slot.mention(value, r));
         }
@@ -291,7 +304,13 @@ public final class World {
          * ({@code set_lights}); their embeddings stay untrained and a model cannot copy them. A pretrained LLM has seen
          * every piece of its vocabulary; this is the same exposure, without naming any held-out tool.
          */
-        TOKENS
+        TOKENS,
+        /** As {@link #TOKENS}, and the request's free-text values made of pieces too ({@link #query(Split, Tool, Tool, SplittableRandom, List)}). */
+        TOKENS_VALUES;
+
+        boolean usesPieces() {
+            return this == TOKENS || this == TOKENS_VALUES;
+        }
     }
 
     /** An answering sample: candidates + request -> gold calls. Two calls with probability {@code pMulti}. */
@@ -309,7 +328,7 @@ public final class World {
      * renamed parameters are made of (lowercase letters; needed only when the mix uses them).
      */
     public Sample answering(Split split, String id, SplittableRandom r, Mix mix, List<String> pieces) {
-        if (split == Split.TRAIN && (mix.novel() == Novel.TOKENS && mix.pNovel() > 0 || mix.pRename() > 0) && pieces.isEmpty()) {
+        if (split == Split.TRAIN && (mix.novel().usesPieces() && mix.pNovel() > 0 || mix.pRename() > 0) && pieces.isEmpty()) {
             throw new IllegalArgumentException("this mix invents words from the tokenizer's pieces: pass them (none given)");
         }
         List<Tool> pool = pool(split);
@@ -329,7 +348,8 @@ public final class World {
             first = renamed.get(first);
             if (second != null) second = renamed.get(second);
         }
-        Query q = query(split, first, second, r);
+        // Piece-word objects come with piece-word values (drawn only for that mix, as the objects are).
+        Query q = query(split, first, second, r, novel && mix.novel() == Novel.TOKENS_VALUES ? pieces : null);
         ObjectNode meta = q.meta();
         if (novel) meta.put("novel_objects", true);
         meta.put("calls", q.calls().size());
@@ -388,7 +408,7 @@ public final class World {
             String id = noun.replace(' ', '_');
             return new Obj(noun, noun + "s", id, id + "s", like.slots(), like.verbs());
         }
-        java.util.function.Supplier<String> word = novel == Novel.TOKENS ? () -> pieceWord(pieces, r)
+        java.util.function.Supplier<String> word = novel.usesPieces() ? () -> pieceWord(pieces, r)
                 : () -> Catalog.NOVEL_NOUNS.get(r.nextInt(Catalog.NOVEL_NOUNS.size()));
         String a = word.get();
         if (r.nextDouble() < 0.4) return new Obj(a, a + "s", a, a + "s", like.slots(), like.verbs());
@@ -406,6 +426,19 @@ public final class World {
             if (r.nextBoolean()) w += pieces.get(r.nextInt(pieces.size()));
             if (w.length() >= 3 && w.length() <= 10) return w;
         }
+    }
+
+    /** The text with each word of two or more letters replaced by a piece word, capitalised where the word was. */
+    static String pieceWords(String text, List<String> pieces, SplittableRandom r) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[A-Za-z]{2,}").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String w = pieceWord(pieces, r);
+            if (Character.isUpperCase(m.group().charAt(0))) w = Character.toUpperCase(w.charAt(0)) + w.substring(1);
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(w));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Parameter names the test split's tools use and no training tool does: never invented for a training sample. */

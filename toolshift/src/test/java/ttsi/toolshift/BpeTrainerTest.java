@@ -60,13 +60,13 @@ class BpeTrainerTest {
         BpeTrainer.write(result, dir, 2048);
         Tokenizer tok = Tokenizer.load(dir);
         assertEquals(1024, tok.vocabSize());
-        Map<Long, Integer> ranks = BpeTrainer.ranks(result);
+        Map<Long, Integer> ranks = MergeListReference.ranks(result);
         // Training words: the merge list alone reproduces the training segmentation.
-        for (var e : result.segmentation().entrySet()) assertArrayEquals(e.getValue(), BpeTrainer.encodeWord(result, e.getKey(), ranks), e.getKey());
+        for (var e : result.segmentation().entrySet()) assertArrayEquals(e.getValue(), MergeListReference.encodeWord(result, e.getKey(), ranks), e.getKey());
         long tokens = 0, chars = 0;
         for (String text : corpus) {
             int[] ids = tok.encode(text);
-            assertArrayEquals(BpeTrainer.expectedIds(result, text, ranks), ids);
+            assertArrayEquals(MergeListReference.expectedIds(result, text, ranks), ids);
             assertEquals(text, tok.decode(ids));
             tokens += ids.length;
             chars += text.length();
@@ -74,7 +74,7 @@ class BpeTrainerTest {
         System.out.printf("BPE: %.2f chars per token on the training corpus%n", (double) chars / tokens);
         String unseen = "Réservez une table à Zürich 🍕 for 12 people\ton 2031-01-02!";
         assertEquals(unseen, tok.decode(tok.encode(unseen)));
-        assertArrayEquals(BpeTrainer.expectedIds(result, unseen, ranks), tok.encode(unseen));
+        assertArrayEquals(MergeListReference.expectedIds(result, unseen, ranks), tok.encode(unseen));
     }
 
     @Test

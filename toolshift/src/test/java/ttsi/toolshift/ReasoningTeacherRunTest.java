@@ -26,7 +26,7 @@ import ttsi.agent.tools.ToolCall;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.tokenizer.Tokenizer;

@@ -278,6 +278,32 @@ class WorldTest {
     }
 
     @Test
+    void pieceWordValuesAreWrittenInTheRequestAndCopiedIntoTheCall() {
+        World w = data.world();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(17);
+        List<String> pieces = List.of("ght", "oom", "ice", "ew", "cies", "light", "ary");
+        World.Mix mix = new World.Mix(0.3, 3, 6, 0, 1.0, World.Novel.TOKENS_VALUES, 0);
+        int free = 0;
+        for (int i = 0; i < 300; i++) {
+            Sample s = w.answering(Split.TRAIN, "v", r.split(), mix, pieces);
+            for (ToolCall c : s.gold()) {
+                for (var e : c.arguments().properties()) {
+                    String v = e.getValue().asText();
+                    if (!e.getValue().isTextual() || !v.matches("[A-Za-z' .]+")) continue;
+                    if (s.tool(c.name()).parameters().path("properties").path(e.getKey()).has("enum")) continue;
+                    free++;
+                    for (String word : v.split("[ '.]+")) {
+                        if (word.length() < 2) continue;
+                        assertTrue(word.toLowerCase(java.util.Locale.ROOT).matches("(ght|oom|ice|ew|cies|light|ary)+"), "a piece word: " + v);
+                    }
+                    assertTrue(s.query().contains(v), "the request states the value " + v + ": " + s.query());
+                }
+            }
+        }
+        assertTrue(free > 100, "free-text values seen: " + free);
+    }
+
+    @Test
     void aMixWithoutNovelObjectsDrawsTheSamplesItAlwaysDid() {
         // Written down from the code before novel objects existed (commit c7aa165): the committed links trained on these draws.
         World w = new World(1);

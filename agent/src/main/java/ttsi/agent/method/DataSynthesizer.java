@@ -20,6 +20,12 @@ import ttsi.agent.tools.ToolSpec;
  * uncertain input, using the same tools with other values and wording. The input's gold answer is never shown.
  * Each pair is validated (parses, tools exist, required arguments present, no unknown arguments, plausible
  * types); failed attempts are retried a bounded number of times. Every raw generation is kept.
+ *
+ * <p>System messages: G never sees them, T keeps them. The generator is asked for new user requests, and a system
+ * prompt is not part of the request (it is the deployer's instructions, which TT-D would otherwise send to a third-party
+ * teacher); but the adapted model answers the input under its system prompt, so each pair is trained under it too
+ * ({@link #trainingConversation}): T trains on the shape of the input it then answers, as the paper's x' ~ x_i.
+ * (serve did this; {@code ttsi run} used to show the system turns to G and train single-turn pairs without them.)
  */
 public final class DataSynthesizer {
 
@@ -54,8 +60,13 @@ public final class DataSynthesizer {
             this(k, maxAttempts, generation, Context.DIALOGUE);
         }
 
+        /** K pairs in at most maxAttempts generations, sampled at this temperature with top-p 0.95, in DIALOGUE context. */
+        public static Options sampling(int k, int maxAttempts, int maxTokens, double temperature) {
+            return new Options(k, maxAttempts, new GenerationOptions(maxTokens, temperature, 0.95, 0, 0, List.of()), Context.DIALOGUE);
+        }
+
         public static Options defaults() {
-            return new Options(1, 3, new GenerationOptions(512, 0.7, 0.95, 0, 0, List.of()), Context.DIALOGUE);
+            return sampling(1, 3, 512, 0.7);
         }
     }
 
@@ -112,9 +123,18 @@ public final class DataSynthesizer {
         return List.of();
     }
 
-    /** The conversation a synthesized pair is trained in (see {@link Context}). */
+    /** The turns of a conversation that are not system messages: what G is shown of an input. */
+    public static List<Message> withoutSystem(List<Message> conversation) {
+        return conversation.stream().filter(m -> !m.role().equals(Message.SYSTEM)).toList();
+    }
+
+    /**
+     * The conversation a synthesized pair is trained in (see {@link Context}), under the input's system prompt (its
+     * leading system messages; see the class comment).
+     */
     public List<Message> trainingConversation(List<Message> seedConversation, Pair p) {
-        List<Message> out = new ArrayList<>(options.context() == Context.DIALOGUE ? dialogueContext(seedConversation) : List.of());
+        List<Message> out = new ArrayList<>(options.context() == Context.DIALOGUE ? dialogueContext(seedConversation)
+                : seedConversation.stream().takeWhile(m -> m.role().equals(Message.SYSTEM)).toList());
         out.add(Message.user(p.query()));
         return out;
     }
@@ -126,15 +146,17 @@ public final class DataSynthesizer {
         return BenchmarkPrompt.queryText(seedConversation);
     }
 
+    /** K pairs like the input (its conversation without its system messages, and its tools), from the generator. */
     public Result synthesize(LanguageModel generator, List<Message> seedConversation, List<ToolSpec> tools, long seed) {
         long t0 = System.nanoTime();
+        List<Message> request = withoutSystem(seedConversation);
         List<Pair> pairs = new ArrayList<>();
         List<String> raw = new ArrayList<>(), rejections = new ArrayList<>();
-        String seedQuery = normalise(seedRequest(seedConversation));
+        String seedQuery = normalise(seedRequest(request));
         int attempts = 0;
         while (pairs.size() < options.k() && attempts < options.maxAttempts()) {
             int want = options.k() - pairs.size();
-            Completion c = generator.generate(prompt(seedConversation, tools, want, options.context()), List.of(), options.generation().withSeed(seed * 1_000_003L + attempts));
+            Completion c = generator.generate(prompt(request, tools, want, options.context()), List.of(), options.generation().withSeed(seed * 1_000_003L + attempts));
             attempts++;
             raw.add(c.text());
             JsonNode list = extractJson(c.text());

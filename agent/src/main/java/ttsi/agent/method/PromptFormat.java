@@ -53,7 +53,10 @@ public interface PromptFormat {
         };
     }
 
-    /** The model's own chat template with tools; demos become earlier user/assistant turns. */
+    /**
+     * The model's own chat template with tools; demos become earlier user/assistant turns, after the conversation's
+     * system prompt (a chat template reads only a first message as the system turn).
+     */
     PromptFormat NATIVE = new PromptFormat() {
         @Override
         public String name() {
@@ -62,12 +65,14 @@ public interface PromptFormat {
 
         @Override
         public List<Message> messages(List<Message> conversation, List<ToolSpec> tools, List<Demo> demos) {
-            List<Message> out = new ArrayList<>();
+            int system = 0;
+            while (system < conversation.size() && conversation.get(system).role().equals(Message.SYSTEM)) system++;
+            List<Message> out = new ArrayList<>(conversation.subList(0, system));
             for (Demo d : demos) {
                 out.addAll(d.conversation());
                 out.add(answer(d.calls()));
             }
-            out.addAll(conversation);
+            out.addAll(conversation.subList(system, conversation.size()));
             return out;
         }
 

@@ -2,10 +2,8 @@ package ttsi.agent.method;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.model.TrainingPair;
@@ -14,35 +12,110 @@ import ttsi.agent.tools.Message;
 import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolCallParser;
+import ttsi.agent.tools.ToolSpec;
 
 /**
- * The paper's Algorithm 1 for one input, with its baselines as variants: H (uncertainty) → G (synthesis) →
- * T (LoRA test-time training) → answer → reset. Every random choice derives from the seed passed in.
+ * The paper's Algorithm 1 for one input, with its baselines as {@link Plan}s. {@link #run} is the algorithm: H
+ * ({@link #estimate}) → select ({@link #selects}) → G ({@link #synthesize}) → T ({@link #adapt}) → {@link #answer} →
+ * reset (closing the {@link Adaptation}); each step returns a record of what it did and how long it took. A plan
+ * changes what a step does (who writes the data, whether T trains), never which steps run. {@code ttsi run} and the
+ * Java API call {@link #run}; {@code ttsi serve} calls the same steps one by one, because it answers with the
+ * request's own sampling settings, streamed, and resets once the response is sent. Every random choice derives from
+ * the seed passed in.
  */
 public final class TestTimeMethod {
 
-    public record Config(Variant variant, PromptFormat format, UncertaintyEstimator.Options uncertainty,
+    /** The plan, the prompt format, and the settings of H, G and the answer. */
+    public record Config(Plan plan, PromptFormat format, UncertaintyEstimator.Options uncertainty,
                          DataSynthesizer.Options synthesis, InferenceMode mode, int samples, double sampleTemperature,
                          int maxTokens) {
+        /** A named variant's configuration. */
+        public Config(Variant variant, PromptFormat format, UncertaintyEstimator.Options uncertainty, DataSynthesizer.Options synthesis,
+                      InferenceMode mode, int samples, double sampleTemperature, int maxTokens) {
+            this(variant.plan, format, uncertainty, synthesis, mode, samples, sampleTemperature, maxTokens);
+        }
+
         public static Config defaults(Variant v) {
-            return new Config(v, PromptFormat.NATIVE, UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(),
+            return defaults(v.plan);
+        }
+
+        public static Config defaults(Plan p) {
+            return new Config(p, PromptFormat.NATIVE, UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(),
                     InferenceMode.DIRECT, 5, 0.7, 512);
+        }
+
+        public Config withPlan(Plan p) {
+            return new Config(p, format, uncertainty, synthesis, mode, samples, sampleTemperature, maxTokens);
+        }
+
+        public Config withSteps(UncertaintyEstimator.Options h, DataSynthesizer.Options g) {
+            return new Config(plan, format, h, g, mode, samples, sampleTemperature, maxTokens);
         }
     }
 
-    private final LanguageModel student;
-    private final LanguageModel teacher;
+    /**
+     * One input as the steps see it: its conversation and tools, its gold answer (read by the gold upper bound alone)
+     * and the prompt the model answers it from (with the pool's demonstrations when the plan shows them).
+     */
+    public record Input(List<Message> conversation, List<ToolSpec> tools, List<ToolCall> gold, List<Message> prompt) {}
+
+    /** H's record: its verdict on the input. */
+    public record Estimate(Uncertainty uncertainty, double seconds) {}
+
+    /**
+     * G's record: who wrote the training pairs D_i, the pairs as conversations in the input's context ({@code examples}),
+     * what the generator wrote (every raw generation, the valid pairs, why others were rejected; null when no model
+     * was asked: gold or no data), and the generator's fault when it failed (then there are no pairs).
+     */
+    public record Synthesis(Plan.Data source, List<PromptFormat.Demo> examples, DataSynthesizer.Result generated, RuntimeException failure,
+                            double seconds) {
+        /** The generated (query, calls) pairs (none for gold). */
+        public List<DataSynthesizer.Pair> pairs() {
+            return generated == null ? List.of() : generated.pairs();
+        }
+    }
+
+    /**
+     * T's record, and what answers the input: the model (the adapter over the base weights when T trained one, else
+     * the base model) and the prompt (with the synthetic pairs as demonstrations when the plan shows them). Closing
+     * it drops the adapter: the reset to θ0.
+     */
+    public record Adaptation(LanguageModel model, List<Message> prompt, LanguageModel.Adapted adapter, double seconds) implements AutoCloseable {
+        public boolean trained() {
+            return adapter != null;
+        }
+
+        /** The loss at each optimizer step (none when not trained). */
+        public double[] losses() {
+            return adapter == null ? new double[0] : adapter.losses();
+        }
+
+        @Override
+        public void close() {
+            if (adapter != null) adapter.close();
+        }
+    }
+
+    /** The answer's record: each raw output, parsed, and which one is final (the first, or the majority's). */
+    public record Answer(List<String> outputs, List<List<ToolCall>> parsedCalls, List<String> parseErrors, int chosen, double seconds) {}
 
     /** The start of the rejection recorded when TT-D's teacher failed on an input. */
     public static final String TEACHER_FAILED = "teacher failed: ";
+
+    private final LanguageModel student;
+    private final LanguageModel teacher;
     private final Config config;
+    private final Plan plan;
     private final UncertaintyEstimator estimator;
     private final DataSynthesizer synthesizer;
 
-    /** teacher: the generator for TT-D (null otherwise). */
+    /** teacher: the generator when the plan's data is the teacher's (TT-D), else unused (may be null). */
     public TestTimeMethod(LanguageModel student, LanguageModel teacher, Config config) {
-        if (config.variant() == Variant.TT_D && teacher == null) throw new IllegalArgumentException("tt-d needs a teacher model (--teacher-url/--teacher-model)");
-        if (config.variant().trains && !student.canAdapt()) throw new IllegalArgumentException(config.variant().key + " needs a model that can be adapted (an embedded model)");
+        this.plan = config.plan();
+        if (plan.data() == Plan.Data.TEACHER && teacher == null) {
+            throw new IllegalArgumentException(plan.name() + " needs a teacher model (--teacher-url/--teacher-model)");
+        }
+        if (plan.trains() && !student.canAdapt()) throw new IllegalArgumentException(plan.name() + " needs a model that can be adapted (an embedded model)");
         this.student = student;
         this.teacher = teacher;
         this.config = config;
@@ -55,105 +128,125 @@ public final class TestTimeMethod {
     }
 
     /**
-     * Runs the method on one input. demos: ICL demonstrations (for ICL); randomlyDrawn: the run's random draw for
-     * this input (for RANDOM).
+     * Algorithm 1 on one input. poolDemos: ICL demonstrations (shown when the plan's demos are the pool's);
+     * randomlyDrawn: the run's random draw for this input (for a RANDOM selection).
      */
-    public SampleOutcome run(Sample s, List<PromptFormat.Demo> demos, boolean randomlyDrawn, long seed) {
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        PromptFormat f = config.format();
-        List<PromptFormat.Demo> shown = config.variant() == Variant.ICL ? demos : List.of();
-        List<Message> messages = f.messages(s.conversation(), s.tools(), shown);
-
-        // H
-        long t = System.nanoTime();
-        Uncertainty u = student.canScore()
-                ? estimator.estimate(student, f, messages, s.tools(), seed)
-                : Uncertainty.certain(s.tools().stream().map(x -> x.name()).toList(), config.uncertainty().tau(), "model cannot score");
-        seconds.put("score", (System.nanoTime() - t) / 1e9);
-        boolean selected = config.variant().selects(u.uncertain(), randomlyDrawn);
-
-        // G
-        DataSynthesizer.Result synthesis = null;
-        if (selected && config.variant().synthesizes) {
-            t = System.nanoTime();
-            LanguageModel generator = config.variant() == Variant.TT_D ? teacher : student;
-            try {
-                synthesis = synthesizer.synthesize(generator, s.conversation(), s.tools(), seed);
-            } catch (RuntimeException e) {
-                if (generator != teacher) throw e;
-                // A teacher fault on one input must not end a long run: the input is answered without adaptation and
-                // its synthesis records why (results-seed-S.jsonl, "synthesis.rejections").
-                synthesis = new DataSynthesizer.Result(List.of(), List.of(), List.of(TEACHER_FAILED + e.getMessage()), 0,
-                        (System.nanoTime() - t) / 1e9);
-            }
-            seconds.put("synthesize", (System.nanoTime() - t) / 1e9);
+    public SampleOutcome run(Sample s, List<PromptFormat.Demo> poolDemos, boolean randomlyDrawn, long seed) {
+        Input x = input(s, poolDemos);
+        Estimate h = estimate(x, seed);                                                // H: u(x) = p(1) − p(2)
+        if (!selects(h, randomlyDrawn)) {                                              // not selected: answer with θ0
+            return SampleOutcome.of(h, null, null, answer(x, student, x.prompt(), seed));
         }
-
-        // T, answer, reset
-        double[] losses = new double[0];
-        boolean adapted = false;
-        List<String> outputs;
-        if (selected && config.variant().trains) {
-            List<TrainingPair> pairs = new ArrayList<>();
-            if (config.variant() == Variant.GOLD) {
-                pairs.add(new TrainingPair(messages, f.templateTools(s.tools()), f.answer(s.gold())));
-            } else {
-                for (DataSynthesizer.Pair p : synthesis.pairs()) {
-                    pairs.add(new TrainingPair(f.messages(synthesizer.trainingConversation(s.conversation(), p), s.tools(), List.of()),
-                            f.templateTools(s.tools()), f.answer(p.calls())));
-                }
-            }
-            if (!pairs.isEmpty()) {
-                t = System.nanoTime();
-                try (LanguageModel.Adapted a = student.adapt(pairs, seed)) {
-                    seconds.put("train", (System.nanoTime() - t) / 1e9);
-                    losses = a.losses();
-                    adapted = true;
-                    t = System.nanoTime();
-                    outputs = answer(a, messages, s, seed);
-                    seconds.put("answer", (System.nanoTime() - t) / 1e9);
-                }
-                return outcome(s, u, true, synthesis, losses, outputs, seconds);
-            }
-        }
-        List<Message> prompt = messages;
-        if (selected && config.variant() == Variant.TT_SI_ICL && synthesis != null && !synthesis.pairs().isEmpty()) {
-            List<PromptFormat.Demo> synthetic = new ArrayList<>();
-            for (DataSynthesizer.Pair p : synthesis.pairs()) synthetic.add(new PromptFormat.Demo(List.of(Message.user(p.query())), p.calls()));
-            prompt = f.messages(s.conversation(), s.tools(), synthetic);
-        }
-        t = System.nanoTime();
-        outputs = answer(student, prompt, s, seed);
-        seconds.put("answer", (System.nanoTime() - t) / 1e9);
-        return outcome(s, u, adapted, synthesis, losses, outputs, seconds);
+        Synthesis g = synthesize(x, seed);                                             // G: D_i, K pairs like x
+        try (Adaptation t = adapt(x, g, seed)) {                                       // T: θ_i* from θ0 on D_i
+            return SampleOutcome.of(h, g, t, answer(x, t.model(), t.prompt(), seed));  // ŷ = M(x; θ_i*)
+        }                                                                              // reset θ_i* → θ0
     }
 
-    private List<String> answer(LanguageModel m, List<Message> messages, Sample s, long seed) {
-        var tools = config.format().templateTools(s.tools());
-        List<String> out = new ArrayList<>();
+    /** The input of a sample, with the pool's demonstrations in its prompt when the plan shows them. */
+    public Input input(Sample s, List<PromptFormat.Demo> poolDemos) {
+        List<PromptFormat.Demo> shown = plan.demos() == Plan.Demos.POOL ? poolDemos : List.of();
+        return new Input(s.conversation(), s.tools(), s.gold(), config.format().messages(s.conversation(), s.tools(), shown));
+    }
+
+    /** The input of a request: its conversation and tools (no gold answer, no pool). */
+    public Input input(List<Message> conversation, List<ToolSpec> tools) {
+        return input(new Sample("request", "request", conversation, tools, List.of(), null, null), List.of());
+    }
+
+    /** H: how sure the student is which of the input's tools to call (certain, unscored, when it cannot score). */
+    public Estimate estimate(Input x, long seed) {
+        long t = System.nanoTime();
+        Uncertainty u = student.canScore()
+                ? estimator.estimate(student, config.format(), x.prompt(), x.tools(), seed)
+                : Uncertainty.certain(x.tools().stream().map(ToolSpec::name).toList(), config.uncertainty().tau(), "model cannot score");
+        return new Estimate(u, since(t));
+    }
+
+    /** Select: whether the plan goes on to G and T for this input, given H's verdict (and the caller's draw, for RANDOM). */
+    public boolean selects(Estimate h, boolean randomlyDrawn) {
+        return plan.selects(h.uncertainty().uncertain(), randomlyDrawn);
+    }
+
+    /**
+     * G: a selected input's training pairs, written by the student (TT-SI) or the teacher (TT-D), which are never
+     * shown the input's answer; for the gold upper bound, the input with its gold answer. A teacher that fails is
+     * recorded, not thrown: one fault must not end a long run or fail a request, so the input is answered without
+     * adaptation and the record says why ({@code synthesis.rejections} in results-seed-S.jsonl, serve's reason).
+     */
+    public Synthesis synthesize(Input x, long seed) {
+        Plan.Data source = plan.data();
+        return switch (source) {
+            case NONE -> new Synthesis(source, List.of(), null, null, 0);
+            case GOLD -> new Synthesis(source, List.of(new PromptFormat.Demo(x.conversation(), x.gold())), null, null, 0);
+            case SELF, TEACHER -> generate(x, source, seed);
+        };
+    }
+
+    private Synthesis generate(Input x, Plan.Data source, long seed) {
+        long t = System.nanoTime();
+        DataSynthesizer.Result r;
+        try {
+            r = synthesizer.synthesize(source == Plan.Data.TEACHER ? teacher : student, x.conversation(), x.tools(), seed);
+        } catch (RuntimeException e) {
+            if (source != Plan.Data.TEACHER) throw e;
+            double s = since(t);
+            return new Synthesis(source, List.of(), new DataSynthesizer.Result(List.of(), List.of(), List.of(TEACHER_FAILED + e.getMessage()), 0, s), e, s);
+        }
+        List<PromptFormat.Demo> examples = new ArrayList<>();
+        for (DataSynthesizer.Pair p : r.pairs()) examples.add(new PromptFormat.Demo(synthesizer.trainingConversation(x.conversation(), p), p.calls()));
+        return new Synthesis(source, examples, r, null, since(t));
+    }
+
+    /**
+     * T: adapts to the input with G's pairs as the plan says: trains a fresh LoRA adapter over the base weights on
+     * them, and/or shows them as demonstrations (TT-SI + ICL). Without pairs nothing changes: the base model answers.
+     */
+    public Adaptation adapt(Input x, Synthesis g, long seed) {
+        PromptFormat f = config.format();
+        List<Message> prompt = x.prompt();
+        if (plan.demos() == Plan.Demos.SYNTHETIC && !g.pairs().isEmpty()) {
+            List<PromptFormat.Demo> demos = new ArrayList<>();
+            for (DataSynthesizer.Pair p : g.pairs()) demos.add(new PromptFormat.Demo(List.of(Message.user(p.query())), p.calls()));
+            prompt = f.messages(x.conversation(), x.tools(), demos);
+        }
+        if (!plan.trains() || g.examples().isEmpty()) return new Adaptation(student, prompt, null, 0);
+        long t = System.nanoTime();
+        List<TrainingPair> pairs = new ArrayList<>();
+        for (PromptFormat.Demo e : g.examples()) {
+            pairs.add(new TrainingPair(f.messages(e.conversation(), x.tools(), List.of()), f.templateTools(x.tools()), f.answer(e.calls())));
+        }
+        LanguageModel.Adapted adapter = student.adapt(pairs, seed);
+        return new Adaptation(adapter, prompt, adapter, since(t));
+    }
+
+    /** The answer of a model to a prompt: greedy (direct), or {@code samples} sampled answers (majority, pass@k), each parsed. */
+    public Answer answer(Input x, LanguageModel model, List<Message> prompt, long seed) {
+        long t = System.nanoTime();
+        List<ToolSpec> tools = config.format().templateTools(x.tools());
+        List<String> outputs = new ArrayList<>();
         if (config.mode() == InferenceMode.DIRECT) {
-            out.add(m.generate(messages, tools, GenerationOptions.greedy(config.maxTokens())).text());
+            outputs.add(model.generate(prompt, tools, GenerationOptions.greedy(config.maxTokens())).text());
         } else {
             for (int i = 0; i < config.samples(); i++) {
                 GenerationOptions o = new GenerationOptions(config.maxTokens(), config.sampleTemperature(), 1, 0, seed * 7919 + i, List.of());
-                Completion c = m.generate(messages, tools, o);
-                out.add(c.text());
+                outputs.add(model.generate(prompt, tools, o).text());
             }
         }
-        return out;
-    }
-
-    private SampleOutcome outcome(Sample s, Uncertainty u, boolean adapted, DataSynthesizer.Result synthesis, double[] losses,
-                                  List<String> outputs, Map<String, Double> seconds) {
+        double seconds = since(t);
         List<List<ToolCall>> parsed = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (String o : outputs) {
-            var r = ToolCallParser.parse(o, s.tools());
+            var r = ToolCallParser.parse(o, x.tools());
             parsed.add(r.ok() ? r.calls() : List.of());
             errors.add(r.ok() ? null : r.error());
         }
         int chosen = config.mode() == InferenceMode.MAJORITY ? majority(parsed, errors) : 0;
-        return new SampleOutcome(u, adapted, synthesis, losses, outputs, parsed, errors, parsed.get(chosen), errors.get(chosen), seconds);
+        return new Answer(outputs, parsed, errors, chosen, seconds);
+    }
+
+    private static double since(long t) {
+        return (System.nanoTime() - t) / 1e9;
     }
 
     /** Index of the most common parsed answer (ties: the earliest); unparsable answers vote for nothing. */

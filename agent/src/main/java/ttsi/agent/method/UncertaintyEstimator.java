@@ -29,6 +29,10 @@ public final class UncertaintyEstimator {
         public static Options defaults() {
             return new Options(0.95, false, SingleTool.CERTAIN, 5);
         }
+
+        public Options withTau(double t) {
+            return new Options(t, mean, singleTool, samples);
+        }
     }
 
     private final Options options;

@@ -1,32 +1,39 @@
 package ttsi.agent.method;
 
-/** The method and its baselines, one option each. */
+import ttsi.agent.method.Plan.Data;
+import ttsi.agent.method.Plan.Demos;
+import ttsi.agent.method.Plan.Selection;
+
+/** The method and its baselines, one option each ({@code ttsi run --method}); each is a {@link Plan}. */
 public enum Variant {
     /** The base model answers every input. */
-    BASE("base", false, false),
+    BASE("base", Selection.NONE, Data.NONE, false, Demos.NONE),
     /** Few-shot demonstrations from a training or dev split, no training. */
-    ICL("icl", false, false),
+    ICL("icl", Selection.NONE, Data.NONE, false, Demos.POOL),
     /** Uncertain inputs: the model writes K pairs for itself, LoRA-trains on them, answers, resets. */
-    TT_SI("tt-si", true, true),
+    TT_SI("tt-si", Selection.UNCERTAIN, Data.SELF, true, Demos.NONE),
     /** As TT-SI, but a stronger teacher writes the pairs. */
-    TT_D("tt-d", true, true),
+    TT_D("tt-d", Selection.UNCERTAIN, Data.TEACHER, true, Demos.NONE),
     /** Training-free: the self-written pairs become in-context demonstrations. */
-    TT_SI_ICL("tt-si-icl", true, false),
+    TT_SI_ICL("tt-si-icl", Selection.UNCERTAIN, Data.SELF, false, Demos.SYNTHETIC),
     /** TT-SI on every input (no uncertainty selection). */
-    ALL("all", true, true),
+    ALL("all", Selection.ALL, Data.SELF, true, Demos.NONE),
     /** TT-SI on the inputs H deems certain (the paper's H' ablation). */
-    CERTAIN_ONLY("certain-only", true, true),
+    CERTAIN_ONLY("certain-only", Selection.CERTAIN, Data.SELF, true, Demos.NONE),
     /** TT-SI on a random subset as large as the one H selects. */
-    RANDOM("random", true, true),
+    RANDOM("random", Selection.RANDOM, Data.SELF, true, Demos.NONE),
     /** Upper bound: trains on the gold answer of the test input itself (not a fair method; labelled as such). */
-    GOLD("gold-upper-bound", false, true);
+    GOLD("gold-upper-bound", Selection.ALL, Data.GOLD, true, Demos.NONE);
 
     public final String key;
+    public final Plan plan;
+    /** Whether G asks a model for pairs; whether T trains (the plan's, for reports). */
     public final boolean synthesizes, trains;
 
-    Variant(String key, boolean synthesizes, boolean trains) {
+    Variant(String key, Selection selection, Data data, boolean trains, Demos demos) {
         this.key = key;
-        this.synthesizes = synthesizes;
+        this.plan = new Plan(key, selection, data, trains, demos);
+        this.synthesizes = plan.synthesizes();
         this.trains = trains;
     }
 
@@ -37,12 +44,6 @@ public enum Variant {
 
     /** Whether this variant adapts on an input, given H's verdict (and, for RANDOM, the run's random draw). */
     public boolean selects(boolean uncertain, boolean randomlyDrawn) {
-        return switch (this) {
-            case BASE, ICL -> false;
-            case TT_SI, TT_D, TT_SI_ICL -> uncertain;
-            case ALL, GOLD -> true;
-            case CERTAIN_ONLY -> !uncertain;
-            case RANDOM -> randomlyDrawn;
-        };
+        return plan.selects(uncertain, randomlyDrawn);
     }
 }

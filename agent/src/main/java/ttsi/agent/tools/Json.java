@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ttsi.engine.template.JsonValues;
-import ttsi.engine.template.PyJson;
+import ttsi.jinja.JsonValues;
+import ttsi.jinja.PyJson;
 
 /**
  * The agent's JSON helpers: one strict mapper, and Python {@code json.dumps} rendering. Prompts and training

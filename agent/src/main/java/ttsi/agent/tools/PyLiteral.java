@@ -3,11 +3,13 @@ package ttsi.agent.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Map;
+import ttsi.jinja.Py;
 
 /**
  * Python values as Jackson nodes: reading Python literals ({@code ast.literal_eval}'s subset) and printing
  * values as Python's {@code str()} and {@code repr()} would. The benchmark scripts compare {@code str(value)},
- * so scoring depends on these being exact.
+ * so scoring depends on these being exact. Strings and floats print through jinja's {@link Py}, the one
+ * implementation of Python's repr in ttsi.
  */
 public final class PyLiteral {
     private PyLiteral() {}
@@ -54,9 +56,9 @@ public final class PyLiteral {
         } else if (v.isIntegralNumber()) {
             sb.append(v.bigIntegerValue());
         } else if (v.isNumber()) {
-            sb.append(Json.pythonFloatRepr(v.doubleValue()));
+            sb.append(Py.floatRepr(v.doubleValue()));
         } else if (v.isTextual()) {
-            reprString(v.textValue(), sb);
+            sb.append(Py.strRepr(v.textValue()));
         } else if (v.isArray()) {
             sb.append('[');
             for (int i = 0; i < v.size(); i++) {
@@ -71,42 +73,13 @@ public final class PyLiteral {
                 var e = it.next();
                 if (!first) sb.append(", ");
                 first = false;
-                reprString(e.getKey(), sb);
+                sb.append(Py.strRepr(e.getKey()));
                 sb.append(": ");
                 repr(e.getValue(), sb);
             }
             sb.append('}');
         } else {
-            reprString(v.asText(), sb);
+            sb.append(Py.strRepr(v.asText()));
         }
-    }
-
-    /** Python's string repr: single quotes unless the text has ' and no ". */
-    static void reprString(String s, StringBuilder sb) {
-        char q = (s.indexOf('\'') >= 0 && s.indexOf('"') < 0) ? '"' : '\'';
-        sb.append(q);
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            if (cp == q || cp == '\\') sb.append('\\').appendCodePoint(cp);
-            else if (cp == '\n') sb.append("\\n");
-            else if (cp == '\r') sb.append("\\r");
-            else if (cp == '\t') sb.append("\\t");
-            else if (cp < 0x20 || cp == 0x7f) sb.append(String.format("\\x%02x", cp));
-            else if (cp < 0x7f || isPrintable(cp)) sb.appendCodePoint(cp);
-            else if (cp <= 0xff) sb.append(String.format("\\x%02x", cp));
-            else if (cp <= 0xffff) sb.append(String.format("\\u%04x", cp));
-            else sb.append(String.format("\\U%08x", cp));
-        }
-        sb.append(q);
-    }
-
-    /** Python's str.isprintable for one non-ASCII code point (categories C*, Z* except space are not). */
-    private static boolean isPrintable(int cp) {
-        return switch (Character.getType(cp)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
-                    Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SPACE_SEPARATOR -> false;
-            default -> true;
-        };
     }
 }

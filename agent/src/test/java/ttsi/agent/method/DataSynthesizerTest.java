@@ -1,6 +1,7 @@
 package ttsi.agent.method;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,5 +127,22 @@ class DataSynthesizerTest {
         assertEquals(DataSynthesizer.prompt(one, TOOLS, 1), DataSynthesizer.prompt(one, TOOLS, 1, DataSynthesizer.Context.DIALOGUE));
         assertEquals(List.of(Message.user("x")), dialogueSynth.trainingConversation(one, new DataSynthesizer.Pair("x", List.of())));
         assertEquals(DataSynthesizer.Context.SINGLE_TURN, DataSynthesizer.Context.of("single-turn"));
+    }
+
+    /** G is not shown the input's system prompt; T trains each pair under it, in either context. */
+    @Test
+    void theSystemPromptIsHiddenFromGAndKeptForT() {
+        Message system = Message.system("You call tools.");
+        List<Message> input = List.of(system, Message.user("Weather in Oslo?"));
+        String out = "[{\"query\": \"Weather in Bergen?\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Bergen\"}}]}]";
+        for (DataSynthesizer.Context c : DataSynthesizer.Context.values()) {
+            Scripted gen = new Scripted(out);
+            var synth = new DataSynthesizer(new DataSynthesizer.Options(1, 1, GenerationOptions.greedy(64), c));
+            var r = synth.synthesize(gen, input, TOOLS, 1);
+            String prompt = gen.prompts.getFirst().getLast().content();
+            assertTrue(prompt.contains("Here is a request a user sent to the assistant:\nWeather in Oslo?\n"), prompt);
+            assertFalse(prompt.contains("You call tools."), prompt);
+            assertEquals(List.of(system, Message.user("Weather in Bergen?")), synth.trainingConversation(input, r.pairs().getFirst()), c.key);
+        }
     }
 }

@@ -18,7 +18,7 @@ import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
 import ttsi.engine.tokenizer.ByteLevel;

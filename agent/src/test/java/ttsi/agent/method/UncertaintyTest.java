@@ -15,20 +15,29 @@ import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.engine.train.TrainConfig;
 
+/** H on a tiny random model whose tokenizer the test writes (no shared/ needed), and on one with Qwen2.5's (from shared/). */
 class UncertaintyTest {
     @TempDir
     static Path dir;
-    static EmbeddedModel model;
+    static EmbeddedModel bare, qwen;
 
     @BeforeAll
     static void load() throws Exception {
-        model = TinyModel.create(dir);
+        bare = TinyModel.bare(dir.resolve("bare"), TrainConfig.paperDefaults());
+    }
+
+    /** The tiny model with the real Qwen2.5 tokenizer and template (the test skips without shared/). */
+    static EmbeddedModel qwen() throws Exception {
+        if (qwen == null) qwen = TinyModel.create(dir.resolve("qwen"));
+        return qwen;
     }
 
     @AfterAll
     static void close() {
-        if (model != null) model.close();
+        if (bare != null) bare.close();
+        if (qwen != null) qwen.close();
     }
 
     static ToolSpec tool(String name) {
@@ -71,6 +80,16 @@ class UncertaintyTest {
 
     @Test
     void nativeCallPrefixComesFromTheChatTemplate() {
+        callPrefixes(bare);
+    }
+
+    @Test
+    void nativeCallPrefixComesFromQwensChatTemplate() throws Exception {
+        callPrefixes(qwen());
+    }
+
+    /** The model's template writes a call as Qwen2.5's does. */
+    static void callPrefixes(EmbeddedModel model) {
         List<Message> msgs = List.of(Message.user("Weather in Paris?"));
         List<ToolSpec> tools = List.of(tool("get_weather"), tool("get_time"));
         String prefix = PromptFormat.NATIVE.callPrefix(model, msgs, tools, "get_weather");
@@ -86,6 +105,15 @@ class UncertaintyTest {
 
     @Test
     void estimatesOnTheEmbeddedModelAgreeWithDirectScoring() {
+        estimatesAgreeWithDirectScoring(bare);
+    }
+
+    @Test
+    void estimatesWithQwensTokenizerAgreeWithDirectScoring() throws Exception {
+        estimatesAgreeWithDirectScoring(qwen());
+    }
+
+    static void estimatesAgreeWithDirectScoring(EmbeddedModel model) {
         List<Message> msgs = List.of(Message.user("Weather in Paris?"));
         List<ToolSpec> tools = List.of(tool("get_weather"), tool("get_time"), tool("book_flight"));
         var est = new UncertaintyEstimator(UncertaintyEstimator.Options.defaults());

@@ -134,7 +134,10 @@ final class HtmlReport {
                 seeds.add(v.accuracy().n());
             }
             b.append("</tbody></table>\n<p class=\"explain\">Scoring (as written in each run's summary.json and metrics-seed-*.json):</p><ul class=\"scoring\">\n");
-            for (Report.RunView v : g.runs()) b.append("<li>").append(esc(v.label())).append(": ").append(esc(v.run().scoring())).append("</li>\n");
+            java.util.Set<String> rules = new java.util.LinkedHashSet<>();
+            for (Report.RunView v : g.runs()) rules.add(v.run().scoring());
+            if (rules.size() == 1 && g.runs().size() > 1) b.append("<li>every run: ").append(esc(rules.iterator().next())).append("</li>\n");
+            else for (Report.RunView v : g.runs()) b.append("<li>").append(esc(v.label())).append(": ").append(esc(v.run().scoring())).append("</li>\n");
             b.append("</ul>\n");
             canvas("acc-" + gi, "wide");
         }

@@ -84,7 +84,11 @@ final class MarkdownReport {
                         pa.isPresent() ? Fmt.num(pa.getAsDouble(), 2) : "–", pg == null ? "–" : md(pg));
             }
             b.append("\nScoring (as written in each run's summary.json and metrics-seed-*.json):\n\n");
-            for (Report.RunView v : g.runs()) b.append("- ").append(md(v.label())).append(": ").append(md(v.run().scoring())).append('\n');
+            java.util.Set<String> rules = new java.util.LinkedHashSet<>();
+            for (Report.RunView v : g.runs()) rules.add(v.run().scoring());
+            // One line when every run is scored by the same rule (a demo's 13 runs), else one per run.
+            if (rules.size() == 1 && g.runs().size() > 1) b.append("- every run: ").append(md(rules.iterator().next())).append('\n');
+            else for (Report.RunView v : g.runs()) b.append("- ").append(md(v.label())).append(": ").append(md(v.run().scoring())).append('\n');
             b.append('\n');
         }
         b.append(Explain.PAPER_POINTER).append("\n\n");

@@ -17,7 +17,7 @@ import ttsi.engine.tensor.Matrix;
  * The weights of a Hugging Face checkpoint folder: {@code model.safetensors}, or shards listed in
  * {@code model.safetensors.index.json}. All files are memory-mapped for the lifetime of this object.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements WeightSource {
 
     private final Path dir;
     private final Arena arena;
@@ -74,10 +74,12 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    @Override
     public Path dir() {
         return dir;
     }
 
+    @Override
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
@@ -93,6 +95,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** A 2-D tensor as a matrix, checking its shape. */
+    @Override
     public Matrix matrix(String name, int rows, int cols) {
         var t = tensor(name);
         if (t.shape().length != 2 || t.shape()[0] != rows || t.shape()[1] != cols) {
@@ -103,6 +106,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** A 1-D tensor widened to f32, checking its length. */
+    @Override
     public float[] vector(String name, int n) {
         var t = tensor(name);
         if (t.shape().length != 1 || t.shape()[0] != n) {

@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import ttsi.engine.tensor.DType;
+import ttsi.engine.tensor.Matrix;
 
 /**
  * One safetensors file, memory-mapped: an 8-byte little-endian header length, a JSON header
@@ -157,7 +159,7 @@ public final class Safetensors {
                 for (float f : v) {
                     switch (dtype) {
                         case F32 -> b.putFloat(f);
-                        case BF16 -> b.putShort(ttsi.engine.tensor.Matrix.floatToBf16(f));
+                        case BF16 -> b.putShort(Matrix.floatToBf16(f));
                         case F16 -> b.putShort(Float.floatToFloat16(f));
                     }
                 }
@@ -171,7 +173,7 @@ public final class Safetensors {
      * A tensor to write from memory: its name, shape, values read through a matrix of any dtype (rows x cols = the
      * shape's element count) and the dtype to store it in.
      */
-    public record Entry(String name, long[] shape, ttsi.engine.tensor.Matrix values, DType dtype) {}
+    public record Entry(String name, long[] shape, Matrix values, DType dtype) {}
 
     /** The JSON header (with its padding to 8 bytes) for tensors stored one after the other in the given order. */
     private static byte[] header(java.util.List<Entry> entries, Map<String, String> metadata) {
@@ -226,7 +228,7 @@ public final class Safetensors {
             byte[] buf = new byte[chunk * 4];
             MemorySegment bufSeg = MemorySegment.ofArray(buf);
             for (Entry e : entries) {
-                ttsi.engine.tensor.Matrix m = e.values();
+                Matrix m = e.values();
                 DType to = e.dtype();
                 long total = m.size();
                 for (long from = 0; from < total; from += chunk) {
@@ -239,7 +241,7 @@ public final class Safetensors {
                             switch (to) {
                                 case F32 -> bufSeg.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), (long) i * 4, v);
                                 case BF16 -> bufSeg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), (long) i * 2,
-                                        ttsi.engine.tensor.Matrix.floatToBf16(v));
+                                        Matrix.floatToBf16(v));
                                 case F16 -> bufSeg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), (long) i * 2, Float.floatToFloat16(v));
                             }
                         }

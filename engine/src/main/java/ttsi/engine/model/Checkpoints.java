@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.format.Safetensors;
 
 /** Saves trained weights as an ordinary Hugging Face checkpoint folder that {@link Model#load} (and HF) can read. */

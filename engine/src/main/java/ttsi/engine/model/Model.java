@@ -9,25 +9,31 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import ttsi.engine.format.Checkpoint;
+import ttsi.engine.format.WeightSource;
 import ttsi.engine.format.FormatException;
+import ttsi.engine.format.GgufCheckpoint;
 import ttsi.engine.tokenizer.Tokenizer;
 
 /** A loaded Hugging Face checkpoint folder: config, memory-mapped weights and the decoder over them. */
 public final class Model implements AutoCloseable {
     private final Path dir;
     private final ModelConfig config;
-    private final Checkpoint checkpoint;
+    private final WeightSource checkpoint;
     private final Decoder decoder;
     private Tokenizer tokenizer;
 
-    private Model(Path dir, ModelConfig config, Checkpoint checkpoint, Decoder decoder) {
+    private Model(Path dir, ModelConfig config, WeightSource checkpoint, Decoder decoder) {
         this.dir = dir;
         this.config = config;
         this.checkpoint = checkpoint;
         this.decoder = decoder;
     }
 
-    /** Loads config.json and the safetensors weights of a checkpoint folder (weights stay memory-mapped). */
+    /**
+     * Loads config.json and the safetensors weights of a checkpoint folder (weights stay memory-mapped), or a GGUF
+     * file (a {@code .gguf} path, or a folder without config.json holding one): config, tokenizer and chat template
+     * from its metadata.
+     */
     public static Model load(Path dir) {
         return load(dir, null);
     }
@@ -38,8 +44,22 @@ public final class Model implements AutoCloseable {
      * The returned weights may keep views of the stored ones: they live as long as this model.
      */
     public static Model load(Path dir, java.util.function.BiFunction<ModelConfig, Weights, Weights> transform) {
-        ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
-        Checkpoint ckpt = Checkpoint.open(dir);
+        Path gguf = GgufCheckpoint.find(dir);
+        ModelConfig config;
+        WeightSource ckpt;
+        if (gguf != null) {
+            GgufCheckpoint g = GgufCheckpoint.open(gguf);
+            try {
+                config = ModelConfig.fromJson(gguf, g.configJson());
+            } catch (RuntimeException e) {
+                g.close();
+                throw e;
+            }
+            ckpt = g;
+        } else {
+            config = ModelConfig.load(dir.resolve("config.json"));
+            ckpt = Checkpoint.open(dir);
+        }
         try {
             Weights w = Weights.load(ckpt, config);
             if (transform != null) w = transform.apply(config, w);

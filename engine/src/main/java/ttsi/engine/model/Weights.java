@@ -3,8 +3,8 @@ package ttsi.engine.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import ttsi.engine.format.Checkpoint;
-import ttsi.engine.format.DType;
+import ttsi.engine.format.WeightSource;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.format.FormatException;
 import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
@@ -47,7 +47,7 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
         return new TrainableWeights(this);
     }
 
-    public static Weights load(Checkpoint ckpt, ModelConfig c) {
+    public static Weights load(WeightSource ckpt, ModelConfig c) {
         int h = c.hiddenSize(), inter = c.intermediateSize();
         Matrix embed = ckpt.matrix("model.embed_tokens.weight", c.vocabSize(), h);
         Layer[] layers = new Layer[c.numLayers()];
@@ -77,7 +77,7 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
         } else if (ckpt.has("lm_head.weight")) {
             head = ckpt.matrix("lm_head.weight", c.vocabSize(), h);
         } else {
-            throw new FormatException(ckpt.dir(), "missing tensor 'lm_head.weight' (config.json says tie_word_embeddings is false)");
+            throw new FormatException(ckpt.dir(), "missing tensor 'lm_head.weight' (the config says tie_word_embeddings is false)");
         }
         return new Weights(embed, layers, norm, head);
     }

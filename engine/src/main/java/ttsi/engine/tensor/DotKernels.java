@@ -9,7 +9,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
-import ttsi.engine.format.DType;
 
 /**
  * Linear forward, y = x·Wᵀ, in "dot" layout: x rows and W rows are both contiguous along k, so W needs no

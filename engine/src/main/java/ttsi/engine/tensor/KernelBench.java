@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import ttsi.engine.format.DType;
 
 /**
  * Kernel throughput on Qwen2.5 shapes: GEMV in GB/s of weight bytes streamed, GEMM in GFLOP/s.

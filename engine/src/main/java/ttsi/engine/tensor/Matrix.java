@@ -2,7 +2,6 @@ package ttsi.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import ttsi.engine.format.DType;
 
 /**
  * A row-major matrix [rows][cols] in its stored element type (f32, bf16 or f16), usually a slice of a

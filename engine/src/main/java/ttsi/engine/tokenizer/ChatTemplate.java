@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import ttsi.engine.format.FormatException;
-import ttsi.engine.template.JinjaFunction;
-import ttsi.engine.template.JsonValues;
-import ttsi.engine.template.Strftime;
-import ttsi.engine.template.Template;
-import ttsi.engine.template.TemplateException;
+import ttsi.jinja.JinjaFunction;
+import ttsi.jinja.JsonValues;
+import ttsi.jinja.Strftime;
+import ttsi.jinja.Template;
+import ttsi.jinja.TemplateException;
 
 /**
  * A model's chat template, rendered as Hugging Face transformers' {@code apply_chat_template(..., tokenize=False)}
@@ -57,6 +57,8 @@ public final class ChatTemplate {
      * @throws FormatException naming the file when no template is found or a file cannot be read
      */
     public static ChatTemplate load(Path modelDir) {
+        Path gguf = ttsi.engine.format.GgufCheckpoint.find(modelDir);
+        if (gguf != null) return GgufTokenizer.chatTemplate(gguf);
         Path config = modelDir.resolve("tokenizer_config.json");
         Path jinja = modelDir.resolve("chat_template.jinja");
         JsonNode cfg = null;
@@ -108,6 +110,12 @@ public final class ChatTemplate {
         }
         Path where = fromFile ? jinja : config;
         return create(sources, tokens, Clock.systemDefaultZone(), where.toString());
+    }
+
+    /** A GGUF file's tokenizer.chat_template, with the special tokens its metadata names. */
+    static ChatTemplate fromGguf(String template, Map<String, String> specialTokens, Path file) {
+        return create(Map.of("default", template), new LinkedHashMap<>(specialTokens), Clock.systemDefaultZone(),
+                file + " [tokenizer.chat_template]");
     }
 
     /** A template given as text, with the special tokens it may reference (e.g. bos_token). */

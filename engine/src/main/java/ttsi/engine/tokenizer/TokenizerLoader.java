@@ -28,6 +28,8 @@ final class TokenizerLoader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Tokenizer load(Path path) {
+        Path gguf = ttsi.engine.format.GgufCheckpoint.find(path);
+        if (gguf != null) return GgufTokenizer.load(gguf);
         if (Files.isRegularFile(path)) return fromTokenizerJson(path, path.toAbsolutePath().getParent());
         if (!Files.isDirectory(path)) throw new FormatException(path, "no such folder or tokenizer.json file");
         Path tokenizerJson = path.resolve("tokenizer.json");

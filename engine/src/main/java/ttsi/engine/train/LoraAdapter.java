@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.format.FormatException;
 import ttsi.engine.format.Safetensors;
 import ttsi.engine.model.Adapter;

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import ttsi.engine.format.Checkpoint;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.format.FormatException;
 import ttsi.engine.format.Safetensors;
 import ttsi.engine.model.Checkpoints;
@@ -119,6 +119,10 @@ public final class LoraMerge {
             try (Stream<Path> s = Files.list(out)) {
                 if (s.findAny().isPresent()) throw new FormatException(out, "is not empty; the merged checkpoint is written only into a new or empty folder");
             }
+        }
+        if (ttsi.engine.format.GgufCheckpoint.find(modelDir) != null) {
+            throw new FormatException(modelDir, "is a GGUF model; writing a merged checkpoint needs a Hugging Face folder as the base "
+                    + "(a GGUF base with an adapter can still be loaded and run: --model with --adapter)");
         }
         Path configFile = modelDir.resolve("config.json");
         ModelConfig config = ModelConfig.load(configFile);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.engine.Golden;
 import ttsi.engine.model.Model;
+import ttsi.engine.tensor.DType;
 
 /** Every malformed input gives a FormatException that names the file and the problem. */
 class BadInputTest {

@@ -3,7 +3,7 @@ package ttsi.engine.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import ttsi.engine.format.DType;
+import ttsi.engine.tensor.DType;
 
 /** Small random-weight decoders built in memory, for property tests (golden tests use real files). */
 public final class TinyModels {

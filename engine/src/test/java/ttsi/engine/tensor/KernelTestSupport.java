@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-import ttsi.engine.format.DType;
 
 /** Random data, scalar double-precision references and comparison helpers for the kernel tests. */
 final class KernelTestSupport {

@@ -20,8 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import ttsi.engine.SharedData;
-import ttsi.engine.template.JsonValues;
-import ttsi.engine.template.TemplateException;
+import ttsi.jinja.JsonValues;
+import ttsi.jinja.TemplateException;
 
 /**
  * Every chat fixture through every model's real template must match, byte for byte, what jinja2 rendered as

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.engine.SharedData;
 import ttsi.engine.format.FormatException;
-import ttsi.engine.template.TemplateException;
+import ttsi.jinja.TemplateException;
 
 class ChatTemplateTest {
     @TempDir

@@ -1,4 +1,0 @@
-package ttsi.engine.template;
-
-/** The key of {@code x[a:b:c]}; parts are null when left out. */
-record SliceValue(Object start, Object stop, Object step) {}
