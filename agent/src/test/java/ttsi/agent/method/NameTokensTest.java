@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -18,10 +14,8 @@ import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
-import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
-import ttsi.engine.tokenizer.ByteLevel;
 import ttsi.engine.tokenizer.Tokenizer;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
@@ -146,46 +140,7 @@ class NameTokensTest {
 
     /** A one-layer random Qwen2 over a 256-byte BPE with a few merges and a Qwen-like tool-call template. */
     static EmbeddedModel tinyModel(Path dir) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode tj = mapper.createObjectNode();
-        tj.put("version", "1.0");
-        tj.putNull("normalizer");
-        ObjectNode pre = tj.putObject("pre_tokenizer");
-        pre.put("type", "ByteLevel");
-        pre.put("add_prefix_space", false);
-        pre.put("use_regex", true);
-        tj.putNull("post_processor");
-        tj.putObject("decoder").put("type", "ByteLevel");
-        ObjectNode m = tj.putObject("model");
-        m.put("type", "BPE");
-        ObjectNode vocab = m.putObject("vocab");
-        for (int b = 0; b < 256; b++) vocab.put(String.valueOf(ByteLevel.charOf(b)), b);
-        ArrayNode merges = m.putArray("merges");
-        int next = 256;
-        for (String merge : List.of("\" ,", "\" _", "g e", "ge t", "w e")) {
-            merges.add(merge);
-            vocab.put(merge.replace(" ", ""), next++);
-        }
-        ArrayNode added = tj.putArray("added_tokens");
-        int imStart = next;
-        for (String t : List.of("<|im_start|>", "<|im_end|>", "<tool_call>", "</tool_call>")) {
-            ObjectNode a = added.addObject();
-            a.put("id", next++);
-            a.put("content", t);
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", t.startsWith("<|"));
-            vocab.put(t, a.get("id").intValue());
-        }
-        ObjectNode config = (ObjectNode) mapper.readTree(RandomCheckpoint.TINY_QWEN2);
-        config.put("vocab_size", next);
-        config.put("bos_token_id", imStart);
-        config.put("eos_token_id", imStart + 1);
-        RandomCheckpoint.write(dir, config, DType.BF16, 0.2, 7, null);
-        Files.writeString(dir.resolve("tokenizer.json"), mapper.writeValueAsString(tj));
-        Files.writeString(dir.resolve("chat_template.jinja"), """
+        RandomCheckpoint.writeByteLevel(dir, List.of("\" ,", "\" _", "g e", "ge t", "w e"), """
                 {%- for message in messages %}
                 {%- if message.role == "assistant" and message.tool_calls %}
                 {{- '<|im_start|>assistant' }}
@@ -199,7 +154,7 @@ class NameTokensTest {
                 {%- endif %}
                 {%- endfor %}
                 {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}
-                """);
+                """, 7);
         return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), TrainConfig.paperDefaults());
     }
 }

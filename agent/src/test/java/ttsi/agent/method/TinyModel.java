@@ -1,18 +1,12 @@
 package ttsi.agent.method;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.engine.tensor.DType;
 import ttsi.engine.format.SharedFolder;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
-import ttsi.engine.tokenizer.ByteLevel;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
 
@@ -70,46 +64,7 @@ final class TinyModel {
      * tokens, with {@link #CHAT_TEMPLATE}: a real model folder written into dir, seeded (the same files every time).
      */
     static EmbeddedModel bare(Path dir, TrainConfig training) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode tj = mapper.createObjectNode();
-        tj.put("version", "1.0");
-        tj.putNull("normalizer");
-        ObjectNode pre = tj.putObject("pre_tokenizer");
-        pre.put("type", "ByteLevel");
-        pre.put("add_prefix_space", false);
-        pre.put("use_regex", true);
-        tj.putNull("post_processor");
-        tj.putObject("decoder").put("type", "ByteLevel");
-        ObjectNode m = tj.putObject("model");
-        m.put("type", "BPE");
-        ObjectNode vocab = m.putObject("vocab");
-        for (int b = 0; b < 256; b++) vocab.put(String.valueOf(ByteLevel.charOf(b)), b);
-        ArrayNode merges = m.putArray("merges");
-        int next = 256;
-        for (String merge : List.of("\" ,", "\" :", "g e", "ge t", "a m", "n a", "na m", "e s")) {
-            merges.add(merge);
-            vocab.put(merge.replace(" ", ""), next++);
-        }
-        ArrayNode added = tj.putArray("added_tokens");
-        int imStart = next;
-        for (String t : List.of("<|im_start|>", "<|im_end|>", "<tool_call>", "</tool_call>")) {
-            ObjectNode a = added.addObject();
-            a.put("id", next++);
-            a.put("content", t);
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", t.startsWith("<|"));
-            vocab.put(t, a.get("id").intValue());
-        }
-        ObjectNode config = (ObjectNode) mapper.readTree(RandomCheckpoint.TINY_QWEN2);
-        config.put("vocab_size", next);
-        config.put("bos_token_id", imStart);
-        config.put("eos_token_id", imStart + 1);
-        RandomCheckpoint.write(dir, config, DType.BF16, 0.2, 7, null);
-        Files.writeString(dir.resolve("tokenizer.json"), mapper.writeValueAsString(tj));
-        Files.writeString(dir.resolve("chat_template.jinja"), CHAT_TEMPLATE);
+        RandomCheckpoint.writeByteLevel(dir, List.of("\" ,", "\" :", "g e", "ge t", "a m", "n a", "na m", "e s"), CHAT_TEMPLATE, 7);
         return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), training);
     }
 }

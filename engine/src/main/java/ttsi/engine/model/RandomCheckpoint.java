@@ -32,6 +32,56 @@ public final class RandomCheckpoint {
         return out;
     }
 
+    /**
+     * {@link #TINY_QWEN2}'s shape (seeded bf16 weights, std 0.2) over a byte-level BPE of the 256 bytes plus the given
+     * merges (each "a b") and ChatML's {@code <|im_start|>}, {@code <|im_end|>} (bos and eos) and Qwen's
+     * {@code <tool_call>}, {@code </tool_call>}, with a chat template: a complete model folder that needs no tokenizer
+     * from elsewhere (tests on a bare clone, demos).
+     */
+    public static Path writeByteLevel(Path out, java.util.List<String> merges, String chatTemplate, long seed) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        var tj = mapper.createObjectNode();
+        tj.put("version", "1.0");
+        tj.putNull("normalizer");
+        var pre = tj.putObject("pre_tokenizer");
+        pre.put("type", "ByteLevel");
+        pre.put("add_prefix_space", false);
+        pre.put("use_regex", true);
+        tj.putNull("post_processor");
+        tj.putObject("decoder").put("type", "ByteLevel");
+        var m = tj.putObject("model");
+        m.put("type", "BPE");
+        var vocab = m.putObject("vocab");
+        for (int b = 0; b < 256; b++) vocab.put(String.valueOf(ttsi.engine.tokenizer.ByteLevel.charOf(b)), b);
+        var mergeList = m.putArray("merges");
+        int next = 256;
+        for (String merge : merges) {
+            mergeList.add(merge);
+            vocab.put(merge.replace(" ", ""), next++);
+        }
+        var added = tj.putArray("added_tokens");
+        int imStart = next;
+        for (String t : java.util.List.of("<|im_start|>", "<|im_end|>", "<tool_call>", "</tool_call>")) {
+            var a = added.addObject();
+            a.put("id", next++);
+            a.put("content", t);
+            a.put("single_word", false);
+            a.put("lstrip", false);
+            a.put("rstrip", false);
+            a.put("normalized", false);
+            a.put("special", t.startsWith("<|"));
+            vocab.put(t, a.get("id").intValue());
+        }
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(TINY_QWEN2);
+        config.put("vocab_size", next);
+        config.put("bos_token_id", imStart);
+        config.put("eos_token_id", imStart + 1);
+        write(out, config, DType.BF16, 0.2, seed, null);
+        Files.writeString(out.resolve("tokenizer.json"), mapper.writeValueAsString(tj));
+        Files.writeString(out.resolve("chat_template.jinja"), chatTemplate);
+        return out;
+    }
+
     static final String[] TOKENIZER_FILES = {"tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json",
             "chat_template.jinja", "chat_template.json", "generation_config.json", "added_tokens.json", "special_tokens_map.json"};
 
