@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.engine.format.FormatException;
 import ttsi.engine.model.Model;
@@ -36,10 +37,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "adapter folder to write")
     Path out;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "passes over the data") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "peak learning rate (AdamW)") double lr;
-    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank r") int rank;
-    @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha: the update is scaled by alpha/r") double alpha;
+    @Mixin TrainingOptions trainingOptions;
+    @Mixin LoraOptions loraOptions;
     @Option(names = "--dropout", defaultValue = "0", description = "LoRA dropout on the adapter's input, in [0, 0.99]") double dropout;
     @Option(names = "--rslora", description = "scale by alpha/sqrt(r) instead of alpha/r") boolean rslora;
     @Option(names = "--targets", split = ",", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
@@ -55,10 +54,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        OptionChecks.atLeast("--epochs", epochs, 1);
-        OptionChecks.positive("--lr", lr);
-        OptionChecks.atLeast("--rank", rank, 1);
-        OptionChecks.positive("--alpha", alpha);
+        int epochs = trainingOptions.epochs();
+        double lr = trainingOptions.lr();
+        loraOptions.checked();
         OptionChecks.inRange("--dropout", dropout, 0, 0.99);
         OptionChecks.atLeast("--batch-size", batchSize, 1);
         OptionChecks.atLeast("--grad-accum", gradAccum, 1);
@@ -69,7 +67,7 @@ final class FinetuneCommand implements Callable<Integer> {
         if (threads != null) Parallel.setGlobalThreads(threads);
         try (Model m = Model.load(model)) {
             List<TrainingExample> examples = readExamples(m);
-            LoraConfig lc = new LoraConfig(rank, alpha, dropout, rslora, targets, seed);
+            LoraConfig lc = loraOptions.config(dropout, rslora, targets, seed);
             TrainConfig tc = new TrainConfig(epochs, batchSize, gradAccum, lr, warmupRatio, scheduler, weightDecay, maxGradNorm, true, seed);
             LoraAdapter adapter = LoraAdapter.create(m.config(), lc);
             int total = tc.totalSteps(examples.size());

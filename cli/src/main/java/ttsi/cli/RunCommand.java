@@ -30,12 +30,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "tt-si", description = "base, icl, tt-si, tt-d, tt-si-icl, all, certain-only, random, gold-upper-bound") String method;
     @Option(names = "--out", required = true, description = "run directory") Path out;
     @Option(names = "--format", defaultValue = "native", description = "native (the model's chat template with tools) or json-list") String format;
-    @Option(names = "--tau", defaultValue = "0.95", description = "uncertain when the top-2 margin is below tau") double tau;
+    @Mixin UncertaintyOptions uncertaintyOptions;
     @Option(names = "--mean-scores", description = "average candidate log-probs over tokens instead of summing") boolean meanScores;
     @Option(names = "--single-tool", defaultValue = "certain", description = "one candidate tool: certain (paper) or sampled") String singleTool;
-    @Option(names = "--k", defaultValue = "1", description = "synthetic pairs per uncertain input") int k;
-    @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per input") int maxAttempts;
-    @Option(names = "--synthesis-temperature", defaultValue = "0.7", description = "sampling temperature of the synthetic examples") double synthesisTemperature;
+    @Mixin SynthesisOptions synthesisOptions;
     @Option(names = "--inference", defaultValue = "direct", description = "direct, majority or pass@k") String inference;
     @Option(names = "--samples", defaultValue = "5", description = "answers sampled for majority / pass@k") int samples;
     @Option(names = "--sample-temperature", defaultValue = "0.7", description = "temperature of the answers sampled for majority / pass@k") double sampleTemperature;
@@ -45,42 +43,48 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "only the first N samples (0: all)") int limit;
     @Option(names = "--icl-pool", description = "benchmark to draw ICL demonstrations from (default: its training/dev split where known)") String iclPool;
     @Option(names = "--icl-shots", defaultValue = "3", description = "demonstrations in an ICL prompt") int iclShots;
-    @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
-    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank of the test-time adapter") int rank;
-    @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha of the test-time adapter (scale alpha/r)") double alpha;
+    /** Test-time training of the student, and its adapter. */
+    @Mixin TrainingOptions trainingOptions;
+    @Mixin LoraOptions loraOptions;
     @Option(names = "--synthesis-context", defaultValue = "dialogue", description = "multi-turn inputs: train each synthetic pair inside the "
             + "input's dialogue (dialogue) or as a request alone (single-turn)") String synthesisContext;
     @Mixin TeacherOptions teacherOptions;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
-    @Override
-    public Integer call() throws Exception {
-        OptionChecks.inRange("--tau", tau, 0, 1);
-        OptionChecks.atLeast("--k", k, 1);
-        OptionChecks.atLeast("--max-attempts", maxAttempts, 1);
-        OptionChecks.nonNegative("--synthesis-temperature", synthesisTemperature);
+    /** What the student is built with: run.json records these same objects' values ({@link #config}). */
+    record Student(RunConfig config, LoraConfig lora, TrainConfig train) {}
+
+    /**
+     * The run's settings, every option checked, and the LoRA and training configs the student is built with; the
+     * RunConfig (run.json) takes its epochs, lr, rank and alpha from those configs, so it records what was used.
+     */
+    Student student() {
+        double tau = uncertaintyOptions.tau();
+        SynthesisOptions synthesis = synthesisOptions.checked();
         OptionChecks.atLeast("--samples", samples, 1);
         OptionChecks.nonNegative("--sample-temperature", sampleTemperature);
         OptionChecks.atLeast("--max-tokens", maxTokens, 1);
         OptionChecks.atLeast("--seeds", seeds, 1);
         OptionChecks.atLeast("--limit", limit, 0);
         OptionChecks.atLeast("--icl-shots", iclShots, 0);
-        OptionChecks.atLeast("--epochs", epochs, 1);
-        OptionChecks.positive("--lr", lr);
-        OptionChecks.atLeast("--rank", rank, 1);
-        OptionChecks.positive("--alpha", alpha);
+        TrainConfig train = trainingOptions.config();
+        LoraConfig lora = loraOptions.config();
         if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
-        if (threads != null) Parallel.setGlobalThreads(threads);
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(firstSeed + i);
         Path data = DataDirs.resolve(dataDir);
-        RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, k, maxAttempts,
-                synthesisTemperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, epochs, lr,
-                rank, alpha, teacherOptions.url, teacherOptions.model, adapter, synthesisContext);
-        TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
-        LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
-        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), lora, train);
+        RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, synthesis.k, synthesis.maxAttempts,
+                synthesis.temperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, train.epochs(),
+                train.learningRate(), lora.r(), lora.alpha(), teacherOptions.url, teacherOptions.model, adapter, synthesisContext);
+        return new Student(cfg, lora, train);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Student s = student();
+        RunConfig cfg = s.config();
+        if (threads != null) Parallel.setGlobalThreads(threads);
+        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), s.lora(), s.train());
              LanguageModel teacher = method.equalsIgnoreCase("tt-d") ? teacherOptions.open() : null) {
             Runner runner = new Runner(cfg, out, student, teacher);
             Runner.Summary summary;

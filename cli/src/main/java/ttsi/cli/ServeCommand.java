@@ -34,17 +34,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8000", description = "port (0: any free one)") int port;
     @Option(names = "--served-model-name", description = "the model name clients use (default: the folder's name)") String servedName;
     @Option(names = "--ttsi", defaultValue = "auto", description = "TT-SI of requests that do not choose: off, auto (when uncertain) or force") String ttsi;
-    @Option(names = "--tau", defaultValue = "0.95", description = "uncertain when the top-2 tool margin is below tau") double tau;
-    @Option(names = "--k", defaultValue = "1", description = "synthetic pairs per adaptation") int k;
-    @Option(names = "--max-attempts", defaultValue = "3", description = "synthesis attempts per adaptation") int maxAttempts;
+    @Mixin UncertaintyOptions uncertaintyOptions;
+    @Mixin SynthesisOptions synthesisOptions;
     @Option(names = "--synthesis-max-tokens", defaultValue = "512", description = "longest synthetic example, tokens") int synthesisMaxTokens;
-    @Option(names = "--synthesis-temperature", defaultValue = "0.7", description = "sampling temperature of the synthetic examples") double synthesisTemperature;
     /** A TT-D teacher that writes the synthetic data (without one, the model itself writes it). */
     @Mixin TeacherOptions teacherOptions;
-    @Option(names = "--epochs", defaultValue = "5", description = "test-time training epochs per adaptation") int epochs;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "test-time training learning rate") double lr;
-    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank of the test-time adapter") int rank;
-    @Option(names = "--alpha", defaultValue = "16", description = "LoRA alpha of the test-time adapter (scale alpha/r)") double alpha;
+    /** Test-time training per adaptation, and its adapter. */
+    @Mixin TrainingOptions trainingOptions;
+    @Mixin LoraOptions loraOptions;
     @Option(names = "--queue", defaultValue = "16", description = "requests admitted at once (running or waiting); more get 429 with Retry-After") int queue;
     @Option(names = "--retry-after", defaultValue = "1", description = "seconds in the Retry-After of a 429") long retryAfter;
     @Option(names = "--timeout", defaultValue = "600", description = "seconds a request may take before it is cancelled (504)") double timeout;
@@ -75,8 +72,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Access access = access();
         ServeOptions o = new ServeOptions(host, port, name, queue, retryAfter, Duration.ofMillis((long) (timeout * 1000)),
-                Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), tau, k, maxAttempts,
-                synthesisMaxTokens, synthesisTemperature, access,
+                Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"), uncertaintyOptions.tau(),
+                synthesisOptions.checked().k, synthesisOptions.maxAttempts, synthesisMaxTokens, synthesisOptions.temperature, access,
                 new ConnectionLimits(Duration.ofMillis((long) (OptionChecks.positive("--body-timeout", bodyTimeout) * 1000)),
                         Duration.ofMillis((long) (OptionChecks.positive("--idle-timeout", idleTimeout) * 1000)), OptionChecks.atLeast("--max-connections", maxConnections, 1),
                         (long) OptionChecks.atLeast("--max-buffered-mb", maxBufferedMb, 1) << 20));
@@ -84,8 +81,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("ttsi serve: WARNING: listening on " + host + " without an API key: anyone who can reach the port can use the model "
                     + "and start test-time training. Set --api-key, --api-key-file or TTSI_API_KEY.");
         }
-        TrainConfig train = TrainConfig.paperDefaults().withEpochs(epochs).withLearningRate(lr);
-        LoraConfig lora = new LoraConfig(rank, alpha, 0.0, false, LoraConfig.ALL_LINEAR, 0);
+        TrainConfig train = trainingOptions.config();
+        LoraConfig lora = loraOptions.config();
         boolean useTeacher = teacherOptions.given();
         try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), lora, train);
              LanguageModel teacher = useTeacher ? teacherOptions.open() : null) {
@@ -98,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
             }, "ttsi-serve-shutdown"));
             System.err.printf("ttsi serve: %s on %s (TT-SI %s, tau %s, synthetic data from %s); queue %d, timeout %s s%n",
                     adapter == null ? name : name + " (adapter " + adapter + " merged)", server.baseUrl(),
-                    o.ttsi().key(), tau, teacher != null ? teacher.id() : "the model itself", queue, timeout);
+                    o.ttsi().key(), o.tau(), teacher != null ? teacher.id() : "the model itself", queue, timeout);
             stopped.await();
         }
         return 0;

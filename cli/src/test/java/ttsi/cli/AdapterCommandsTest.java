@@ -145,10 +145,16 @@ class AdapterCommandsTest {
     void runRecordsTheAdapterAndRefusesToResumeWithAnother() throws Exception {
         Path out = tmp.resolve("run");
         String[] args = {"run", "--model", model.toString(), "--adapter", adapter.toString(), "--data-dir", data.toString(), "--benchmark", "toolshift",
-                "--method", "tt-si", "--tau", "1", "--epochs", "1", "--limit", "2", "--max-tokens", "12", "--threads", "2", "--out", out.toString()};
+                "--method", "tt-si", "--tau", "1", "--epochs", "1", "--lr", "3e-3", "--rank", "4", "--alpha", "8", "--limit", "2", "--max-tokens", "12",
+                "--threads", "2", "--out", out.toString()};
         CliTest.Run r = CliTest.run(args);
         assertEquals(0, r.code(), r.err());
         JsonNode run = CliTest.JSON.readTree(out.resolve("run.json").toFile());
+        // The test-time training the student was built with (RunCommand.student()), not a second copy of the options.
+        assertEquals(1, run.path("config").path("epochs").asInt(), run.toString());
+        assertEquals(3e-3, run.path("config").path("learningRate").asDouble(), run.toString());
+        assertEquals(4, run.path("config").path("loraRank").asInt(), run.toString());
+        assertEquals(8.0, run.path("config").path("loraAlpha").asDouble(), run.toString());
         assertTrue(run.path("config").path("adapter").asText().contains("adapter"), run.toString());
         assertEquals(adapter.toAbsolutePath().toString(), run.path("provenance").path("adapter_path").asText());
         assertEquals(64, run.path("provenance").path("adapter_hash").asText().length());

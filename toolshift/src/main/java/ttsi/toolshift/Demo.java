@@ -119,6 +119,7 @@ public final class Demo {
                 .filter(j -> j.sft() || models.containsKey(j.model()))
                 .filter(j -> teacherOf(j) == null || models.containsKey(teacherOf(j))).toList();
         List<Long> seeds = LongStream.range(0, o.seeds()).boxed().toList();
+        TrainConfig train = testTimeTraining();
         Map<String, EmbeddedModel> open = new LinkedHashMap<>();
         try {
             for (var m : models.entrySet()) open.put(m.getKey(), open(m.getValue()));
@@ -131,7 +132,8 @@ public final class Demo {
                 // A model answering alone (base) gives the same answer under every seed: one seed is enough.
                 List<Long> jobSeeds = job.method().equals("base") || job.method().equals("icl") ? seeds.subList(0, 1) : seeds;
                 RunConfig cfg = new RunConfig(modelDir, "toolshift", dataDir, job.method(), "native", o.tau(), false,
-                        "certain", job.k(), 3, 0.7, "direct", 5, 0.7, o.maxTokens(), jobSeeds, o.limit(), null, 3, o.epochs(), o.learningRate(), 8, 16,
+                        "certain", job.k(), 3, 0.7, "direct", 5, 0.7, o.maxTokens(), jobSeeds, o.limit(), null, 3, train.epochs(), train.learningRate(),
+                        LORA.r(), LORA.alpha(),
                         null, teacher == null ? null : models.get(teacher).toString());
                 Path runDir = o.out().resolve("runs").resolve(job.name());
                 if (job.sft()) {
@@ -148,10 +150,17 @@ public final class Demo {
         return Report.of(RunLoader.load(List.of(o.out().resolve("runs")))).write(o.out().resolve("report"));
     }
 
-    /** A model with the paper's LoRA (r 8, α 16, all linear layers) and test-time training at the demo's epochs and lr. */
+    /** The test-time adapter of every model the demo opens: the paper's LoRA (r 8, α 16, all linear layers); run.json records it. */
+    private static final LoraConfig LORA = LoraConfig.defaults();
+
+    /** Test-time training at the demo's epochs and lr, the paper's otherwise; run.json records it. */
+    private TrainConfig testTimeTraining() {
+        return TrainConfig.paperDefaults().withEpochs(o.epochs()).withLearningRate(o.learningRate());
+    }
+
+    /** A model with {@link #LORA} and {@link #testTimeTraining()}, the settings run.json records. */
     private EmbeddedModel open(Path dir) {
-        TrainConfig train = TrainConfig.paperDefaults().withEpochs(o.epochs()).withLearningRate(o.learningRate());
-        return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), train);
+        return new EmbeddedModel(Model.load(dir), LORA, testTimeTraining());
     }
 
     /**
