@@ -106,10 +106,24 @@ class LauncherTest {
                 "--verdicts", dir.resolve("verdicts.jsonl").toString());
         try {
             // Once the JVM runs (exe is java), fd 3 (the real stderr the launcher passed) is closed as soon as main has
-            // moved it onto fd 2.
+            // moved it onto fd 2, and the filter's pipe (the old fd 2) with it. fd 3 itself is soon reused (a classpath
+            // jar, or /dev/stdin), so the check is on pipes: after the hand-off the only pipes are stdin's, stdout's and
+            // the real stderr on fd 2 (plus /dev/stdin reopened, which is stdin's pipe).
             Path proc = Path.of("/proc/" + p.pid());
-            await(p, "stderr handed back (fd 3 closed)",
-                    () -> Files.readSymbolicLink(proc.resolve("exe")).toString().endsWith("/java") && !Files.exists(proc.resolve("fd/3")));
+            await(p, "stderr handed back (no pipe left but fds 0-2 and stdin's)", () -> {
+                if (!Files.readSymbolicLink(proc.resolve("exe")).toString().endsWith("/java")) return false;
+                String in = Files.readSymbolicLink(proc.resolve("fd/0")).toString();
+                try (var fds = Files.list(proc.resolve("fd"))) {
+                    return fds.filter(f -> Integer.parseInt(f.getFileName().toString()) > 2).noneMatch(f -> {
+                        try {
+                            String t = Files.readSymbolicLink(f).toString();
+                            return t.startsWith("pipe:") && !t.equals(in);
+                        } catch (IOException e) {
+                            return false; // closed meanwhile
+                        }
+                    });
+                }
+            });
             // Write only once the program has opened /dev/stdin: a pipe opened after its writer has gone never ends.
             String stdinPipe = Files.readSymbolicLink(proc.resolve("fd/0")).toString();
             await(p, "/dev/stdin opened", () -> {
