@@ -25,8 +25,8 @@ import ttsi.toolshift.ToolShift;
                 + "--sample-seed N draws fresh dev and test requests from the same world.",
         "'ttsi toolshift train --out DIR' runs the whole recipe: DIR/data/toolshift (data + tokenizer), then "
                 + "DIR/student-base trained from random weights on fresh samples at every step (full-parameter SFT), and from it "
-                + "three more links each of DIR/student (training side only) and DIR/teacher (privileged: also sees the test side "
-                + "of the world), each with loss.csv/png, dev.csv/png (dev exact match at every checkpoint) and training.json.",
+                + "a chain of links, each from the last one's weights, ending in DIR/student (training side only) and DIR/teacher "
+                + "(privileged: also sees the test side of the world), each with loss.csv/png, dev.csv/png (dev exact match at every checkpoint) and training.json.",
         "Training checkpoints every few minutes into DIR/NAME/work; run the same command again after a kill and it continues from there."})
 final class ToolShiftCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ACTION", description = "generate or train") String action;
@@ -38,7 +38,8 @@ final class ToolShiftCommand implements Callable<Integer> {
     @Option(names = "--test", defaultValue = "300", description = "requests in the test split") int test;
     @Option(names = "--synthesis", defaultValue = "2000", description = "synthesis-task examples in sft.jsonl") int synthesis;
     @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "generate: also train a BPE tokenizer of this size (0: no); train: its size (0: 2048)") int vocab;
-    @Option(names = "--only", split = ",", description = "train: some of student-base, student-mid, teacher-mid, student-late, teacher-late, student-more, teacher-more, student-novel, teacher-novel, student, teacher (default: all, in that order)") List<String> only;
+    @Option(names = "--only", split = ",", description = "train: only these models of the chain, by folder name (student-base ... student, teacher; an unknown name "
+            + "lists them all) (default: all, each after the model it starts from)") List<String> only;
     @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
