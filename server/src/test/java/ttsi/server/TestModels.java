@@ -2,7 +2,6 @@ package ttsi.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.engine.format.SharedFolder;
@@ -36,43 +35,13 @@ final class TestModels {
         return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(2).withLearningRate(5e-2));
     }
 
-    /** A ChatML template as Qwen2.5's: the tools listed in the system turn, calls in {@code <tool_call>} blocks. */
-    static final String CHAT_TEMPLATE = """
-            {%- if tools %}
-            {{- '<|im_start|>system\\n' }}
-            {%- if messages[0].role == 'system' %}{{- messages[0].content + '\\n\\n' }}{%- endif %}
-            {{- '# Tools\\n<tools>' }}
-            {%- for tool in tools %}{{- '\\n' }}{{- tool | tojson }}{%- endfor %}
-            {{- '\\n</tools><|im_end|>\\n' }}
-            {%- elif messages[0].role == 'system' %}
-            {{- '<|im_start|>system\\n' + messages[0].content + '<|im_end|>\\n' }}
-            {%- endif %}
-            {%- for message in messages %}
-            {%- if message.role == 'system' and loop.first %}
-            {%- elif message.role == 'assistant' and message.tool_calls %}
-            {{- '<|im_start|>assistant' }}
-            {%- if message.content %}{{- '\\n' + message.content }}{%- endif %}
-            {%- for tool_call in message.tool_calls %}
-            {%- if tool_call.function is defined %}{%- set tool_call = tool_call.function %}{%- endif %}
-            {{- '\\n<tool_call>\\n{"name": "' + tool_call.name + '", "arguments": ' }}{{- tool_call.arguments | tojson }}{{- '}\\n</tool_call>' }}
-            {%- endfor %}
-            {{- '<|im_end|>\\n' }}
-            {%- elif message.role == 'tool' %}
-            {{- '<|im_start|>user\\n<tool_response>\\n' + message.content + '\\n</tool_response><|im_end|>\\n' }}
-            {%- else %}
-            {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}
-            {%- endif %}
-            {%- endfor %}
-            {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}
-            """;
-
     /**
      * The tiny model (hidden 16, one layer) over a byte-level BPE of the 256 bytes, a few merges and ChatML's special
-     * tokens, with {@link #CHAT_TEMPLATE}: written into dir, seeded; lr as {@link #tiny}'s.
+     * tokens, with {@link RandomCheckpoint#TOOL_CHAT_TEMPLATE}: written into dir, seeded; lr as {@link #tiny}'s.
      */
     static EmbeddedModel bare(Path dir) throws Exception {
         if (!Files.exists(dir.resolve("config.json"))) {
-            RandomCheckpoint.writeByteLevel(dir, List.of("\" ,", "\" :", "g e", "ge t", "a m", "n a", "na m", "e s"), CHAT_TEMPLATE, 7);
+            RandomCheckpoint.writeByteLevel(dir, 7);
         }
         return new EmbeddedModel(Model.load(dir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(2).withLearningRate(5e-2));
     }

@@ -59,6 +59,8 @@ public final class World {
     private final List<Tool> tools = new ArrayList<>();
     private final Map<String, Tool> byName = new LinkedHashMap<>();
     private final Set<String> heldOutTools = new LinkedHashSet<>();
+    /** Parameter names the test split's tools use and no training tool does: never invented for a training sample. */
+    private final Set<String> heldOutKeys = new HashSet<>();
 
     public World(long seed) {
         this.seed = seed;
@@ -77,6 +79,8 @@ public final class World {
             if (Catalog.HELD_OUT_DOMAINS.contains(d.name())) mine.forEach(t -> heldOutTools.add(t.name()));
             else heldOutTools.add(mine.get(r.nextInt(mine.size())).name());
         }
+        for (Tool t : pool(Split.TEST)) heldOutKeys.addAll(t.slots());
+        for (Tool t : pool(Split.TRAIN)) t.slots().forEach(heldOutKeys::remove);
     }
 
     public long seed() {
@@ -441,22 +445,13 @@ public final class World {
         return out.toString();
     }
 
-    /** Parameter names the test split's tools use and no training tool does: never invented for a training sample. */
-    private Set<String> heldOutKeys() {
-        Set<String> keys = new HashSet<>();
-        for (Tool t : pool(Split.TEST)) keys.addAll(t.slots());
-        for (Tool t : pool(Split.TRAIN)) t.slots().forEach(keys::remove);
-        return keys;
-    }
-
     /** Fresh keys for a tool's parameters: a piece word, sometimes two joined by '_' (as {@code pet_name}). */
     private Map<String, String> renamedKeys(Tool t, List<String> pieces, SplittableRandom r) {
-        Set<String> heldOut = heldOutKeys();
         Map<String, String> keys = new LinkedHashMap<>();
         for (String s : t.slots()) {
             String k;
             do k = r.nextDouble() < 0.3 ? pieceWord(pieces, r) + "_" + pieceWord(pieces, r) : pieceWord(pieces, r);
-            while (keys.containsValue(k) || heldOut.contains(k) || t.slots().contains(k));
+            while (keys.containsValue(k) || heldOutKeys.contains(k) || t.slots().contains(k));
             keys.put(s, k);
         }
         return keys;

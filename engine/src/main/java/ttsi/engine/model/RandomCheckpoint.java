@@ -32,6 +32,41 @@ public final class RandomCheckpoint {
         return out;
     }
 
+    /** A ChatML template as Qwen2.5's: the tools listed in the system turn, calls in {@code <tool_call>} blocks. */
+    public static final String TOOL_CHAT_TEMPLATE = """
+            {%- if tools %}
+            {{- '<|im_start|>system\\n' }}
+            {%- if messages[0].role == 'system' %}{{- messages[0].content + '\\n\\n' }}{%- endif %}
+            {{- '# Tools\\n<tools>' }}
+            {%- for tool in tools %}{{- '\\n' }}{{- tool | tojson }}{%- endfor %}
+            {{- '\\n</tools><|im_end|>\\n' }}
+            {%- elif messages[0].role == 'system' %}
+            {{- '<|im_start|>system\\n' + messages[0].content + '<|im_end|>\\n' }}
+            {%- endif %}
+            {%- for message in messages %}
+            {%- if message.role == 'system' and loop.first %}
+            {%- elif message.role == 'assistant' and message.tool_calls %}
+            {{- '<|im_start|>assistant' }}
+            {%- if message.content %}{{- '\\n' + message.content }}{%- endif %}
+            {%- for tool_call in message.tool_calls %}
+            {%- if tool_call.function is defined %}{%- set tool_call = tool_call.function %}{%- endif %}
+            {{- '\\n<tool_call>\\n{"name": "' + tool_call.name + '", "arguments": ' }}{{- tool_call.arguments | tojson }}{{- '}\\n</tool_call>' }}
+            {%- endfor %}
+            {{- '<|im_end|>\\n' }}
+            {%- elif message.role == 'tool' %}
+            {{- '<|im_start|>user\\n<tool_response>\\n' + message.content + '\\n</tool_response><|im_end|>\\n' }}
+            {%- else %}
+            {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}
+            {%- endif %}
+            {%- endfor %}
+            {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}
+            """;
+
+    /** {@link #writeByteLevel(Path, java.util.List, String, long)} with a few merges (quotes, "get", "name") and {@link #TOOL_CHAT_TEMPLATE}. */
+    public static Path writeByteLevel(Path out, long seed) throws IOException {
+        return writeByteLevel(out, java.util.List.of("\" ,", "\" :", "g e", "ge t", "a m", "n a", "na m", "e s"), TOOL_CHAT_TEMPLATE, seed);
+    }
+
     /**
      * {@link #TINY_QWEN2}'s shape (seeded bf16 weights, std 0.2) over a byte-level BPE of the 256 bytes plus the given
      * merges (each "a b") and ChatML's {@code <|im_start|>}, {@code <|im_end|>} (bos and eos) and Qwen's
