@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "'ttsi COMMAND --help' (or 'ttsi help COMMAND') shows a command's options and their defaults.",
                 "Add --debug to any command to see the stack trace of an error."},
         subcommands = {TokenizeCommand.class, GenerateCommand.class, ScoreCommand.class, LogitsCommand.class, LoraGradCommand.class,
-                FinetuneCommand.class, MergeCommand.class, RunCommand.class, ServeCommand.class, RandomModelCommand.class, ReportCommand.class, ToolShiftCommand.class, DemoCommand.class, BenchCommand.class,
+                FinetuneCommand.class, MergeCommand.class, RunCommand.class, MergeShardsCommand.class, ServeCommand.class, RandomModelCommand.class, ReportCommand.class, ToolShiftCommand.class, DemoCommand.class, BenchCommand.class,
                 EvalCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final String VERSION = "0.1.0";

@@ -13,6 +13,7 @@ import ttsi.agent.model.LanguageModel;
 import ttsi.bench.data.DataDirs;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
+import ttsi.bench.run.Shard;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.LoraMerge;
@@ -21,7 +22,7 @@ import ttsi.engine.train.TrainConfig;
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "Run a method over a benchmark: one JSON line per sample in OUT/results-seed-S.jsonl as it finishes.",
         "A killed run resumes where it stopped when started again with the same options."})
-final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the student: a Hugging Face checkpoint folder") Path model;
     @Option(names = "--adapter", description = "a PEFT LoRA adapter folder (e.g. from 'ttsi finetune') merged into the student for every sample; "
             + "test-time LoRA trains on top and resets to base+adapter (default: none)") Path adapter;
@@ -50,15 +51,58 @@ final class RunCommand implements Callable<Integer> {
             + "input's dialogue (dialogue) or as a request alone (single-turn)") String synthesisContext;
     @Mixin TeacherOptions teacherOptions;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+    @Option(names = "--shard", description = "run only shard I of N (I = 0..N-1: the samples whose index is I mod N), for array jobs "
+            + "(Kubernetes indexed Jobs, Slurm arrays); join the N run directories with 'ttsi merge-shards' (default: all samples)") String shard;
 
     /** What the student is built with: run.json records these same objects' values ({@link #config}). */
-    record Student(RunConfig config, LoraConfig lora, TrainConfig train) {}
+    public record Student(RunConfig config, LoraConfig lora, TrainConfig train) {}
+
+    /** The student and (for TT-D) the teacher the options name, open; closing closes both. */
+    public record Models(EmbeddedModel student, LanguageModel teacher) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (LanguageModel t = teacher) {
+                student.close();
+            }
+        }
+    }
+
+    /**
+     * These options parsed from command-line arguments (those of 'ttsi run', without the command name): the Spark
+     * job takes them as they are, on the driver and again on each executor.
+     */
+    public static RunCommand parse(String... args) {
+        RunCommand c = new RunCommand();
+        new picocli.CommandLine(c).parseArgs(args);
+        return c;
+    }
+
+    /** The run directory (--out). */
+    public Path out() {
+        return out;
+    }
+
+    /** --threads, or null (all cores). */
+    public Integer threads() {
+        return threads;
+    }
+
+    /** Loads the student (with --adapter merged) and opens the teacher when the method is TT-D. */
+    public Models open(Student s) throws java.io.IOException {
+        EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), s.lora(), s.train());
+        try {
+            return new Models(student, method.equalsIgnoreCase("tt-d") ? teacherOptions.open() : null);
+        } catch (RuntimeException e) {
+            student.close();
+            throw e;
+        }
+    }
 
     /**
      * The run's settings, every option checked, and the LoRA and training configs the student is built with; the
      * RunConfig (run.json) takes its epochs, lr, rank and alpha from those configs, so it records what was used.
      */
-    Student student() {
+    public Student student() {
         double tau = uncertaintyOptions.tau();
         SynthesisOptions synthesis = synthesisOptions.checked();
         OptionChecks.atLeast("--samples", samples, 1);
@@ -75,7 +119,8 @@ final class RunCommand implements Callable<Integer> {
         Path data = DataDirs.resolve(dataDir);
         RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, synthesis.k, synthesis.maxAttempts,
                 synthesis.temperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, train.epochs(),
-                train.learningRate(), lora.r(), lora.alpha(), teacherOptions.url, teacherOptions.model, adapter, synthesisContext);
+                train.learningRate(), lora.r(), lora.alpha(), teacherOptions.url, teacherOptions.model, adapter, synthesisContext,
+                shard == null ? null : Shard.parse(shard));
         return new Student(cfg, lora, train);
     }
 
@@ -84,9 +129,8 @@ final class RunCommand implements Callable<Integer> {
         Student s = student();
         RunConfig cfg = s.config();
         if (threads != null) Parallel.setGlobalThreads(threads);
-        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), s.lora(), s.train());
-             LanguageModel teacher = method.equalsIgnoreCase("tt-d") ? teacherOptions.open() : null) {
-            Runner runner = new Runner(cfg, out, student, teacher);
+        try (Models models = open(s)) {
+            Runner runner = new Runner(cfg, out, models.student(), models.teacher());
             Runner.Summary summary;
             ProgressBar[] bar = new ProgressBar[1];
             String[] resumed = {""};
@@ -111,7 +155,8 @@ final class RunCommand implements Callable<Integer> {
             }
             int n = summary.accuracy().size();
             // A std over one seed is undefined: n/a, as in the reports.
-            System.out.printf("%s on %s: accuracy %.2f%% ± %s over %d %s; results in %s%n", method, benchmark, 100 * summary.mean(),
+            System.out.printf("%s on %s%s: accuracy %.2f%% ± %s over %d %s; results in %s%n", method, benchmark,
+                    cfg.shard() == null ? "" : " (shard " + cfg.shard() + ")", 100 * summary.mean(),
                     n < 2 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", 100 * summary.std()), n, n == 1 ? "seed" : "seeds", out);
             // The same rule as summary.json, metrics-seed-*.json and 'ttsi report' (InferenceScoring).
             System.out.println("scoring: " + summary.scoring());

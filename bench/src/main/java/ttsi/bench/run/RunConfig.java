@@ -34,18 +34,43 @@ public record RunConfig(
         String teacherUrl,
         String teacherModel,
         Path adapter,
-        String synthesisContext) {
+        String synthesisContext,
+        Shard shard) {
 
     /**
      * @param adapter a PEFT adapter folder merged into the student before every sample (null: none); run.json's
      *                provenance records a hash of its files
      * @param synthesisContext what a multi-turn input's synthesized pairs are trained in: dialogue (null) or single-turn
      *                ({@link DataSynthesizer.Context})
+     * @param shard the part of the samples this run covers ({@link Shard}); null: all of them
      */
     public RunConfig {
         seeds = List.copyOf(seeds);
         synthesisContext = synthesisContext == null ? DataSynthesizer.Context.DIALOGUE.key : DataSynthesizer.Context.of(synthesisContext).key;
         if (seeds.isEmpty()) throw new IllegalArgumentException("at least one seed");
+    }
+
+    /** A run over all the samples. */
+    public RunConfig(Path model, String benchmark, Path dataDir, String method, String format, double tau, boolean meanScores,
+                     String singleTool, int k, int maxAttempts, double synthesisTemperature, String inference, int samples,
+                     double sampleTemperature, int maxTokens, List<Long> seeds, int limit, String iclPool, int iclShots, int epochs,
+                     double learningRate, int loraRank, double loraAlpha, String teacherUrl, String teacherModel, Path adapter,
+                     String synthesisContext) {
+        this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
+                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel,
+                adapter, synthesisContext, null);
+    }
+
+    /** The same run over another part of the samples (null: all). */
+    public RunConfig withShard(Shard s) {
+        return new RunConfig(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference,
+                samples, sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl,
+                teacherModel, adapter, synthesisContext, s);
+    }
+
+    /** Whether this run covers the sample at a 0-based index. */
+    public boolean covers(int sampleIndex) {
+        return shard == null || shard.holds(sampleIndex);
     }
 
     /** A run of the student as it is (no adapter). */
@@ -54,6 +79,6 @@ public record RunConfig(
                      double sampleTemperature, int maxTokens, List<Long> seeds, int limit, String iclPool, int iclShots, int epochs,
                      double learningRate, int loraRank, double loraAlpha, String teacherUrl, String teacherModel) {
         this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
-                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel, null, null);
+                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel, null, null, null);
     }
 }

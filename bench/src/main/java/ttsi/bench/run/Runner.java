@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,9 +57,18 @@ public final class Runner {
      */
     public record Summary(Map<Long, Double> accuracy, double mean, double std, Map<Long, EvalReport> reports, String scoring) {}
 
+    /** The configuration this runner runs. */
+    public RunConfig config() {
+        return cfg;
+    }
+
     private final RunConfig cfg;
     private final Path runDir;
     private final LanguageModel student, teacher;
+    private List<Sample> samples;
+    private TestTimeMethod method;
+    private List<Sample> pool;
+    private final Map<Long, Set<String>> drawnForSeed = new HashMap<>();
 
     public Runner(RunConfig cfg, Path runDir, LanguageModel student, LanguageModel teacher) {
         this.cfg = cfg;
@@ -75,106 +85,83 @@ public final class Runner {
                 InferenceMode.of(cfg.inference()), cfg.samples(), cfg.sampleTemperature(), cfg.maxTokens());
     }
 
+    /**
+     * Runs every sample of the run (of its shard, if it has one) that the run directory does not hold yet, seed after
+     * seed, appending each row as it finishes, then writes the metrics and the summary ({@link RunDirectory#finish}).
+     */
     public Summary run(Listener listener) throws IOException {
-        Benchmark bench = Benchmarks.get(cfg.benchmark());
-        Dataset data = bench.load(cfg.dataDir());
-        List<Sample> samples = cfg.limit() > 0 && cfg.limit() < data.size() ? data.samples().subList(0, cfg.limit()) : data.samples();
-        Dataset used = new Dataset(data.name(), data.source(), samples, List.of());
+        List<Sample> samples = samples();
         Files.createDirectories(runDir);
         try (RunDirLock lock = RunDirLock.acquire(runDir)) {
-            return run(bench, samples, used, listener);
+            RunDirectory.checkOrWriteRunJson(cfg, runDir, student.id());
+            InferenceMode mode = InferenceMode.of(cfg.inference());
+            List<Integer> mine = new ArrayList<>();
+            for (int i = 0; i < samples.size(); i++) if (cfg.covers(i)) mine.add(i);
+            for (long seed : cfg.seeds()) {
+                try (ResultsFile results = new ResultsFile(RunDirectory.resultsFile(runDir, seed))) {
+                    Set<String> done = new HashSet<>();
+                    int correct = 0;
+                    for (ObjectNode row : results.readAndRepair()) {
+                        done.add(row.get("id").asText());
+                        if (Boolean.TRUE.equals(InferenceScoring.correct(row, mode))) correct++;
+                    }
+                    listener.seedStarted(seed, mine.size(), done.size());
+                    for (int i : mine) {
+                        Sample s = samples.get(i);
+                        if (done.contains(s.id())) continue;
+                        ObjectNode row = sample(i, seed);
+                        results.append(row);
+                        done.add(s.id());
+                        if (Boolean.TRUE.equals(InferenceScoring.correct(row, mode))) correct++;
+                        listener.sampleDone(seed, done.size(), mine.size(), correct);
+                    }
+                }
+            }
+            return RunDirectory.finish(cfg, runDir, samples);
         }
+    }
+
+    /** The run's samples in benchmark order (the first --limit of them), whatever its shard. */
+    public List<Sample> samples() {
+        if (samples == null) samples = samples(cfg);
+        return samples;
+    }
+
+    /** The samples a configuration runs over, in benchmark order (the first --limit of them), whatever its shard. */
+    public static List<Sample> samples(RunConfig cfg) {
+        Dataset data = Benchmarks.get(cfg.benchmark()).load(cfg.dataDir());
+        return List.copyOf(cfg.limit() > 0 && cfg.limit() < data.size() ? data.samples().subList(0, cfg.limit()) : data.samples());
     }
 
     /** Reasoning text kept per teacher exchange in a row (the rest is cut, with its length noted). */
     static final int TEACHER_REASONING_CHARS = 4000;
 
-    private Summary run(Benchmark bench, List<Sample> samples, Dataset used, Listener listener) throws IOException {
-        checkOrWriteRunJson(bench);
-        TestTimeMethod method = new TestTimeMethod(student, teacher, methodConfig());
-        List<Sample> pool = iclPool();
-
-        // One rule per inference mode scores every sample, in the progress bar, the metrics files and the summary.
-        InferenceMode mode = InferenceMode.of(cfg.inference());
-        Integer answers = InferenceScoring.answers(mode, cfg.samples());
-        String scoring = InferenceScoring.rule(mode, answers);
-        Map<Long, Double> acc = new LinkedHashMap<>();
-        Map<Long, EvalReport> reports = new LinkedHashMap<>();
-        for (long seed : cfg.seeds()) {
-            try (ResultsFile results = new ResultsFile(runDir.resolve("results-seed-" + seed + ".jsonl"))) {
-                Map<String, Prediction> predictions = new LinkedHashMap<>();
-                Map<String, Boolean> verdicts = new LinkedHashMap<>();
-                int correct = 0;
-                for (ObjectNode row : results.readAndRepair()) {
-                    predictions.put(row.get("id").asText(), prediction(row));
-                    boolean ok = Boolean.TRUE.equals(InferenceScoring.correct(row, mode));
-                    verdicts.put(row.get("id").asText(), ok);
-                    if (ok) correct++;
-                }
-                listener.seedStarted(seed, samples.size(), predictions.size());
-                Set<String> drawn = Variant.of(cfg.method()) == Variant.RANDOM ? randomDraw(method, samples, seed) : Set.of();
-                for (int i = 0; i < samples.size(); i++) {
-                    Sample s = samples.get(i);
-                    if (predictions.containsKey(s.id())) continue;
-                    long sampleSeed = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i).nextLong();
-                    long t0 = System.nanoTime();
-                    SampleOutcome o;
-                    ArrayNode teacherExchanges = null;
-                    // What an HTTP teacher was sent and returned for this input (TT-D), kept with the row.
-                    if (teacher instanceof OpenAiModel om) {
-                        try (OpenAiModel.Recording rec = om.record()) {
-                            o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
-                            teacherExchanges = rec.toJson(TEACHER_REASONING_CHARS);
-                        }
-                    } else {
-                        o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
-                    }
-                    double total = (System.nanoTime() - t0) / 1e9;
-                    ObjectNode row = row(bench, s, i, seed, o, total);
-                    if (teacherExchanges != null && row.get("synthesis").isObject()) ((ObjectNode) row.get("synthesis")).set("teacher", teacherExchanges);
-                    results.append(row);
-                    predictions.put(s.id(), prediction(row));
-                    boolean ok = Boolean.TRUE.equals(InferenceScoring.correct(row, mode));
-                    verdicts.put(s.id(), ok);
-                    if (ok) correct++;
-                    listener.sampleDone(seed, predictions.size(), samples.size(), correct);
-                }
-                EvalReport report = InferenceScoring.rescore(Evaluation.evaluate(bench, used, predictions), verdicts);
-                ObjectNode mj = Json.object();
-                mj.put("benchmark", report.benchmark());
-                mj.put("seed", seed);
-                scoringFields(mj, mode, answers, scoring);
-                mj.put("other_metrics", "accuracy and group accuracies follow the scoring rule; the other metrics (parsed, F1,"
-                        + " exact_match) score " + InferenceScoring.otherMetrics(mode));
-                mj.setAll(report.toJson());
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("metrics-seed-" + seed + ".json").toFile(), mj);
-                acc.put(seed, report.accuracy());
-                reports.put(seed, report);
+    /**
+     * Algorithm 1 on one sample, by its 0-based index among {@link #samples()}, for one seed: the row the run
+     * directory holds for it. The same row (but its timings) whichever process, shard or order runs it: its randomness
+     * comes from (seed, index) alone, and the student is reset after every adaptation.
+     */
+    public synchronized ObjectNode sample(int index, long seed) throws IOException {
+        Benchmark bench = Benchmarks.get(cfg.benchmark());
+        Sample s = samples().get(index);
+        Set<String> drawn = prepareSeed(seed);
+        long sampleSeed = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index).nextLong();
+        long t0 = System.nanoTime();
+        SampleOutcome o;
+        ArrayNode teacherExchanges = null;
+        // What an HTTP teacher was sent and returned for this input (TT-D), kept with the row.
+        if (teacher instanceof OpenAiModel om) {
+            try (OpenAiModel.Recording rec = om.record()) {
+                o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
+                teacherExchanges = rec.toJson(TEACHER_REASONING_CHARS);
             }
+        } else {
+            o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
         }
-        double mean = acc.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        double var = acc.size() < 2 ? 0 : acc.values().stream().mapToDouble(a -> (a - mean) * (a - mean)).sum() / (acc.size() - 1);
-        Summary summary = new Summary(acc, mean, Math.sqrt(var), reports, scoring);
-        ObjectNode sj = Json.object();
-        sj.put("benchmark", cfg.benchmark());
-        sj.put("method", cfg.method());
-        sj.put("samples", samples.size());
-        scoringFields(sj, mode, answers, scoring);
-        ObjectNode per = sj.putObject("accuracy_per_seed");
-        acc.forEach((k, v) -> per.put(String.valueOf(k), v));
-        sj.put("accuracy_mean", mean);
-        if (acc.size() < 2) sj.putNull("accuracy_std"); // undefined over one seed
-        else sj.put("accuracy_std", Math.sqrt(var));
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(runDir.resolve("summary.json").toFile(), sj);
-        return summary;
-    }
-
-    /** The inference mode, the number of answers the rule is over and the rule itself (summary.json, metrics-seed-S.json). */
-    private static void scoringFields(ObjectNode o, InferenceMode mode, Integer answers, String scoring) {
-        o.put("inference", InferenceScoring.key(mode));
-        if (answers == null) o.putNull("answers_per_sample");
-        else o.put("answers_per_sample", answers);
-        o.put("scoring", scoring);
+        double total = (System.nanoTime() - t0) / 1e9;
+        ObjectNode row = row(bench, s, index, seed, o, total);
+        if (teacherExchanges != null && row.get("synthesis").isObject()) ((ObjectNode) row.get("synthesis")).set("teacher", teacherExchanges);
+        return row;
     }
 
     /** One result line: everything the method did, the verdict and the timings. */
@@ -256,17 +243,36 @@ public final class Runner {
         return a;
     }
 
-    /** The final prediction recorded in a result line. */
-    static Prediction prediction(ObjectNode row) {
-        List<ToolCall> calls = new ArrayList<>();
-        for (JsonNode c : row.path("calls")) calls.add(ToolCall.fromJson(c));
-        JsonNode err = row.get("parse_error");
-        return new Prediction(row.get("id").asText(), row.path("outputs").path(0).asText(null), calls, err == null || err.isNull() ? null : err.asText());
+    /**
+     * What a seed needs before its samples run: for RANDOM, the draw of inputs to adapt (H over every sample, saved in
+     * the run directory, so that every process of a run finds it there instead of drawing again). Returns that draw
+     * (empty for the other variants).
+     */
+    public synchronized Set<String> prepareSeed(long seed) {
+        if (method == null) {
+            method = new TestTimeMethod(student, teacher, methodConfig());
+            pool = iclPool();
+        }
+        return Variant.of(cfg.method()) == Variant.RANDOM ? drawnForSeed.computeIfAbsent(seed, this::randomDraw) : Set.of();
+    }
+
+    /** Where RANDOM's draw for a seed is saved. */
+    public static Path randomDrawFile(Path runDir, long seed) {
+        return runDir.resolve("random-draw-seed-" + seed + ".json");
     }
 
     /** RANDOM: as many inputs as H marks uncertain, drawn at random (seeded); saved so a resumed run draws the same. */
-    private Set<String> randomDraw(TestTimeMethod method, List<Sample> samples, long seed) throws IOException {
-        Path f = runDir.resolve("random-draw-seed-" + seed + ".json");
+    private Set<String> randomDraw(long seed) {
+        try {
+            return randomDrawOrThrow(seed);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Set<String> randomDrawOrThrow(long seed) throws IOException {
+        List<Sample> samples = samples();
+        Path f = randomDrawFile(runDir, seed);
         if (Files.exists(f)) {
             Set<String> ids = new HashSet<>();
             Json.MAPPER.readTree(f.toFile()).path("drawn").forEach(n -> ids.add(n.asText()));
@@ -291,7 +297,11 @@ public final class Runner {
         o.put("uncertain_count", uncertain);
         ArrayNode d = o.putArray("drawn");
         drawn.forEach(d::add);
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(f.toFile(), o);
+        // Written whole and then moved into place: shards and Spark tasks of one run may draw at the same time (the
+        // same draw, as it depends on the seed alone).
+        Path tmp = Files.createTempFile(runDir, ".random-draw-", ".tmp");
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
+        Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return new HashSet<>(drawn);
     }
 
@@ -338,42 +348,5 @@ public final class Runner {
             out.add(new PromptFormat.Demo(pool.get(j).conversation(), pool.get(j).gold()));
         }
         return out;
-    }
-
-    private void checkOrWriteRunJson(Benchmark bench) throws IOException {
-        ObjectNode config = Json.MAPPER.valueToTree(cfg);
-        ObjectNode prov = Json.object();
-        prov.put("ttsi_version", Provenance.VERSION);
-        prov.put("model_path", cfg.model() == null ? student.id() : cfg.model().toAbsolutePath().toString());
-        if (cfg.model() != null && Files.isDirectory(cfg.model())) prov.put("model_hash", Provenance.folderHash(cfg.model()));
-        if (cfg.adapter() != null) {
-            prov.put("adapter_path", cfg.adapter().toAbsolutePath().toString());
-            prov.put("adapter_hash", Provenance.adapterHash(cfg.adapter()));
-        }
-        ObjectNode dataHashes = prov.putObject("data_files");
-        for (Path p : bench.paths(cfg.dataDir())) if (Files.isRegularFile(p)) dataHashes.put(cfg.dataDir().relativize(p).toString(), Provenance.sha256(p));
-        Path f = runDir.resolve("run.json");
-        if (Files.exists(f)) {
-            JsonNode old = Json.MAPPER.readTree(f.toFile());
-            List<String> diffs = new ArrayList<>();
-            config.fieldNames().forEachRemaining(k -> {
-                if (!config.get(k).toString().equals(String.valueOf(old.path("config").get(k)))) diffs.add("config." + k + ": was " + old.path("config").get(k) + ", now " + config.get(k));
-            });
-            for (String k : List.of("model_hash", "adapter_hash", "ttsi_version")) {
-                if (prov.has(k) && !prov.get(k).equals(old.path("provenance").get(k))) diffs.add(k + " differs");
-            }
-            if (!dataHashes.equals(old.path("provenance").path("data_files"))) diffs.add("data files differ");
-            if (!diffs.isEmpty()) {
-                throw new IllegalArgumentException(f + ": this run directory holds a different run; cannot resume (" + String.join("; ", diffs)
-                        + "). Use another --out directory.");
-            }
-            return;
-        }
-        prov.set("machine", Json.MAPPER.valueToTree(Provenance.machine()));
-        prov.put("started", Instant.now().toString());
-        ObjectNode run = Json.object();
-        run.set("config", config);
-        run.set("provenance", prov);
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(f.toFile(), run);
     }
 }
