@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import ttsi.agent.tools.Json;
+import ttsi.agent.tools.ParameterSchema;
 import ttsi.agent.tools.ToolSpec;
 
 /**
@@ -109,30 +110,10 @@ public record Tool(String name, String description, String parameters) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": not valid JSON: " + e.getMessage(), e);
         }
-        if (!n.isObject()) throw new IllegalArgumentException(field + ": expected a JSON-schema object, got " + kind(n));
-        JsonNode type = n.get("type");
-        if (type != null && !(type.isTextual() && type.textValue().equals("object"))) {
-            throw new IllegalArgumentException(field + ".type: the arguments schema must be of type \"object\", got " + type);
-        }
-        JsonNode props = n.get("properties");
-        if (props != null) {
-            if (!props.isObject()) throw new IllegalArgumentException(field + ".properties: expected a JSON object, got " + kind(props));
-            for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
-                var e = it.next();
-                if (!e.getValue().isObject()) {
-                    throw new IllegalArgumentException(field + ".properties." + e.getKey() + ": expected a JSON-schema object, got " + kind(e.getValue()));
-                }
-            }
-        }
-        JsonNode required = n.get("required");
-        if (required != null) {
-            if (!required.isArray()) throw new IllegalArgumentException(field + ".required: expected an array of property names, got " + kind(required));
-            for (JsonNode r : required) {
-                if (!r.isTextual()) throw new IllegalArgumentException(field + ".required: expected property names, got " + r);
-                if (props == null || !props.has(r.textValue())) {
-                    throw new IllegalArgumentException(field + ".required: '" + r.textValue() + "' is not one of the properties");
-                }
-            }
+        try {
+            ParameterSchema.check(n); // the same check as the server's
+        } catch (ParameterSchema.Invalid e) {
+            throw new IllegalArgumentException(field + e.path() + ": " + e.getMessage(), e);
         }
         return Json.compact(n);
     }
@@ -147,7 +128,7 @@ public record Tool(String name, String description, String parameters) {
     }
 
     static String kind(JsonNode n) {
-        return n == null ? "nothing" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        return ParameterSchema.kind(n);
     }
 
     /** Builds a tool parameter by parameter. */

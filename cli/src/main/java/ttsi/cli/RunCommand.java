@@ -36,14 +36,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--single-tool", defaultValue = "certain", description = "one candidate tool: certain (paper) or sampled") String singleTool;
     @Mixin SynthesisOptions synthesisOptions;
     @Option(names = "--inference", defaultValue = "direct", description = "direct, majority or pass@k") String inference;
-    @Option(names = "--samples", defaultValue = "5", description = "answers sampled for majority / pass@k") int samples;
-    @Option(names = "--sample-temperature", defaultValue = "0.7", description = "temperature of the answers sampled for majority / pass@k") double sampleTemperature;
-    @Option(names = "--max-tokens", defaultValue = "512", description = "longest generation, tokens (answers and synthesis)") int maxTokens;
+    @Option(names = "--samples", defaultValue = "" + RunConfig.ANSWER_SAMPLES, description = "answers sampled for majority / pass@k") int samples;
+    @Option(names = "--sample-temperature", defaultValue = "" + RunConfig.SAMPLE_TEMPERATURE, description = "temperature of the answers sampled for majority / pass@k") double sampleTemperature;
+    @Option(names = "--max-tokens", defaultValue = "" + RunConfig.MAX_TOKENS, description = "longest generation, tokens (answers and synthesis)") int maxTokens;
     @Option(names = "--seeds", defaultValue = "1", description = "number of seeds (0, 1, ...); results are reported as mean ± std") int seeds;
     @Option(names = "--seed", defaultValue = "0", description = "first seed") long firstSeed;
     @Option(names = "--limit", defaultValue = "0", description = "only the first N samples (0: all)") int limit;
     @Option(names = "--icl-pool", description = "benchmark to draw ICL demonstrations from (default: its training/dev split where known)") String iclPool;
-    @Option(names = "--icl-shots", defaultValue = "3", description = "demonstrations in an ICL prompt") int iclShots;
+    @Option(names = "--icl-shots", defaultValue = "" + RunConfig.ICL_SHOTS, description = "demonstrations in an ICL prompt") int iclShots;
     /** Test-time training of the student, and its adapter. */
     @Mixin TrainingOptions trainingOptions;
     @Mixin LoraOptions loraOptions;

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import ttsi.agent.tools.ParameterSchema;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
@@ -181,38 +182,13 @@ record ChatRequest(String model, List<Message> messages, List<ToolSpec> tools, T
         return out;
     }
 
-    /** The parameters must be a JSON-schema object: {"type": "object", "properties": {...}, "required": [...]}. */
+    /** The parameters must be a JSON-schema object ({@link ParameterSchema}: one check for the server and the API). */
     static void schema(JsonNode p, String where, String fn) {
-        String prefix = "Invalid schema for function '" + fn + "': ";
-        if (!p.isObject()) throw ApiError.invalid(where, prefix + "'parameters' must be a JSON schema object, got " + Params.kind(p) + ".");
-        JsonNode type = p.get("type");
-        if (type != null && !(type.isTextual() && type.textValue().equals("object"))) {
-            throw ApiError.invalid(where, prefix + "the schema's type must be \"object\", got " + type + ".");
-        }
-        JsonNode props = p.get("properties");
-        if (!Params.absent(props)) {
-            if (!props.isObject()) throw ApiError.invalid(where, prefix + "'properties' must be an object, got " + Params.kind(props) + ".");
-            var it = props.fields();
-            while (it.hasNext()) {
-                var e = it.next();
-                if (!e.getValue().isObject() && !e.getValue().isBoolean()) {
-                    throw ApiError.invalid(where, prefix + "property '" + e.getKey() + "' must be a schema object, got " + Params.kind(e.getValue()) + ".");
-                }
-                JsonNode pt = e.getValue().get("type");
-                if (pt != null && !pt.isTextual() && !pt.isArray()) {
-                    throw ApiError.invalid(where, prefix + "property '" + e.getKey() + "' has a 'type' that is neither a string nor a list.");
-                }
-            }
-        }
-        JsonNode req = p.get("required");
-        if (!Params.absent(req)) {
-            if (!req.isArray()) throw ApiError.invalid(where, prefix + "'required' must be a list of property names.");
-            for (JsonNode r : req) {
-                if (!r.isTextual()) throw ApiError.invalid(where, prefix + "'required' must list property names (strings), got " + r + ".");
-                if (props != null && props.isObject() && !props.has(r.textValue())) {
-                    throw ApiError.invalid(where, prefix + "'required' names '" + r.textValue() + "', which is not in 'properties'.");
-                }
-            }
+        try {
+            ParameterSchema.check(p);
+        } catch (ParameterSchema.Invalid e) {
+            String field = e.path().isEmpty() ? "parameters" : e.path().substring(1);
+            throw ApiError.invalid(where, "Invalid schema for function '" + fn + "': " + field + ": " + e.getMessage() + ".");
         }
     }
 

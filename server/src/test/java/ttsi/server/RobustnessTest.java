@@ -98,11 +98,11 @@ class RobustnessTest {
     @Test
     void badToolSchemas() throws Exception {
         for (String[] c : new String[][] {
-                {tools("\"a string\""), "must be a JSON schema object"},
-                {tools("{\"type\": \"array\"}"), "type must be \"object\""},
-                {tools("{\"type\": \"object\", \"properties\": []}"), "'properties' must be an object"},
-                {tools("{\"type\": \"object\", \"properties\": {\"a\": 3}}"), "property 'a' must be a schema object"},
-                {tools("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}}, \"required\": [\"b\"]}"), "not in 'properties'"},
+                {tools("\"a string\""), "parameters: expected a JSON-schema object, got string"},
+                {tools("{\"type\": \"array\"}"), "type: the arguments schema must be of type \"object\""},
+                {tools("{\"type\": \"object\", \"properties\": []}"), "properties: expected a JSON object, got array"},
+                {tools("{\"type\": \"object\", \"properties\": {\"a\": 3}}"), "properties.a: expected a JSON-schema object, got number"},
+                {tools("{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\"}}, \"required\": [\"b\"]}"), "required: 'b' is not one of the properties"},
                 {"[{\"type\": \"function\", \"function\": {\"name\": \"bad name!\"}}]", "Invalid tool name"},
                 {"[{\"type\": \"function\"}]", "needs a 'function' object"},
                 {"[{\"type\": \"retrieval\", \"function\": {\"name\": \"f\"}}]", "must be \"function\""},

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.PromptFormat;
+import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Sample;
 import ttsi.bench.report.Report;
@@ -131,9 +134,12 @@ public final class Demo {
                 String teacher = teacherOf(job);
                 // A model answering alone (base) gives the same answer under every seed: one seed is enough.
                 List<Long> jobSeeds = job.method().equals("base") || job.method().equals("icl") ? seeds.subList(0, 1) : seeds;
+                // Every setting the demo does not choose is the library's default, the one 'ttsi run' has.
+                DataSynthesizer.Options synthesis = DataSynthesizer.Options.defaults();
                 RunConfig cfg = new RunConfig(modelDir, "toolshift", dataDir, job.method(), "native", o.tau(), false,
-                        "certain", job.k(), 3, 0.7, "direct", 5, 0.7, o.maxTokens(), jobSeeds, o.limit(), null, 3, train.epochs(), train.learningRate(),
-                        LORA.r(), LORA.alpha(),
+                        UncertaintyEstimator.Options.defaults().singleTool().name().toLowerCase(java.util.Locale.ROOT), job.k(), synthesis.maxAttempts(),
+                        synthesis.generation().temperature(), InferenceMode.DIRECT.key, RunConfig.ANSWER_SAMPLES, RunConfig.SAMPLE_TEMPERATURE,
+                        o.maxTokens(), jobSeeds, o.limit(), null, RunConfig.ICL_SHOTS, train.epochs(), train.learningRate(), LORA.r(), LORA.alpha(),
                         null, teacher == null ? null : models.get(teacher).toString());
                 Path runDir = o.out().resolve("runs").resolve(job.name());
                 if (job.sft()) {

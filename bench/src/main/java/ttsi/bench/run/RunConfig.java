@@ -44,6 +44,15 @@ public record RunConfig(
      *                ({@link DataSynthesizer.Context})
      * @param shard the part of the samples this run covers ({@link Shard}); null: all of them
      */
+    /** Answers sampled per input for majority / pass@k (--samples). */
+    public static final int ANSWER_SAMPLES = 5;
+    /** Temperature of those sampled answers (--sample-temperature). */
+    public static final double SAMPLE_TEMPERATURE = 0.7;
+    /** Longest generation in tokens, answers and synthesis (--max-tokens). */
+    public static final int MAX_TOKENS = 512;
+    /** Demonstrations in an ICL prompt (--icl-shots). */
+    public static final int ICL_SHOTS = 3;
+
     public RunConfig {
         seeds = List.copyOf(seeds);
         synthesisContext = synthesisContext == null ? DataSynthesizer.Context.DIALOGUE.key : DataSynthesizer.Context.of(synthesisContext).key;
