@@ -63,6 +63,15 @@ public final class SparkRun {
         } catch (IOException e) {
             System.err.println("ttsi-spark: " + e);
             return 1;
+        } catch (Exception e) {
+            // Scala declares no checked exceptions, so SparkException (a task failed more often than spark.task.maxFailures
+            // allows) arrives unannounced: say why, in one line; the finished samples stay.
+            if (!(e instanceof org.apache.spark.SparkException)) throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            System.err.println("ttsi-spark: the job failed: " + root + " (finished samples are kept in the run directory;"
+                    + " run the same command again to continue; the executor logs have the details)");
+            return 1;
         }
     }
 

@@ -138,6 +138,29 @@ class SparkRunTest {
         assertSameRun(single, out, 24);
     }
 
+    @Test
+    void aTaskThatFailsEndsTheJobWithOneLine() throws Exception {
+        // A model folder whose weights cannot be read: the executors fail to load it, the driver says why in one line.
+        Path broken = tmp.resolve("broken-model");
+        Files.createDirectories(broken);
+        Files.copy(model.resolve("config.json"), broken.resolve("config.json"));
+        Files.writeString(broken.resolve("model.safetensors"), "not safetensors");
+        List<String> a = args(tmp.resolve("spark-broken"), "2");
+        a.set(a.indexOf("--model") + 1, broken.toString());
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = SparkRun.run(local(), a.toArray(String[]::new));
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(1, code);
+        String line = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("ttsi-spark: the job failed")).findFirst().orElse("");
+        assertTrue(line.contains("model.safetensors"), err.toString(StandardCharsets.UTF_8));
+    }
+
     /** The options with --method random and --tau 0.5 (some inputs certain, so the draw is a real subset). */
     static List<String> random(List<String> args) {
         args.set(args.indexOf("--method") + 1, "random");
