@@ -73,7 +73,7 @@ class CliDefaultsTest {
             }
         }
         // The demo's lr is its own, chosen on ToolShift's dev split.
-        assertEquals("3e-3", root.getSubcommands().get("demo").getCommandSpec().findOption("--lr").defaultValue());
+        assertEquals("1e-2", root.getSubcommands().get("demo").getCommandSpec().findOption("--lr").defaultValue());
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class World {
     private final Set<String> heldOutTools = new LinkedHashSet<>();
     /** Parameter names the test split's tools use and no training tool does: never invented for a training sample. */
     private final Set<String> heldOutKeys = new HashSet<>();
+    /** The words of the training tools' parameter names ({@code party_size} gives "party" and "size"), sorted. */
+    private final List<String> trainingKeyWords;
 
     public World(long seed) {
         this.seed = seed;
@@ -81,6 +83,9 @@ public final class World {
         }
         for (Tool t : pool(Split.TEST)) heldOutKeys.addAll(t.slots());
         for (Tool t : pool(Split.TRAIN)) t.slots().forEach(heldOutKeys::remove);
+        java.util.TreeSet<String> words = new java.util.TreeSet<>();
+        for (Tool t : pool(Split.TRAIN)) t.slots().forEach(k -> words.addAll(List.of(k.split("_"))));
+        trainingKeyWords = List.copyOf(words);
     }
 
     public long seed() {
@@ -274,9 +279,13 @@ public final class World {
      * listing and the calls alike, so that a model learns to read the keys from the listing, as the held-out domains'
      * parameters ({@code pet_name}, {@code brightness}) ask of it.
      */
-    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel, double pRename) {
+    public record Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel, double pRename, Keys keys) {
         public Mix {
             if (minCandidates < 1 || maxCandidates < minCandidates) throw new IllegalArgumentException("candidates must be 1 <= min <= max, got " + minCandidates + ".." + maxCandidates);
+        }
+
+        public Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel, double pRename) {
+            this(pMulti, minCandidates, maxCandidates, pAlias, pNovel, novel, pRename, Keys.PIECES);
         }
 
         public Mix(double pMulti, int minCandidates, int maxCandidates, double pAlias, double pNovel, Novel novel) {
@@ -317,6 +326,20 @@ public final class World {
         }
     }
 
+    /** How renamed parameters ({@link Mix#pRename}) are named. */
+    public enum Keys {
+        /** Every parameter of every listed tool gets a piece word (sometimes two joined by '_'). */
+        PIECES,
+        /**
+         * Each parameter is renamed with probability 1/2, to an English noun no tool uses ({@code lantern}) or a noun
+         * joined to a training key's word ({@code lantern_date}), as held-out keys are made ({@code pet_name}). Piece
+         * keys taught the student that keys are arbitrary: on the shifted test it wrote {@code "re"} for {@code date}.
+         * Keeping most keys as they are, and renaming the others to words, makes reading each key from the listing
+         * the only rule that always works.
+         */
+        WORDS
+    }
+
     /** An answering sample: candidates + request -> gold calls. Two calls with probability {@code pMulti}. */
     public Sample answering(Split split, String id, SplittableRandom r, double pMulti) {
         return answering(split, id, r, Mix.evaluation(pMulti));
@@ -332,7 +355,7 @@ public final class World {
      * renamed parameters are made of (lowercase letters; needed only when the mix uses them).
      */
     public Sample answering(Split split, String id, SplittableRandom r, Mix mix, List<String> pieces) {
-        if (split == Split.TRAIN && (mix.novel().usesPieces() && mix.pNovel() > 0 || mix.pRename() > 0) && pieces.isEmpty()) {
+        if (split == Split.TRAIN && (mix.novel().usesPieces() && mix.pNovel() > 0 || mix.pRename() > 0 && mix.keys() == Keys.PIECES) && pieces.isEmpty()) {
             throw new IllegalArgumentException("this mix invents words from the tokenizer's pieces: pass them (none given)");
         }
         List<Tool> pool = pool(split);
@@ -362,7 +385,7 @@ public final class World {
         // Drawn only when asked for, as novel objects are.
         if (split == Split.TRAIN && mix.pRename() > 0 && r.nextDouble() < mix.pRename()) {
             Map<String, Map<String, String>> keys = new LinkedHashMap<>();
-            for (Tool t : cands) keys.put(t.name(), renamedKeys(t, pieces, r));
+            for (Tool t : cands) keys.put(t.name(), renamedKeys(t, mix.keys(), pieces, r));
             specs = cands.stream().map(t -> ToolSpec.of(t.name(), t.spec().description(), renamedParameters(t.spec().parameters(), keys.get(t.name())))).toList();
             calls = calls.stream().map(c -> {
                 ObjectNode args = Json.object();
@@ -445,12 +468,22 @@ public final class World {
         return out.toString();
     }
 
-    /** Fresh keys for a tool's parameters: a piece word, sometimes two joined by '_' (as {@code pet_name}). */
-    private Map<String, String> renamedKeys(Tool t, List<String> pieces, SplittableRandom r) {
+    /** Keys for a tool's parameters in a renamed sample, as {@code how} says; never a held-out key nor another of the tool's. */
+    private Map<String, String> renamedKeys(Tool t, Keys how, List<String> pieces, SplittableRandom r) {
         Map<String, String> keys = new LinkedHashMap<>();
         for (String s : t.slots()) {
+            if (how == Keys.WORDS && r.nextBoolean()) {
+                keys.put(s, s);
+                continue;
+            }
             String k;
-            do k = r.nextDouble() < 0.3 ? pieceWord(pieces, r) + "_" + pieceWord(pieces, r) : pieceWord(pieces, r);
+            do k = switch (how) {
+                case PIECES -> r.nextDouble() < 0.3 ? pieceWord(pieces, r) + "_" + pieceWord(pieces, r) : pieceWord(pieces, r);
+                case WORDS -> {
+                    String noun = Catalog.NOVEL_NOUNS.get(r.nextInt(Catalog.NOVEL_NOUNS.size()));
+                    yield r.nextDouble() < 0.4 ? noun + "_" + trainingKeyWords.get(r.nextInt(trainingKeyWords.size())) : noun;
+                }
+            };
             while (keys.containsValue(k) || heldOutKeys.contains(k) || t.slots().contains(k));
             keys.put(s, k);
         }

@@ -278,6 +278,48 @@ class WorldTest {
     }
 
     @Test
+    void wordKeysRenameAboutHalfTheParametersToNounsAndKeepTheRest() {
+        World w = data.world();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(23);
+        Set<String> trainKeys = new java.util.HashSet<>(), heldOut = new java.util.HashSet<>();
+        w.pool(Split.TRAIN).forEach(t -> trainKeys.addAll(t.slots()));
+        w.pool(Split.TEST).forEach(t -> heldOut.addAll(t.slots()));
+        heldOut.removeAll(trainKeys);
+        Set<String> keyWords = new java.util.HashSet<>();
+        trainKeys.forEach(k -> keyWords.addAll(List.of(k.split("_"))));
+        // Word keys need no tokenizer pieces; only the tools keep the world's objects here (pNovel 0).
+        World.Mix mix = new World.Mix(0.3, 3, 6, 0, 0, World.Novel.TOKENS, 1.0, World.Keys.WORDS);
+        int kept = 0, renamed = 0;
+        for (int i = 0; i < 300; i++) {
+            Sample s = w.answering(Split.TRAIN, "k", r.split(), mix);
+            for (ToolSpec t : s.tools()) {
+                List<String> world = w.tool(t.name()).slots(), keys = new java.util.ArrayList<>();
+                t.parameters().path("properties").fieldNames().forEachRemaining(keys::add);
+                assertEquals(world.size(), keys.size());
+                assertEquals(keys.size(), new java.util.HashSet<>(keys).size(), "distinct keys: " + keys);
+                for (int j = 0; j < keys.size(); j++) {
+                    String k = keys.get(j);
+                    assertFalse(heldOut.contains(k), "never a held-out key: " + k);
+                    if (k.equals(world.get(j))) {
+                        kept++;
+                        continue;
+                    }
+                    renamed++;
+                    String[] parts = k.split("_");
+                    assertTrue(Catalog.NOVEL_NOUNS.contains(parts[0]), "a noun no tool uses: " + k);
+                    assertTrue(parts.length == 1 || parts.length == 2 && keyWords.contains(parts[1]), "noun or noun_keyword: " + k);
+                }
+            }
+            for (ToolCall c : s.gold()) {
+                ToolSpec t = s.tool(c.name());
+                c.arguments().fieldNames().forEachRemaining(k -> assertTrue(t.parameters().path("properties").has(k), "the call uses the listed key " + k));
+            }
+        }
+        double share = renamed / (double) (kept + renamed);
+        assertTrue(share > 0.4 && share < 0.6, "about half renamed: " + share);
+    }
+
+    @Test
     void pieceWordValuesAreWrittenInTheRequestAndCopiedIntoTheCall() {
         World w = data.world();
         java.util.SplittableRandom r = new java.util.SplittableRandom(17);
