@@ -27,7 +27,7 @@ llama() { # size type round -> one JSON line with avg_ts for pp and tg
   "$ll/bin/llama-bench" -m "$f" -t "$threads" -p "$pp" -n "$tg" -r 1 -o jsonl 2>/dev/null > "$out/llama-$1-$2-$3.jsonl"
 }
 ttsi() { # size round
-  "$here/bin/ttsi" bench engine --shape "qwen2.5-$1" --dtype bf16 --threads "$threads" --prefill "$pp" --decode "$tg" --reps 2 --format json \
+  "$here/bin/ttsi" bench engine --shape "qwen2.5-$1" --dtype bf16 --threads "$threads" --prefill "$pp" --decode "$tg" --train 0 --reps 2 --format json \
     2>/dev/null > "$out/ttsi-$1-$2.json"
 }
 

@@ -48,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--train-targets", defaultValue = "0", description = "loss on the last N tokens of the training step, like an SFT answer (0: every token)")
     int trainTargets;
 
+    @Option(names = "--profile", description = "engine: also the time per op class of the prefill and decode (projections, attention, norms, "
+            + "rotary, LM head ...), averaged over the reps; the kernels run timed, so the totals are a little slower")
+    boolean profile;
     @Option(names = "--reps", defaultValue = "3", description = "repetitions; the best is reported")
     int reps;
 
@@ -99,6 +102,8 @@ final class BenchCommand implements Callable<Integer> {
         if (what.equals("serve")) return serve();
         if (!what.equals("engine")) throw new IllegalArgumentException("unknown benchmark '" + what + "' (expected: engine or serve)");
         DType dt = DType.parse(dtype);
+        // Read by OpProfile when its class loads, before the first forward pass.
+        if (profile) System.setProperty("ttsi.profile", "true");
         Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, trainTargets, reps));
         print(r);
         return 0;

@@ -1,5 +1,6 @@
 package ttsi.engine.model;
 
+import ttsi.engine.model.OpProfile.Op;
 import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.MatMul;
 import ttsi.engine.tensor.Parallel;
@@ -75,12 +76,14 @@ public final class Decoder {
         int h = c.hiddenSize(), pos0 = s.length;
         s.ensureCapacity(pos0 + len);
         s.ensureRows(len);
+        long t0 = OpProfile.start();
         for (int t = 0; t < len; t++) {
             int id = tokens[off + t];
             if (id < 0 || id >= c.vocabSize()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + c.vocabSize() + ")");
             weights.embed().row(id, s.x, t * h);
         }
         ropeTables(s, pos0, len);
+        OpProfile.add(Op.EMBED, t0);
         for (int l = 0; l < c.numLayers(); l++) {
             layer(p, s, l, pos0, len);
         }
@@ -88,9 +91,12 @@ public final class Decoder {
         if (logitRows == 0) return new float[0];
         int first = len - logitRows;
         float[] normed = new float[logitRows * h];
+        t0 = OpProfile.start();
         for (int t = 0; t < logitRows; t++) Ops.rmsNorm(s.x, (first + t) * h, weights.finalNorm(), normed, t * h, h, c.rmsNormEps());
+        t0 = OpProfile.add(Op.NORM, t0);
         float[] logits = new float[logitRows * c.vocabSize()];
         MatMul.linear(p, normed, logitRows, weights.lmHead(), null, logits);
+        OpProfile.add(Op.LM_HEAD, t0);
         return logits;
     }
 
@@ -106,13 +112,17 @@ public final class Decoder {
         float eps = c.rmsNormEps();
 
         // Attention block.
+        long t0 = OpProfile.start();
         for (int t = 0; t < len; t++) Ops.rmsNorm(s.x, t * h, w.inputNorm(), s.xn, t * h, h, eps);
+        t0 = OpProfile.add(Op.NORM, t0);
         linear(p, s, l, Adapter.Q, s.xn, len, w.q(), w.qBias(), s.q);
         linear(p, s, l, Adapter.K, s.xn, len, w.k(), w.kBias(), s.k);
         linear(p, s, l, Adapter.V, s.xn, len, w.v(), w.vBias(), s.v);
+        t0 = OpProfile.add(Op.QKV, t0);
         if (c.qkNorm()) {
             for (int i = 0; i < len * nh; i++) Ops.rmsNorm(s.q, i * hd, w.qNorm(), s.q, i * hd, hd, eps);
             for (int i = 0; i < len * nkv; i++) Ops.rmsNorm(s.k, i * hd, w.kNorm(), s.k, i * hd, hd, eps);
+            t0 = OpProfile.add(Op.NORM, t0);
         }
         for (int t = 0; t < len; t++) {
             for (int i = 0; i < nh; i++) Ops.rope(s.q, (t * nh + i) * hd, s.cos, s.sin, t * (hd / 2), hd / 2);
@@ -120,18 +130,27 @@ public final class Decoder {
         }
         System.arraycopy(s.k, 0, s.keys[l], pos0 * kvDim, len * kvDim);
         System.arraycopy(s.v, 0, s.values[l], pos0 * kvDim, len * kvDim);
+        t0 = OpProfile.add(Op.ROPE, t0);
         Ops.attention(p, s.q, s.keys[l], s.values[l], s.att, len, pos0, nh, nkv, hd, c.slidingWindow(), null);
+        t0 = OpProfile.add(Op.ATTENTION, t0);
         linear(p, s, l, Adapter.O, s.att, len, w.o(), null, s.out);
+        t0 = OpProfile.add(Op.O_PROJ, t0);
         for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
+        t0 = OpProfile.add(Op.RESIDUAL, t0);
 
         // MLP block: down(silu(gate(x)) * up(x)).
         for (int t = 0; t < len; t++) Ops.rmsNorm(s.x, t * h, w.postAttentionNorm(), s.xn, t * h, h, eps);
+        t0 = OpProfile.add(Op.NORM, t0);
         linear(p, s, l, Adapter.GATE, s.xn, len, w.gate(), null, s.gate);
         linear(p, s, l, Adapter.UP, s.xn, len, w.up(), null, s.up);
+        t0 = OpProfile.add(Op.GATE_UP, t0);
         int n = len * c.intermediateSize();
         Ops.swiglu(s.gate, s.up, s.gate, 0, n);
+        t0 = OpProfile.add(Op.SWIGLU, t0);
         linear(p, s, l, Adapter.DOWN, s.gate, len, w.down(), null, s.out);
+        t0 = OpProfile.add(Op.DOWN, t0);
         for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
+        OpProfile.add(Op.RESIDUAL, t0);
     }
 
     /** A base linear layer plus the state's adapter, if any (the low-rank path; never a merged weight). */

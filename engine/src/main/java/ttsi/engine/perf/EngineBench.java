@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Decoder;
+import ttsi.engine.model.OpProfile;
 import ttsi.engine.model.ModelConfig;
 import ttsi.engine.model.State;
 import ttsi.engine.model.Weights;
@@ -73,21 +74,26 @@ public final class EngineBench {
 
             // Prefill, logits of the last position only (as for generation).
             d.forward(d.newState(), prompt, 0, Math.min(32, prompt.length), 1); // warm-up (JIT)
-            double best = Double.MAX_VALUE;
+            double best = Double.MAX_VALUE, total = 0;
             State s = null;
+            OpProfile.reset();
             for (int rep = 0; rep < o.reps(); rep++) {
                 s = d.newState();
                 long t = System.nanoTime();
                 d.forward(s, prompt, 0, prompt.length, 1);
-                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+                double sec = (System.nanoTime() - t) / 1e9;
+                best = Math.min(best, sec);
+                total += sec;
             }
+            if (OpProfile.ON) r.put("prefill_profile", profile(total, o.reps()));
             double prefillFlops = forwardFlops(c, prompt.length, 0, 1);
             r.put("prefill_tokens_per_s", round(prompt.length / best, 1));
             r.put("prefill_gflops", round(prefillFlops / best / 1e9, 1));
 
             // Decode: one token at a time after the prompt, greedy over the logits.
-            double bestDecode = Double.MAX_VALUE;
+            double bestDecode = Double.MAX_VALUE, totalDecode = 0;
             int[] one = new int[1];
+            OpProfile.reset();
             for (int rep = 0; rep < Math.max(1, o.reps() - 1); rep++) {
                 s.truncate(prompt.length);
                 one[0] = prompt[prompt.length - 1];
@@ -96,8 +102,11 @@ public final class EngineBench {
                     float[] logits = d.forward(s, one, 0, 1, 1);
                     one[0] = ttsi.engine.sample.Sampler.argmax(logits, 0, c.vocabSize());
                 }
-                bestDecode = Math.min(bestDecode, (System.nanoTime() - t) / 1e9);
+                double sec = (System.nanoTime() - t) / 1e9;
+                bestDecode = Math.min(bestDecode, sec);
+                totalDecode += sec;
             }
+            if (OpProfile.ON) r.put("decode_profile", profile(totalDecode, Math.max(1, o.reps() - 1)));
             double decodeFlops = 0;
             for (int i = 0; i < o.decodeTokens(); i++) decodeFlops += forwardFlops(c, 1, prompt.length + i, 1);
             r.put("decode_tokens_per_s", round(o.decodeTokens() / bestDecode, 1));
@@ -133,6 +142,23 @@ public final class EngineBench {
         }
         r.put("peak_rss_gib", round(peakRssBytes() / (double) (1L << 30), 2));
         return r;
+    }
+
+    /**
+     * {@link OpProfile}'s seconds per op, averaged over the reps, with each op's share of the measured wall time and
+     * what no op accounts for ("other": the loop, allocation, the timer itself).
+     */
+    private static Map<String, Object> profile(double totalSeconds, int reps) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        double accounted = 0;
+        for (var e : OpProfile.seconds().entrySet()) {
+            double sec = e.getValue() / reps;
+            accounted += sec;
+            out.put(e.getKey(), String.format(java.util.Locale.ROOT, "%.4f s (%.1f%%)", sec, 100 * sec * reps / totalSeconds));
+        }
+        double other = totalSeconds / reps - accounted;
+        out.put("other", String.format(java.util.Locale.ROOT, "%.4f s (%.1f%%)", other, 100 * other * reps / totalSeconds));
+        return out;
     }
 
     /** FLOPs of a forward over `tokens` new tokens after `past` cached ones, with logits for `logitRows`. */
