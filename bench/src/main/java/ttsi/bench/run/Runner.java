@@ -1,16 +1,13 @@
 package ttsi.bench.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +62,7 @@ public final class Runner {
     private final RunConfig cfg;
     private final Path runDir;
     private final LanguageModel student, teacher;
+    private final Benchmark bench;
     private List<Sample> samples;
     private TestTimeMethod method;
     private List<Sample> pool;
@@ -75,6 +73,7 @@ public final class Runner {
         this.runDir = runDir;
         this.student = student;
         this.teacher = teacher;
+        this.bench = Benchmarks.get(cfg.benchmark());
     }
 
     public TestTimeMethod.Config methodConfig() {
@@ -142,7 +141,6 @@ public final class Runner {
      * comes from (seed, index) alone, and the student is reset after every adaptation.
      */
     public synchronized ObjectNode sample(int index, long seed) throws IOException {
-        Benchmark bench = Benchmarks.get(cfg.benchmark());
         Sample s = samples().get(index);
         Set<String> drawn = prepareSeed(seed);
         long sampleSeed = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index).nextLong();
@@ -299,9 +297,7 @@ public final class Runner {
         drawn.forEach(d::add);
         // Written whole and then moved into place: shards and Spark tasks of one run may draw at the same time (the
         // same draw, as it depends on the seed alone).
-        Path tmp = Files.createTempFile(runDir, ".random-draw-", ".tmp");
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        RunDirectory.writeAtomically(f, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o));
         return new HashSet<>(drawn);
     }
 
