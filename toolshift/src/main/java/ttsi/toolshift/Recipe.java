@@ -81,9 +81,14 @@ public final class Recipe {
      * often tools are renamed, how often a synthesis task comes instead of an answering one). Early phases are
      * short records with few candidates, where copying values forms soonest; later ones the full format.
      */
-    public record Phase(String name, int steps, World.Mix mix, double pSynthesis) {
+    public record Phase(String name, int steps, World.Mix mix, double pSynthesis, double pNovelSynthesis) {
         public Phase {
             if (steps < 1) throw new IllegalArgumentException("a phase needs at least one step, got " + steps);
+        }
+
+        /** A phase whose synthesis tasks all list world tools. */
+        public Phase(String name, int steps, World.Mix mix, double pSynthesis) {
+            this(name, steps, mix, pSynthesis, 0);
         }
     }
 
@@ -113,7 +118,7 @@ public final class Recipe {
             if (!(scale > 0 && scale <= 1)) throw new IllegalArgumentException("the step scale must be in (0, 1], got " + scale);
             if (scale == 1) return this;
             List<Phase> ps = new ArrayList<>();
-            for (Phase p : phases) ps.add(new Phase(p.name(), Math.max(1, (int) Math.round(p.steps() * scale)), p.mix(), p.pSynthesis()));
+            for (Phase p : phases) ps.add(new Phase(p.name(), Math.max(1, (int) Math.round(p.steps() * scale)), p.mix(), p.pSynthesis(), p.pNovelSynthesis()));
             return new Spec(name, shape, ps, batchTokens, learningRate, privileged, initSeed, checkpointEvery, from);
         }
 
@@ -230,15 +235,26 @@ public final class Recipe {
         return continued("student-wider", "student-keys", NOVEL_STEPS, seed * 7 + 17, false, seed, 4e-4, NOVEL_MORE);
     }
 
+    /** The student's eleventh link: {@link #NOVEL_MORE} again. Dev exact match 95.7%, shifted test 9.7%. */
+    public static Spec studentLonger(long seed) {
+        return continued("student-longer", "student-wider", NOVEL_STEPS, seed * 7 + 18, false, seed, 4e-4, NOVEL_MORE);
+    }
+
     /**
-     * The student: the common start trained on in ten more runs (1,200, 2,500, 2,400 and seven of 2,000 steps, each
+     * The student: the common start trained on in eleven more runs (1,200, 2,500, 2,400 and eight of 2,000 steps, each
      * from the last one's weights with a fresh optimizer and schedule), on the training side of the world only. Copying
      * values formed slowly and late (dev exact match 0% until step ~1,800 of the common start); copying tool names,
-     * values and keys that training never showed is what the last links teach. The last one continues
-     * {@link #NOVEL_MORE}. The recipe is a chain of resumable runs that a later session can extend by one more link.
+     * values and keys that training never showed is what the later links teach. The recipe is a chain of resumable
+     * runs that a later session can extend by one more link.
+     *
+     * <p>The last link: {@link #studentLonger} trained on with synthesis tasks twice as often (30% of samples), 80% of them
+     * over tools of invented objects ({@link Phase#pNovelSynthesis}). Every earlier link wrote synthesis answers only
+     * for the world's training tools; on the shifted test it then named training tools instead of the listed held-out
+     * ones in 408 of 440 rejected pairs.
      */
     public static Spec student(long seed) {
-        return continued("student", "student-wider", NOVEL_STEPS, seed * 7 + 18, false, seed, 4e-4, NOVEL_MORE);
+        return new Spec("student", base(seed).shape(), List.of(new Phase("synthesis", NOVEL_STEPS, NOVEL_MORE, 0.3, 0.8)), 4096, 4e-4, false,
+                seed * 7 + 19, CHECKPOINT_EVERY, "student-longer");
     }
 
     /** The teacher's middle link (from the common start). */
@@ -311,7 +327,7 @@ public final class Recipe {
     /** Every model of the recipe, in an order where each starts after the model it starts from. */
     public static List<Spec> all(long seed) {
         return List.of(base(seed), studentMid(seed), teacherMid(seed), studentLate(seed), teacherLate(seed), studentMore(seed), teacherMore(seed),
-                studentNovel(seed), teacherNovel(seed), studentEnglish(seed), teacher(seed), studentTokens(seed), studentValues(seed), studentKeys(seed), studentWider(seed), student(seed));
+                studentNovel(seed), teacherNovel(seed), studentEnglish(seed), teacher(seed), studentTokens(seed), studentValues(seed), studentKeys(seed), studentWider(seed), studentLonger(seed), student(seed));
     }
 
     private Recipe() {}
@@ -426,11 +442,12 @@ public final class Recipe {
         Split split = spec.privileged() && r.nextBoolean() ? Split.TEST : Split.TRAIN;
         World w = d.world();
         if (r.nextDouble() < phase.pSynthesis()) {
-            // The seed of a synthesis task keeps the world's tool names (the answer is checked against them).
+            // The seed of a synthesis task lists its tools under their own names and parameters, world tools or (with
+            // pNovelSynthesis) tools of invented objects, whose names the answer must copy from the listing.
             World.Mix m = phase.mix();
-            Sample seed = w.answering(split, "syn", r, new World.Mix(m.pMulti(), m.minCandidates(), m.maxCandidates(), 0));
-            World.Synthesis syn = w.synthesis(split, seed, r.nextDouble() < 0.75 ? 1 : 2, r);
-            if (testQueries.contains(seed.query()) || syn.pairs().stream().anyMatch(p -> testQueries.contains(p.query()))) return null;
+            World.Drawn seed = w.draw(split, "syn", r, new World.Mix(m.pMulti(), m.minCandidates(), m.maxCandidates(), 0, phase.pNovelSynthesis(), m.novel(), 0), pieces);
+            World.Synthesis syn = w.synthesis(split, seed, r.nextDouble() < 0.75 ? 1 : 2, r, pieces);
+            if (testQueries.contains(seed.sample().query()) || syn.pairs().stream().anyMatch(p -> testQueries.contains(p.query()))) return null;
             return ToolShift.synthesisRecord(syn);
         }
         Sample s = w.answering(split, "train", r, phase.mix(), pieces);

@@ -355,6 +355,17 @@ public final class World {
      * renamed parameters are made of (lowercase letters; needed only when the mix uses them).
      */
     public Sample answering(Split split, String id, SplittableRandom r, Mix mix, List<String> pieces) {
+        return draw(split, id, r, mix, pieces).sample();
+    }
+
+    /**
+     * An answering sample with the tools behind it: the listed tools and the first gold tool as {@link Tool}s (invented
+     * objects included, before any renaming of names or parameters), and whether its values are made of pieces.
+     */
+    public record Drawn(Sample sample, List<Tool> tools, Tool gold, boolean pieceValues) {}
+
+    /** As {@link #answering(Split, String, SplittableRandom, Mix, List)}, with the tools the sample lists. */
+    public Drawn draw(Split split, String id, SplittableRandom r, Mix mix, List<String> pieces) {
         if (split == Split.TRAIN && (mix.novel().usesPieces() && mix.pNovel() > 0 || mix.pRename() > 0 && mix.keys() == Keys.PIECES) && pieces.isEmpty()) {
             throw new IllegalArgumentException("this mix invents words from the tokenizer's pieces: pass them (none given)");
         }
@@ -376,7 +387,8 @@ public final class World {
             if (second != null) second = renamed.get(second);
         }
         // Piece-word objects come with piece-word values (drawn only for that mix, as the objects are).
-        Query q = query(split, first, second, r, novel && mix.novel() == Novel.TOKENS_VALUES ? pieces : null);
+        boolean pieceValues = novel && mix.novel() == Novel.TOKENS_VALUES;
+        Query q = query(split, first, second, r, pieceValues ? pieces : null);
         ObjectNode meta = q.meta();
         if (novel) meta.put("novel_objects", true);
         meta.put("calls", q.calls().size());
@@ -405,7 +417,8 @@ public final class World {
             calls = calls.stream().map(c -> new ToolCall(alias.get(c.name()), c.arguments())).toList();
             meta.put("aliased", true);
         }
-        return new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())), specs, calls, null, meta);
+        Sample s = new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())), specs, calls, null, meta);
+        return new Drawn(s, cands, first, pieceValues);
     }
 
     /**
@@ -517,6 +530,21 @@ public final class World {
      */
     public Synthesis synthesis(Split split, Sample seedSample, int k, SplittableRandom r) {
         List<Tool> cands = seedSample.tools().stream().map(t -> byName.get(t.name())).toList();
+        return synthesis(split, new Drawn(seedSample, cands, byName.get(seedSample.gold().getFirst().name()), false), k, r, null);
+    }
+
+    /**
+     * As {@link #synthesis(Split, Sample, int, SplittableRandom)} over a drawn sample's own tools, so that a seed with
+     * invented objects gets new requests for those objects: the answer then has to copy tool names from the listing,
+     * as self-synthesis for held-out tools must. Values are made of {@code pieces} when the seed's are (else null).
+     * The seed must list its tools under their own names and parameters (no alias, no renamed keys).
+     */
+    public Synthesis synthesis(Split split, Drawn seed, int k, SplittableRandom r, List<String> pieces) {
+        Sample seedSample = seed.sample();
+        if (seedSample.meta().has("aliased") || seedSample.meta().has("renamed_parameters")) {
+            throw new IllegalArgumentException("a synthesis seed must list its tools as drawn (no alias, no renamed parameters)");
+        }
+        List<Tool> cands = seed.tools();
         List<Tool> usable = cands.stream().filter(t -> split == Split.TEST || !heldOutTools.contains(t.name())).toList();
         ArrayNode answer = Json.array();
         List<DataSynthesizer.Pair> pairs = new ArrayList<>();
@@ -524,8 +552,8 @@ public final class World {
         seen.add(DataSynthesizer_normalise(seedSample.query()));
         while (pairs.size() < k) {
             // Half the time the seed's own tool, else another candidate.
-            Tool t = r.nextBoolean() ? byName.get(seedSample.gold().getFirst().name()) : usable.get(r.nextInt(usable.size()));
-            Query q = query(split, t, null, r);
+            Tool t = r.nextBoolean() ? seed.gold() : usable.get(r.nextInt(usable.size()));
+            Query q = query(split, t, null, r, seed.pieceValues() ? pieces : null);
             if (!seen.add(DataSynthesizer_normalise(q.text()))) continue;
             pairs.add(new DataSynthesizer.Pair(q.text(), q.calls()));
             ObjectNode item = answer.addObject();

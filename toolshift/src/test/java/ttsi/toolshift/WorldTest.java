@@ -440,6 +440,49 @@ class WorldTest {
         }
     }
 
+    @Test
+    void synthesisOverInventedObjectsCallsTheListedToolsAndPassesTheSynthesizersChecks() {
+        World w = data.world();
+        List<String> pieces = List.of("lan", "tern", "ora", "vel", "mi", "dro", "ka", "sen");
+        World.Mix novel = new World.Mix(0.15, 3, 6, 0, 1, World.Novel.TOKENS_VALUES, 0);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int inventedCalls = 0, seedToolCalls = 0, calls = 0;
+        for (int i = 0; i < 200; i++) {
+            World.Drawn seed = w.draw(Split.TRAIN, "syn", r, novel, pieces);
+            assertTrue(seed.sample().meta().has("novel_objects"));
+            World.Synthesis syn = w.synthesis(Split.TRAIN, seed, 1 + i % 2, r, pieces);
+            Set<String> listed = seed.sample().tools().stream().map(ToolSpec::name).collect(Collectors.toSet());
+            for (DataSynthesizer.Pair p : syn.pairs()) {
+                for (ToolCall c : p.calls()) {
+                    calls++;
+                    assertTrue(listed.contains(c.name()), c.name() + " is not listed in " + listed);
+                    assertFalse(w.heldOutTools().contains(c.name()));
+                    if (w.tools().stream().noneMatch(t -> t.name().equals(c.name()))) inventedCalls++;
+                    if (c.name().equals(seed.gold().name())) seedToolCalls++;
+                }
+            }
+            // The project's synthesizer accepts the answer as it would a model's output for this seed.
+            LanguageModel replay = new LanguageModel() {
+                public String id() {
+                    return "replay";
+                }
+
+                public Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions o) {
+                    assertEquals(syn.prompt(), messages);
+                    return new Completion(syn.answer(), "stop", 0, 0, 0);
+                }
+            };
+            var result = new DataSynthesizer(new DataSynthesizer.Options(syn.pairs().size(), 1, GenerationOptions.greedy(64)))
+                    .synthesize(replay, seed.sample().conversation(), seed.sample().tools(), 1);
+            assertTrue(result.rejections().isEmpty(), result.rejections() + " for " + syn.answer());
+        }
+        assertEquals(calls, inventedCalls, "every call names a tool of an invented object");
+        assertTrue(seedToolCalls > calls / 3, "about half the pairs call the seed's own tool: " + seedToolCalls + " of " + calls);
+        // A seed whose listing was renamed cannot be a synthesis seed: its tools no longer match the listing.
+        World.Drawn renamed = w.draw(Split.TRAIN, "syn", r, new World.Mix(0.15, 3, 6, 0, 0, World.Novel.PSEUDO_WORDS, 1, World.Keys.WORDS), pieces);
+        assertThrows(IllegalArgumentException.class, () -> w.synthesis(Split.TRAIN, renamed, 1, r, pieces));
+    }
+
     private static List<ToolSpec> toolsOf(String user) {
         String json = user.substring(user.indexOf('\n') + 1, user.indexOf("\n\nHere is a request"));
         List<ToolSpec> out = new ArrayList<>();
