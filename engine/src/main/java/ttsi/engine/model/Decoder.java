@@ -31,7 +31,7 @@ public final class Decoder {
         return weights;
     }
 
-    private Matrix[][] transposed; // [layer][Adapter.Q .. Adapter.DOWN], built on first use
+    private Matrix[][] transposed; // [layer][projection], built on first use
 
     /**
      * The linear layers' weights transposed, [layer][q, k, v, o, gate, up, down], each [in][out]: LoRA training
@@ -80,19 +80,19 @@ public final class Decoder {
         for (int t = 0; t < len; t++) {
             int id = tokens[off + t];
             if (id < 0 || id >= c.vocabSize()) throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + c.vocabSize() + ")");
-            weights.embed().row(id, s.x, t * h);
+            weights.embed().row(id, s.buffers.x, t * h);
         }
         ropeTables(s, pos0, len);
         OpProfile.add(Op.EMBED, t0);
         for (int l = 0; l < c.numLayers(); l++) {
-            layer(p, s, l, pos0, len);
+            layer(p, l, s.buffers, s.keys[l], s.values[l], pos0, len, 0, s.cos, s.sin, s.linear);
         }
         s.length = pos0 + len;
         if (logitRows == 0) return new float[0];
         int first = len - logitRows;
         float[] normed = new float[logitRows * h];
         t0 = OpProfile.start();
-        for (int t = 0; t < logitRows; t++) Ops.rmsNorm(s.x, (first + t) * h, weights.finalNorm(), normed, t * h, h, c.rmsNormEps());
+        for (int t = 0; t < logitRows; t++) Ops.rmsNorm(s.buffers.x, (first + t) * h, weights.finalNorm(), normed, t * h, h, c.rmsNormEps());
         t0 = OpProfile.add(Op.NORM, t0);
         float[] logits = new float[logitRows * c.vocabSize()];
         MatMul.linear(p, normed, logitRows, weights.lmHead(), null, logits);
@@ -105,58 +105,94 @@ public final class Decoder {
         return forward(newState(), tokens, 0, tokens.length, tokens.length);
     }
 
-    private void layer(Parallel p, State s, int l, int pos0, int len) {
+    /**
+     * A linear layer as one forward pass runs it: rows [r0, len) of y = x·Wᵀ + bias, plus an adapter's low-rank path
+     * if it has one. Inference adds the state's adapter ({@link State#linear}); training also keeps what the backward
+     * of its adapter needs.
+     */
+    @FunctionalInterface
+    public interface Linear {
+        void apply(Parallel p, int layer, Projection projection, float[] x, int r0, int len, Matrix w, float[] bias, float[] y);
+    }
+
+    /**
+     * Decoder layer l over rows [0, len) at positions pos0 .., in place on b.x; the one forward of a layer, for
+     * inference and training alike. With a KV cache (inference), the rows' keys and values are appended to it and
+     * attention reads it; without one (training, pos0 = 0) attention reads b.k and b.v. Rows before {@code from}
+     * get their keys and values only: a training pass's last layer needs the rest only where a loss is. Buffers that
+     * {@code b} leaves null (saved activations) are not written.
+     */
+    public void layer(Parallel p, int l, LayerBuffers b, float[] cacheKeys, float[] cacheValues, int pos0, int len, int from,
+                      float[] cos, float[] sin, Linear linear) {
         ModelConfig c = config;
         Weights.Layer w = weights.layers()[l];
         int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), kvDim = c.kvDim(), qDim = c.qDim();
         float eps = c.rmsNormEps();
+        float[] x = b.x;
 
-        // Attention block.
+        // Attention block: x += o(attention(rope(q), rope(k), v)), q/k/v from norm(x).
         long t0 = OpProfile.start();
-        for (int t = 0; t < len; t++) Ops.rmsNorm(s.x, t * h, w.inputNorm(), s.xn, t * h, h, eps);
+        if (b.xIn != null) System.arraycopy(x, 0, b.xIn, 0, len * h);
+        for (int t = 0; t < len; t++) {
+            float r = Ops.rmsNorm(x, t * h, w.inputNorm(), b.xn1, t * h, h, eps);
+            if (b.rinv1 != null) b.rinv1[t] = r;
+        }
         t0 = OpProfile.add(Op.NORM, t0);
-        linear(p, s, l, Adapter.Q, s.xn, len, w.q(), w.qBias(), s.q);
-        linear(p, s, l, Adapter.K, s.xn, len, w.k(), w.kBias(), s.k);
-        linear(p, s, l, Adapter.V, s.xn, len, w.v(), w.vBias(), s.v);
+        linear.apply(p, l, Projection.Q, b.xn1, 0, len, w.q(), w.qBias(), b.q);
+        linear.apply(p, l, Projection.K, b.xn1, 0, len, w.k(), w.kBias(), b.k);
+        linear.apply(p, l, Projection.V, b.xn1, 0, len, w.v(), w.vBias(), b.v);
         t0 = OpProfile.add(Op.QKV, t0);
         if (c.qkNorm()) {
-            for (int i = 0; i < len * nh; i++) Ops.rmsNorm(s.q, i * hd, w.qNorm(), s.q, i * hd, hd, eps);
-            for (int i = 0; i < len * nkv; i++) Ops.rmsNorm(s.k, i * hd, w.kNorm(), s.k, i * hd, hd, eps);
+            if (b.qRaw != null) {
+                System.arraycopy(b.q, 0, b.qRaw, 0, len * qDim);
+                System.arraycopy(b.k, 0, b.kRaw, 0, len * kvDim);
+            }
+            for (int i = 0; i < len * nh; i++) {
+                float r = Ops.rmsNorm(b.q, i * hd, w.qNorm(), b.q, i * hd, hd, eps);
+                if (b.qRinv != null) b.qRinv[i] = r;
+            }
+            for (int i = 0; i < len * nkv; i++) {
+                float r = Ops.rmsNorm(b.k, i * hd, w.kNorm(), b.k, i * hd, hd, eps);
+                if (b.kRinv != null) b.kRinv[i] = r;
+            }
             t0 = OpProfile.add(Op.NORM, t0);
         }
         for (int t = 0; t < len; t++) {
-            for (int i = 0; i < nh; i++) Ops.rope(s.q, (t * nh + i) * hd, s.cos, s.sin, t * (hd / 2), hd / 2);
-            for (int i = 0; i < nkv; i++) Ops.rope(s.k, (t * nkv + i) * hd, s.cos, s.sin, t * (hd / 2), hd / 2);
+            for (int i = 0; i < nh; i++) Ops.rope(b.q, (t * nh + i) * hd, cos, sin, t * (hd / 2), hd / 2);
+            for (int i = 0; i < nkv; i++) Ops.rope(b.k, (t * nkv + i) * hd, cos, sin, t * (hd / 2), hd / 2);
         }
-        System.arraycopy(s.k, 0, s.keys[l], pos0 * kvDim, len * kvDim);
-        System.arraycopy(s.v, 0, s.values[l], pos0 * kvDim, len * kvDim);
+        float[] keys = b.k, values = b.v;
+        if (cacheKeys != null) {
+            System.arraycopy(b.k, 0, cacheKeys, pos0 * kvDim, len * kvDim);
+            System.arraycopy(b.v, 0, cacheValues, pos0 * kvDim, len * kvDim);
+            keys = cacheKeys;
+            values = cacheValues;
+        }
         t0 = OpProfile.add(Op.ROPE, t0);
-        Ops.attention(p, s.q, s.keys[l], s.values[l], s.att, len, pos0, nh, nkv, hd, c.slidingWindow(), null);
+        Ops.attention(p, b.q, keys, values, b.att, len, pos0, nh, nkv, hd, c.slidingWindow(), b.softmaxStats);
         t0 = OpProfile.add(Op.ATTENTION, t0);
-        linear(p, s, l, Adapter.O, s.att, len, w.o(), null, s.out);
+        linear.apply(p, l, Projection.O, b.att, from, len, w.o(), null, b.out);
         t0 = OpProfile.add(Op.O_PROJ, t0);
-        for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
+        for (int i = from * h; i < len * h; i++) x[i] += b.out[i];
+        if (b.xMid != null) System.arraycopy(x, from * h, b.xMid, from * h, (len - from) * h);
         t0 = OpProfile.add(Op.RESIDUAL, t0);
 
-        // MLP block: down(silu(gate(x)) * up(x)).
-        for (int t = 0; t < len; t++) Ops.rmsNorm(s.x, t * h, w.postAttentionNorm(), s.xn, t * h, h, eps);
+        // MLP block: x += down(silu(gate(xn2)) * up(xn2)), xn2 = norm(x).
+        for (int t = from; t < len; t++) {
+            float r = Ops.rmsNorm(x, t * h, w.postAttentionNorm(), b.xn2, t * h, h, eps);
+            if (b.rinv2 != null) b.rinv2[t] = r;
+        }
         t0 = OpProfile.add(Op.NORM, t0);
-        linear(p, s, l, Adapter.GATE, s.xn, len, w.gate(), null, s.gate);
-        linear(p, s, l, Adapter.UP, s.xn, len, w.up(), null, s.up);
+        linear.apply(p, l, Projection.GATE, b.xn2, from, len, w.gate(), null, b.gate);
+        linear.apply(p, l, Projection.UP, b.xn2, from, len, w.up(), null, b.up);
         t0 = OpProfile.add(Op.GATE_UP, t0);
-        int n = len * c.intermediateSize();
-        Ops.swiglu(s.gate, s.up, s.gate, 0, n);
+        int inter = c.intermediateSize();
+        Ops.swiglu(b.gate, b.up, b.act, from * inter, (len - from) * inter);
         t0 = OpProfile.add(Op.SWIGLU, t0);
-        linear(p, s, l, Adapter.DOWN, s.gate, len, w.down(), null, s.out);
+        linear.apply(p, l, Projection.DOWN, b.act, from, len, w.down(), null, b.out);
         t0 = OpProfile.add(Op.DOWN, t0);
-        for (int i = 0; i < len * h; i++) s.x[i] += s.out[i];
+        for (int i = from * h; i < len * h; i++) x[i] += b.out[i];
         OpProfile.add(Op.RESIDUAL, t0);
-    }
-
-    /** A base linear layer plus the state's adapter, if any (the low-rank path; never a merged weight). */
-    private static void linear(Parallel p, State s, int layer, int module, float[] x, int rows, Matrix w, float[] bias, float[] y) {
-        MatMul.linear(p, x, rows, w, bias, y);
-        if (s.adapter != null) s.adapter.addDelta(p, layer, module, x, rows, y);
     }
 
     private void ropeTables(State s, int pos0, int len) {

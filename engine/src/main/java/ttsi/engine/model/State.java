@@ -1,5 +1,7 @@
 package ttsi.engine.model;
 
+import ttsi.engine.tensor.MatMul;
+
 /**
  * Per-sequence inference state: the KV cache (one K and one V array per layer, laid out [position][kv head][dim])
  * and scratch buffers sized for the largest chunk seen so far. Not thread-safe; one per concurrent sequence.
@@ -7,12 +9,16 @@ package ttsi.engine.model;
 public final class State {
     final ModelConfig config;
     final Adapter adapter;
+    /** The linear layers of this state's forward passes: the base weights plus the adapter, if any (never merged). */
+    final Decoder.Linear linear;
     float[][] keys, values;
     int length, capacity;
 
     // Scratch, [rows][...] row-major, grown on demand.
     int rowsCapacity;
-    float[] x, xn, q, k, v, att, gate, up, out, cos, sin;
+    float[] cos, sin;
+    /** Every layer's scratch: one set, reused layer after layer (nothing saved). */
+    final LayerBuffers buffers = new LayerBuffers();
 
     public State(ModelConfig config) {
         this(config, null, 256);
@@ -22,6 +28,11 @@ public final class State {
     public State(ModelConfig config, Adapter adapter, int initialCapacity) {
         this.config = config;
         this.adapter = adapter;
+        this.linear = (p, layer, projection, x, r0, len, w, bias, y) -> {
+            if (r0 != 0) throw new IllegalArgumentException("inference runs every row");
+            MatMul.linear(p, x, len, w, bias, y);
+            if (adapter != null) adapter.addDelta(p, layer, projection, x, len, y);
+        };
         keys = new float[config.numLayers()][];
         values = new float[config.numLayers()][];
         capacity = 0;
@@ -70,15 +81,16 @@ public final class State {
         if (rows <= rowsCapacity) return;
         ModelConfig c = config;
         int h = c.hiddenSize();
-        x = new float[rows * h];
-        xn = new float[rows * h];
-        q = new float[rows * c.qDim()];
-        k = new float[rows * c.kvDim()];
-        v = new float[rows * c.kvDim()];
-        att = new float[rows * c.qDim()];
-        gate = new float[rows * c.intermediateSize()];
-        up = new float[rows * c.intermediateSize()];
-        out = new float[rows * Math.max(h, c.qDim())];
+        LayerBuffers b = buffers;
+        b.x = new float[rows * h];
+        b.xn1 = b.xn2 = new float[rows * h];
+        b.q = new float[rows * c.qDim()];
+        b.k = new float[rows * c.kvDim()];
+        b.v = new float[rows * c.kvDim()];
+        b.att = new float[rows * c.qDim()];
+        b.gate = b.act = new float[rows * c.intermediateSize()];
+        b.up = new float[rows * c.intermediateSize()];
+        b.out = new float[rows * Math.max(h, c.qDim())];
         cos = new float[rows * c.headDim() / 2];
         sin = new float[rows * c.headDim() / 2];
         rowsCapacity = rows;

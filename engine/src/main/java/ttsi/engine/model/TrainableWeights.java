@@ -19,10 +19,11 @@ public final class TrainableWeights {
     /** One parameter: HF name, shape, values and their gradient (same length). */
     public record Tensor(String name, long[] shape, float[] value, float[] grad) {}
 
-    /** Per-layer gradient slots after the 7 linear modules ({@link Adapter#Q} .. {@link Adapter#DOWN}). */
-    public static final int Q_BIAS = 7, K_BIAS = 8, V_BIAS = 9, INPUT_NORM = 10, POST_NORM = 11, Q_NORM = 12, K_NORM = 13;
-    private static final String[] LINEAR = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
-            "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"};
+    /** A layer's RMSNorm weights: before attention, before the MLP, and Qwen3's per-head q and k norms. */
+    public enum Norm { INPUT, POST_ATTENTION, Q, K }
+
+    // Per-layer gradient slots: the 7 projections' weights (by ordinal), then the q/k/v biases, then the norms.
+    private static final int BIAS = 7, NORM = 10;
 
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     private final float[][][] layerGrads; // [layer][slot], null where the family has no such tensor
@@ -33,25 +34,26 @@ public final class TrainableWeights {
         tied = src.lmHead() == src.embed();
         Matrix embed = matrix("model.embed_tokens.weight", src.embed());
         Weights.Layer[] layers = new Weights.Layer[src.layers().length];
-        layerGrads = new float[layers.length][14][];
+        layerGrads = new float[layers.length][NORM + Norm.values().length][];
         for (int l = 0; l < layers.length; l++) {
             Weights.Layer s = src.layers()[l];
             String p = "model.layers." + l + ".";
             float[][] g = layerGrads[l];
-            float[] in = vector(p + "input_layernorm.weight", s.inputNorm(), g, INPUT_NORM);
-            float[] post = vector(p + "post_attention_layernorm.weight", s.postAttentionNorm(), g, POST_NORM);
+            float[] in = vector(p + "input_layernorm.weight", s.inputNorm(), g, NORM + Norm.INPUT.ordinal());
+            float[] post = vector(p + "post_attention_layernorm.weight", s.postAttentionNorm(), g, NORM + Norm.POST_ATTENTION.ordinal());
             Matrix[] lin = new Matrix[7];
             float[][] bias = new float[3][];
-            for (int m = 0; m < 7; m++) {
-                lin[m] = matrix(p + LINEAR[m] + ".weight", s.linear(LINEAR[m].substring(LINEAR[m].indexOf('.') + 1)));
-                g[m] = tensors.get(p + LINEAR[m] + ".weight").grad();
-                if (m < 3) {
-                    float[] b = m == 0 ? s.qBias() : m == 1 ? s.kBias() : s.vBias();
-                    bias[m] = b == null ? null : vector(p + LINEAR[m] + ".bias", b, g, Q_BIAS + m);
+            for (Projection pr : Projection.values()) {
+                int m = pr.ordinal();
+                lin[m] = matrix(p + pr.path() + ".weight", s.linear(pr.moduleName()));
+                g[m] = tensors.get(p + pr.path() + ".weight").grad();
+                if (pr.mayHaveBias()) {
+                    float[] b = pr == Projection.Q ? s.qBias() : pr == Projection.K ? s.kBias() : s.vBias();
+                    bias[m] = b == null ? null : vector(p + pr.path() + ".bias", b, g, BIAS + m);
                 }
             }
-            float[] qn = s.qNorm() == null ? null : vector(p + "self_attn.q_norm.weight", s.qNorm(), g, Q_NORM);
-            float[] kn = s.kNorm() == null ? null : vector(p + "self_attn.k_norm.weight", s.kNorm(), g, K_NORM);
+            float[] qn = s.qNorm() == null ? null : vector(p + "self_attn.q_norm.weight", s.qNorm(), g, NORM + Norm.Q.ordinal());
+            float[] kn = s.kNorm() == null ? null : vector(p + "self_attn.k_norm.weight", s.kNorm(), g, NORM + Norm.K.ordinal());
             layers[l] = new Weights.Layer(in, post, lin[0], lin[1], lin[2], lin[3], bias[0], bias[1], bias[2], qn, kn,
                     lin[4], lin[5], lin[6]);
         }
@@ -107,9 +109,19 @@ public final class TrainableWeights {
         return tensors.get("model.norm.weight").grad();
     }
 
-    /** A layer's gradient array for slot ({@link Adapter#Q}.. for linear weights, {@link #Q_BIAS}.. otherwise), or null. */
-    public float[] layerGrad(int layer, int slot) {
-        return layerGrads[layer][slot];
+    /** The gradient of a layer's projection weight. */
+    public float[] weightGrad(int layer, Projection p) {
+        return layerGrads[layer][p.ordinal()];
+    }
+
+    /** The gradient of a layer's projection bias, or null where it has none. */
+    public float[] biasGrad(int layer, Projection p) {
+        return p.mayHaveBias() ? layerGrads[layer][BIAS + p.ordinal()] : null;
+    }
+
+    /** The gradient of a layer's norm weight, or null where the family has none (q/k norms outside Qwen3). */
+    public float[] normGrad(int layer, Norm n) {
+        return layerGrads[layer][NORM + n.ordinal()];
     }
 
     public void zeroGrad() {

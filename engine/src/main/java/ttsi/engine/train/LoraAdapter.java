@@ -18,6 +18,7 @@ import ttsi.engine.format.FormatException;
 import ttsi.engine.format.Safetensors;
 import ttsi.engine.model.Adapter;
 import ttsi.engine.model.ModelConfig;
+import ttsi.engine.model.Projection;
 import ttsi.engine.tensor.MatMul;
 import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
@@ -29,18 +30,18 @@ import ttsi.engine.tensor.Parallel;
  */
 public final class LoraAdapter implements Adapter {
 
-    /** Index of each module in a layer's slot array. */
-    public static final List<String> MODULES = LoraConfig.ALL_LINEAR;
 
     /** One adapted linear layer with its gradients. */
     public static final class Module {
         public final int layer, in, out, r;
         public final String name;
+        public final Projection projection;
         public final float[] a, b, gradA, gradB;
 
         Module(int layer, String name, int in, int out, int r) {
             this.layer = layer;
             this.name = name;
+            this.projection = Projection.ofModuleName(name);
             this.in = in;
             this.out = out;
             this.r = r;
@@ -64,17 +65,17 @@ public final class LoraAdapter implements Adapter {
     }
 
     private final LoraConfig config;
-    private final Module[][] modules; // [layer][module index], null where not targeted
+    private final Module[][] modules; // [layer][projection], null where not targeted
     private final List<Module> all = new ArrayList<>();
 
     private LoraAdapter(ModelConfig model, LoraConfig config) {
         this.config = config;
-        modules = new Module[model.numLayers()][MODULES.size()];
+        modules = new Module[model.numLayers()][Projection.values().length];
         for (int l = 0; l < model.numLayers(); l++) {
             for (String m : config.targetModules()) {
                 int[] shape = shape(model, m);
                 Module mod = new Module(l, m, shape[1], shape[0], config.r());
-                modules[l][MODULES.indexOf(m)] = mod;
+                modules[l][mod.projection.ordinal()] = mod;
                 all.add(mod);
             }
         }
@@ -119,9 +120,9 @@ public final class LoraAdapter implements Adapter {
         return all;
     }
 
-    /** The adapter of a layer's module (index into {@link #MODULES}), or null. */
-    public Module module(int layer, int moduleIndex) {
-        return modules[layer][moduleIndex];
+    /** The adapter of a layer's projection, or null. */
+    public Module module(int layer, Projection projection) {
+        return modules[layer][projection.ordinal()];
     }
 
     public void zeroGrad() {
@@ -142,9 +143,9 @@ public final class LoraAdapter implements Adapter {
     }
 
     @Override
-    /** Inference path: y[rows][out] += scale · (x·Aᵀ)·Bᵀ for module (layer, index); no-op if not targeted. */
-    public void addDelta(Parallel p, int layer, int moduleIndex, float[] x, int rows, float[] y) {
-        Module m = modules[layer][moduleIndex];
+    /** Inference path: y[rows][out] += scale · (x·Aᵀ)·Bᵀ for a layer's projection; no-op if not targeted. */
+    public void addDelta(Parallel p, int layer, Projection projection, float[] x, int rows, float[] y) {
+        Module m = modules[layer][projection.ordinal()];
         if (m == null) return;
         float[] u = new float[rows * m.r];
         MatMul.linear(p, x, rows, Matrix.ofFloats(m.a, m.r, m.in), null, u);
@@ -246,7 +247,7 @@ public final class LoraAdapter implements Adapter {
             } catch (java.util.regex.PatternSyntaxException e) {
                 throw new FormatException(cfgFile, "field 'target_modules' is not a valid regex: " + e.getDescription() + " in '" + tm.asText() + "'");
             }
-            for (String m : MODULES) {
+            for (String m : Projection.MODULE_NAMES) {
                 int hits = 0;
                 for (int l = 0; l < model.numLayers(); l++) if (re.matcher(modulePath(l, m)).matches()) hits++;
                 if (hits == model.numLayers()) targets.add(m);
@@ -260,10 +261,10 @@ public final class LoraAdapter implements Adapter {
         }
         if (targets.contains("all-linear")) {
             targets.clear();
-            targets.addAll(MODULES);
+            targets.addAll(Projection.MODULE_NAMES);
         }
-        for (String t : targets) if (!MODULES.contains(t)) throw new FormatException(cfgFile, "target module '" + t + "' is not a linear layer of this model (expected " + MODULES + ")");
-        if (targets.isEmpty()) throw new FormatException(cfgFile, "field 'target_modules' selects no linear layer of this model (expected some of " + MODULES + ")");
+        for (String t : targets) if (!Projection.MODULE_NAMES.contains(t)) throw new FormatException(cfgFile, "target module '" + t + "' is not a linear layer of this model (expected " + Projection.MODULE_NAMES + ")");
+        if (targets.isEmpty()) throw new FormatException(cfgFile, "field 'target_modules' selects no linear layer of this model (expected some of " + Projection.MODULE_NAMES + ")");
         LoraConfig lc;
         try {
             lc = new LoraConfig(c.get("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("lora_dropout").asDouble(0),

@@ -2,9 +2,10 @@ package ttsi.engine.train;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import ttsi.engine.model.Adapter;
 import ttsi.engine.model.Decoder;
+import ttsi.engine.model.LayerBuffers;
 import ttsi.engine.model.ModelConfig;
+import ttsi.engine.model.Projection;
 import ttsi.engine.model.Ops;
 import ttsi.engine.model.TrainableWeights;
 import ttsi.engine.model.Weights;
@@ -42,6 +43,7 @@ public final class LoraBackprop {
     private int cap;
     private float[][] xIn, xn1, q, k, v, qRaw, kRaw, att, xMid, xn2, gate, up, act, softmaxStats;
     private float[][] rinv1, rinv2, qRinv, kRinv;
+    private LayerBuffers[] saved; // [layer], over the arrays above (one forward, Decoder.layer, for inference and training)
     private float[][][] loraU, loraIn, loraMask; // [layer][module]: x·Aᵀ [rows*r]; with dropout, drop(x) and its 0-or-1/(1-p) mask
     private float[] x, xnF, rinvF, cos, sin;
     // Gradient scratch.
@@ -143,42 +145,14 @@ public final class LoraBackprop {
      * gradients are the same bits as without skipping (with dropout, the masks are drawn for fewer rows).
      */
     private void forward(Parallel p, int[] tokens, int len, int r0) {
-        int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), half = hd / 2;
-        float eps = c.rmsNormEps();
+        int h = c.hiddenSize();
         for (int t = 0; t < len; t++) w.embed().row(tokens[t], x, t * h);
         decoder.ropeTables(0, len, cos, sin);
         for (int l = 0; l < c.numLayers(); l++) {
-            Weights.Layer lw = w.layers()[l];
             int from = l == c.numLayers() - 1 ? r0 : 0; // first row this layer's output is needed for
-            System.arraycopy(x, 0, xIn[l], 0, len * h);
-            for (int t = 0; t < len; t++) rinv1[l][t] = Ops.rmsNorm(x, t * h, lw.inputNorm(), xn1[l], t * h, h, eps);
-            linear(p, l, Adapter.Q, xn1[l], 0, len, lw.q(), lw.qBias(), q[l]);
-            linear(p, l, Adapter.K, xn1[l], 0, len, lw.k(), lw.kBias(), k[l]);
-            linear(p, l, Adapter.V, xn1[l], 0, len, lw.v(), lw.vBias(), v[l]);
-            if (c.qkNorm()) {
-                System.arraycopy(q[l], 0, qRaw[l], 0, len * c.qDim());
-                System.arraycopy(k[l], 0, kRaw[l], 0, len * c.kvDim());
-                for (int i = 0; i < len * nh; i++) qRinv[l][i] = Ops.rmsNorm(q[l], i * hd, lw.qNorm(), q[l], i * hd, hd, eps);
-                for (int i = 0; i < len * nkv; i++) kRinv[l][i] = Ops.rmsNorm(k[l], i * hd, lw.kNorm(), k[l], i * hd, hd, eps);
-            }
-            for (int t = 0; t < len; t++) {
-                for (int i = 0; i < nh; i++) Ops.rope(q[l], (t * nh + i) * hd, cos, sin, t * half, half);
-                for (int i = 0; i < nkv; i++) Ops.rope(k[l], (t * nkv + i) * hd, cos, sin, t * half, half);
-            }
-            Ops.attention(p, q[l], k[l], v[l], att[l], len, 0, nh, nkv, hd, c.slidingWindow(), softmaxStats[l]);
-            float[] out = dxn; // scratch
-            linear(p, l, Adapter.O, att[l], from, len, lw.o(), null, out);
-            for (int i = from * h; i < len * h; i++) x[i] += out[i];
-            System.arraycopy(x, from * h, xMid[l], from * h, (len - from) * h);
-            for (int t = from; t < len; t++) rinv2[l][t] = Ops.rmsNorm(x, t * h, lw.postAttentionNorm(), xn2[l], t * h, h, eps);
-            linear(p, l, Adapter.GATE, xn2[l], from, len, lw.gate(), null, gate[l]);
-            linear(p, l, Adapter.UP, xn2[l], from, len, lw.up(), null, up[l]);
-            int inter = c.intermediateSize();
-            Ops.swiglu(gate[l], up[l], act[l], from * inter, (len - from) * inter);
-            linear(p, l, Adapter.DOWN, act[l], from, len, lw.down(), null, out);
-            for (int i = from * h; i < len * h; i++) x[i] += out[i];
+            decoder.layer(p, l, saved[l], null, null, 0, len, from, cos, sin, this::linear);
         }
-        for (int t = r0; t < len; t++) rinvF[t] = Ops.rmsNorm(x, t * h, w.finalNorm(), xnF, t * h, h, eps);
+        for (int t = r0; t < len; t++) rinvF[t] = Ops.rmsNorm(x, t * h, w.finalNorm(), xnF, t * h, h, c.rmsNormEps());
     }
 
     private void backward(Parallel p, int len, int r0) {
@@ -187,15 +161,15 @@ public final class LoraBackprop {
             Weights.Layer lw = w.layers()[l];
             int from = l == c.numLayers() - 1 ? r0 : 0; // rows before it have no gradient here (see forward)
             // MLP: x += down(swiglu(gate(xn2), up(xn2))), xn2 = norm(xMid).
-            linearBackward(p, l, Adapter.DOWN, dx, from, len, lw.down(), act[l], dact, false);
+            linearBackward(p, l, Projection.DOWN, dx, from, len, lw.down(), act[l], dact, false);
             int inter = c.intermediateSize();
             Ops.swigluBackward(dact, gate[l], up[l], dgate, dup, from * inter, (len - from) * inter);
-            linearBackward(p, l, Adapter.GATE, dgate, from, len, lw.gate(), xn2[l], dxn, false);
-            linearBackward(p, l, Adapter.UP, dup, from, len, lw.up(), xn2[l], dxn, true);
-            if (full != null) normWeightGrad(dxn, xMid[l], rinv2[l], from, len, h, full.layerGrad(l, TrainableWeights.POST_NORM));
+            linearBackward(p, l, Projection.GATE, dgate, from, len, lw.gate(), xn2[l], dxn, false);
+            linearBackward(p, l, Projection.UP, dup, from, len, lw.up(), xn2[l], dxn, true);
+            if (full != null) normWeightGrad(dxn, xMid[l], rinv2[l], from, len, h, full.normGrad(l, TrainableWeights.Norm.POST_ATTENTION));
             for (int t = from; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xMid[l], t * h, lw.postAttentionNorm(), rinv2[l][t], h, dx, t * h, true);
             // Attention: x += o(attention(rope(q), rope(k), v)), q/k/v from xn1 = norm(xIn).
-            linearBackward(p, l, Adapter.O, dx, from, len, lw.o(), att[l], datt, false);
+            linearBackward(p, l, Projection.O, dx, from, len, lw.o(), att[l], datt, false);
             Arrays.fill(datt, 0, from * c.qDim(), 0f);
             Ops.attentionBackward(p, datt, softmaxStats[l], q[l], k[l], v[l], dq, dk, dv, len, nh, nkv, hd, c.slidingWindow());
             for (int t = 0; t < len; t++) {
@@ -204,16 +178,16 @@ public final class LoraBackprop {
             }
             if (c.qkNorm()) {
                 if (full != null) {
-                    normWeightGrad(dq, qRaw[l], qRinv[l], 0, len * nh, hd, full.layerGrad(l, TrainableWeights.Q_NORM));
-                    normWeightGrad(dk, kRaw[l], kRinv[l], 0, len * nkv, hd, full.layerGrad(l, TrainableWeights.K_NORM));
+                    normWeightGrad(dq, qRaw[l], qRinv[l], 0, len * nh, hd, full.normGrad(l, TrainableWeights.Norm.Q));
+                    normWeightGrad(dk, kRaw[l], kRinv[l], 0, len * nkv, hd, full.normGrad(l, TrainableWeights.Norm.K));
                 }
                 for (int i = 0; i < len * nh; i++) Ops.rmsNormBackward(dq, i * hd, qRaw[l], i * hd, lw.qNorm(), qRinv[l][i], hd, dq, i * hd, false);
                 for (int i = 0; i < len * nkv; i++) Ops.rmsNormBackward(dk, i * hd, kRaw[l], i * hd, lw.kNorm(), kRinv[l][i], hd, dk, i * hd, false);
             }
-            linearBackward(p, l, Adapter.Q, dq, 0, len, lw.q(), xn1[l], dxn, false);
-            linearBackward(p, l, Adapter.K, dk, 0, len, lw.k(), xn1[l], dxn, true);
-            linearBackward(p, l, Adapter.V, dv, 0, len, lw.v(), xn1[l], dxn, true);
-            if (full != null) normWeightGrad(dxn, xIn[l], rinv1[l], 0, len, h, full.layerGrad(l, TrainableWeights.INPUT_NORM));
+            linearBackward(p, l, Projection.Q, dq, 0, len, lw.q(), xn1[l], dxn, false);
+            linearBackward(p, l, Projection.K, dk, 0, len, lw.k(), xn1[l], dxn, true);
+            linearBackward(p, l, Projection.V, dv, 0, len, lw.v(), xn1[l], dxn, true);
+            if (full != null) normWeightGrad(dxn, xIn[l], rinv1[l], 0, len, h, full.normGrad(l, TrainableWeights.Norm.INPUT));
             for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xIn[l], t * h, lw.inputNorm(), rinv1[l][t], h, dx, t * h, true);
         }
     }
@@ -227,24 +201,24 @@ public final class LoraBackprop {
      * Rows [r0, len) of y = x·Wᵀ + bias + scale · (drop(x)·Aᵀ)·Bᵀ, saving x·Aᵀ (and drop(x)) for the backward.
      * Frozen weights run from their transposed copy where the decoder keeps one ({@link Decoder#transposedLinears}).
      */
-    private void linear(Parallel p, int layer, int module, float[] in, int r0, int len, Matrix weight, float[] bias, float[] y) {
+    private void linear(Parallel p, int layer, Projection module, float[] in, int r0, int len, Matrix weight, float[] bias, float[] y) {
         int rows = len - r0, kIn = weight.cols(), nOut = weight.rows();
-        if (transposed != null) MatMul.linearTransposed(p, in, r0 * kIn, rows, transposed[layer][module], bias, y, r0 * nOut);
+        if (transposed != null) MatMul.linearTransposed(p, in, r0 * kIn, rows, transposed[layer][module.ordinal()], bias, y, r0 * nOut);
         else MatMul.linear(p, in, r0 * kIn, kIn, rows, weight, 0, nOut, bias, y, r0 * nOut, nOut);
         LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float[] xd = in;
         double drop = adapter.config().dropout();
         if (drop > 0) {
-            xd = loraIn[layer][module];
-            float[] mask = loraMask[layer][module];
+            xd = loraIn[layer][module.ordinal()];
+            float[] mask = loraMask[layer][module.ordinal()];
             float keep = (float) (1 / (1 - drop));
             for (int i = r0 * m.in; i < len * m.in; i++) {
                 mask[i] = dropoutRng.nextDouble() < drop ? 0f : keep;
                 xd[i] = in[i] * mask[i];
             }
         }
-        float[] u = loraU[layer][module];
+        float[] u = loraU[layer][module.ordinal()];
         MatMul.linear(p, xd, r0 * m.in, m.in, rows, Matrix.ofFloats(m.a, m.r, m.in), 0, m.r, null, u, r0 * m.r, m.r);
         float s = adapter.scale();
         float[] us = new float[rows * m.r];
@@ -256,19 +230,19 @@ public final class LoraBackprop {
      * Backward of {@link #linear} over rows [r0, len): dIn (+)= dy·W + scale·(dy·B)·A (through the dropout mask),
      * and the adapter's grads: dB += scale · dyᵀ·u, dA += (scale · dy·B)ᵀ·drop(x). Rows of dIn before r0 are left as they are.
      */
-    private void linearBackward(Parallel p, int layer, int module, float[] dy, int r0, int len, Matrix weight, float[] in,
+    private void linearBackward(Parallel p, int layer, Projection module, float[] dy, int r0, int len, Matrix weight, float[] in,
                                 float[] dIn, boolean accumulate) {
         int rows = len - r0, kIn = weight.cols(), nOut = weight.rows();
         MatMul.linearBackwardInput(p, dy, r0 * nOut, nOut, rows, weight, dIn, r0 * kIn, kIn, accumulate);
         if (full != null) {
-            MatMul.linearBackwardWeight(p, dy, r0 * nOut, in, r0 * kIn, rows, nOut, kIn, full.layerGrad(layer, module));
-            float[] gb = module <= Adapter.V ? full.layerGrad(layer, TrainableWeights.Q_BIAS + module) : null;
+            MatMul.linearBackwardWeight(p, dy, r0 * nOut, in, r0 * kIn, rows, nOut, kIn, full.weightGrad(layer, module));
+            float[] gb = full.biasGrad(layer, module);
             if (gb != null) for (int t = r0; t < len; t++) VectorOps.axpy(1f, dy, t * gb.length, gb, 0, gb.length);
         }
         LoraAdapter.Module m = adapter == null ? null : adapter.module(layer, module);
         if (m == null) return;
         float s = adapter.scale();
-        float[] u = loraU[layer][module];
+        float[] u = loraU[layer][module.ordinal()];
         float[] us = new float[rows * m.r];
         for (int i = 0; i < us.length; i++) us[i] = u[r0 * m.r + i] * s;
         // The rank-r side is kept outside so the kernels run over the wide dimension: dBᵀ += usᵀ·dy, du = dy·B = dy·(Bᵀ)ᵀ.
@@ -279,14 +253,14 @@ public final class LoraBackprop {
         MatMul.linear(p, dy, r0 * m.out, m.out, rows, Matrix.ofFloats(m.bTransposed(), m.r, m.out), 0, m.r, null, du, 0, m.r);
         for (int i = 0; i < du.length; i++) du[i] *= s;
         boolean dropped = adapter.config().dropout() > 0;
-        float[] xd = dropped ? loraIn[layer][module] : in;
+        float[] xd = dropped ? loraIn[layer][module.ordinal()] : in;
         MatMul.linearBackwardWeight(p, du, 0, xd, r0 * m.in, rows, m.r, m.in, m.gradA);
         if (!dropped) {
             MatMul.linearBackwardInput(p, du, 0, m.r, rows, Matrix.ofFloats(m.a, m.r, m.in), dIn, r0 * m.in, m.in, true);
         } else {
             float[] tmp = new float[rows * m.in];
             MatMul.linearBackwardInput(p, du, rows, Matrix.ofFloats(m.a, m.r, m.in), tmp, false);
-            float[] mask = loraMask[layer][module];
+            float[] mask = loraMask[layer][module.ordinal()];
             for (int i = 0; i < tmp.length; i++) dIn[r0 * m.in + i] += tmp[i] * mask[r0 * m.in + i];
         }
     }
@@ -312,11 +286,11 @@ public final class LoraBackprop {
         softmaxStats = new float[L][c.numHeads() * len * 2];
         rinv1 = new float[L][len];
         rinv2 = new float[L][len];
-        loraU = new float[L][LoraAdapter.MODULES.size()][];
-        loraIn = new float[L][LoraAdapter.MODULES.size()][];
-        loraMask = new float[L][LoraAdapter.MODULES.size()][];
+        loraU = new float[L][Projection.values().length][];
+        loraIn = new float[L][Projection.values().length][];
+        loraMask = new float[L][Projection.values().length][];
         for (LoraAdapter.Module m : adapter == null ? java.util.List.<LoraAdapter.Module>of() : adapter.modules()) {
-            int mi = LoraAdapter.MODULES.indexOf(m.name);
+            int mi = m.projection.ordinal();
             loraU[m.layer][mi] = new float[len * m.r];
             if (adapter.config().dropout() > 0) {
                 loraIn[m.layer][mi] = new float[len * m.in];
@@ -337,6 +311,32 @@ public final class LoraBackprop {
         dgate = new float[len * inter];
         dup = new float[len * inter];
         dact = new float[len * inter];
+        saved = new LayerBuffers[L];
+        for (int l = 0; l < L; l++) {
+            LayerBuffers b = saved[l] = new LayerBuffers();
+            b.x = x;
+            b.xIn = xIn[l];
+            b.xn1 = xn1[l];
+            b.rinv1 = rinv1[l];
+            b.q = q[l];
+            b.k = k[l];
+            b.v = v[l];
+            if (c.qkNorm()) {
+                b.qRaw = qRaw[l];
+                b.kRaw = kRaw[l];
+                b.qRinv = qRinv[l];
+                b.kRinv = kRinv[l];
+            }
+            b.att = att[l];
+            b.softmaxStats = softmaxStats[l];
+            b.out = dxn; // scratch: the backward's dxn is free during the forward
+            b.xMid = xMid[l];
+            b.xn2 = xn2[l];
+            b.rinv2 = rinv2[l];
+            b.gate = gate[l];
+            b.up = up[l];
+            b.act = act[l];
+        }
         cap = len;
     }
 
@@ -345,6 +345,7 @@ public final class LoraBackprop {
         cap = 0;
         xIn = xn1 = q = k = v = qRaw = kRaw = att = xMid = xn2 = gate = up = act = softmaxStats = rinv1 = rinv2 = qRinv = kRinv = null;
         loraU = loraIn = loraMask = null;
+        saved = null;
         x = xnF = rinvF = cos = sin = dx = dxn = dq = dk = dv = datt = dgate = dup = dact = null;
     }
 }

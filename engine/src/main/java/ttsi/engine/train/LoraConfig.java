@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record LoraConfig(int r, double alpha, double dropout, boolean useRslora, List<String> targetModules, long seed) {
 
-    public static final List<String> ALL_LINEAR = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    public static final List<String> ALL_LINEAR = ttsi.engine.model.Projection.MODULE_NAMES;
 
     public LoraConfig {
         if (r <= 0) throw new IllegalArgumentException("LoRA rank must be positive, got " + r);

@@ -21,6 +21,7 @@ import ttsi.engine.format.Safetensors;
 import ttsi.engine.model.Checkpoints;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.ModelConfig;
+import ttsi.engine.model.Projection;
 import ttsi.engine.model.Weights;
 import ttsi.engine.tensor.Matrix;
 import ttsi.engine.tensor.Parallel;
@@ -50,8 +51,9 @@ public final class LoraMerge {
             Weights.Layer w = layers[l];
             Matrix[] lin = w.linears();
             boolean any = false;
-            for (int mi = 0; mi < lin.length; mi++) {
-                LoraAdapter.Module m = adapter.module(l, mi);
+            for (Projection pr : Projection.values()) {
+                int mi = pr.ordinal();
+                LoraAdapter.Module m = adapter.module(l, pr);
                 if (m == null) continue;
                 lin[mi] = merged(lin[mi], m, scale, dtype == null ? lin[mi].dtype() : dtype, arena);
                 any = true;
@@ -132,7 +134,7 @@ public final class LoraMerge {
             Weights merged = merge(base, adapter, dtype);
             Map<String, Matrix> replaced = new HashMap<>();
             for (LoraAdapter.Module m : adapter.modules()) {
-                replaced.put(m.path() + ".weight", merged.layers()[m.layer].linears()[LoraAdapter.MODULES.indexOf(m.name)]);
+                replaced.put(m.path() + ".weight", merged.layers()[m.layer].linears()[m.projection.ordinal()]);
             }
             List<Safetensors.Entry> entries = new ArrayList<>();
             for (Safetensors.Tensor t : ckpt.tensors().values()) {
