@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import ttsi.bench.report.Report;
 import ttsi.bench.report.RunLoader;
 import ttsi.engine.tensor.Parallel;
-import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.StepReport;
 import ttsi.toolshift.Demo;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
 
                 @Override
-                public void sftStep(LoraTrainer.StepReport r) {
+                public void sftStep(StepReport r) {
                     if (bar[0] == null) bar[0] = Bars.steps("[sft] training", r.totalSteps(), 0);
                     bar[0].stepTo(r.step());
                     bar[0].setExtraMessage(Bars.extra("epoch " + (r.epoch() + 1), Bars.loss(r.loss())));

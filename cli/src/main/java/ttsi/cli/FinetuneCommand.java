@@ -19,6 +19,7 @@ import ttsi.engine.train.LoraAdapter;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.LoraTrainer;
 import ttsi.engine.train.SftExamples;
+import ttsi.engine.train.StepReport;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.TrainingExample;
 
@@ -71,7 +72,7 @@ final class FinetuneCommand implements Callable<Integer> {
             TrainConfig tc = new TrainConfig(epochs, batchSize, gradAccum, lr, warmupRatio, scheduler, weightDecay, maxGradNorm, true, seed);
             LoraAdapter adapter = LoraAdapter.create(m.config(), lc);
             int total = tc.totalSteps(examples.size());
-            List<LoraTrainer.StepReport> steps;
+            List<StepReport> steps;
             try (ProgressBar bar = Bars.steps("finetune", total, 0)) {
                 steps = LoraTrainer.train(m.decoder(), adapter, examples, tc, r -> {
                     bar.stepTo(r.step());

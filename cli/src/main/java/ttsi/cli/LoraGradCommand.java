@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.engine.model.Model;
 import ttsi.engine.train.LoraAdapter;
-import ttsi.engine.train.LoraBackprop;
+import ttsi.engine.train.Backprop;
 
 @Command(name = "lora-grad", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Mean cross-entropy of tokens P.. given the ones before, and the gradient norms of each LoRA A and B, as JSON.")
 final class LoraGradCommand implements Callable<Integer> {
@@ -34,7 +34,7 @@ final class LoraGradCommand implements Callable<Integer> {
             LoraAdapter ad = LoraAdapter.loadPeft(adapter, m.config());
             boolean[] target = new boolean[ids.length];
             for (int t = promptLen; t < ids.length; t++) target[t] = true;
-            LoraBackprop.Loss loss = new LoraBackprop(m.decoder(), ad).forwardBackward(ids, target, 1f / (ids.length - promptLen));
+            Backprop.Loss loss = new Backprop(m.decoder(), ad).forwardBackward(ids, target, 1f / (ids.length - promptLen));
             Map<String, Object> norms = new LinkedHashMap<>();
             for (LoraAdapter.Module mod : ad.modules()) norms.put(mod.path() + ".weight", new double[] {norm(mod.gradA), norm(mod.gradB)});
             Map<String, Object> out = new LinkedHashMap<>();

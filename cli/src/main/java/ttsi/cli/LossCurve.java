@@ -24,7 +24,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.StepReport;
 
 /**
  * Writes a training run's loss per step as NAME.csv and a NAME.png chart (drawn with XChart) into a folder: the loss of
@@ -61,7 +61,7 @@ final class LossCurve {
      * Writes NAME.csv and NAME.png. markers: where the caller's epochs or phases begin (may be empty); the smoothing
      * does not reach across them, so a jump at a phase change stays a jump.
      */
-    static void write(Path dir, List<LoraTrainer.StepReport> steps, String name, String title, List<LossCurve.Marker> markers) throws IOException {
+    static void write(Path dir, List<StepReport> steps, String name, String title, List<LossCurve.Marker> markers) throws IOException {
         StringBuilder csv = new StringBuilder("step,epoch,loss,grad_norm,lr,tokens,seconds\n");
         for (var s : steps) {
             csv.append(s.step()).append(',').append(s.epoch() + 1).append(',').append(s.loss()).append(',').append(s.gradNorm())
@@ -72,7 +72,7 @@ final class LossCurve {
     }
 
     /** The loss chart of {@link #write}, with its markers placed (the PNG is this chart, drawn). */
-    static XYChart lossChart(List<LoraTrainer.StepReport> steps, String title, List<LossCurve.Marker> markers) {
+    static XYChart lossChart(List<StepReport> steps, String title, List<LossCurve.Marker> markers) {
         double[] x = new double[steps.size()], y = new double[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
             x[i] = steps.get(i).step();
@@ -93,7 +93,7 @@ final class LossCurve {
     }
 
     /** A marker at the first step of every epoch after the first ("epoch 2", ...). */
-    static List<LossCurve.Marker> epochMarkers(List<LoraTrainer.StepReport> steps) {
+    static List<LossCurve.Marker> epochMarkers(List<StepReport> steps) {
         List<LossCurve.Marker> out = new ArrayList<>();
         for (int i = 1; i < steps.size(); i++) {
             if (steps.get(i).epoch() != steps.get(i - 1).epoch()) out.add(new LossCurve.Marker(steps.get(i).step() - 0.5, "epoch " + (steps.get(i).epoch() + 1)));
@@ -179,13 +179,13 @@ final class LossCurve {
     }
 
     /** Reads a loss CSV written by {@link #write}, numbering its steps on from offset. */
-    static List<LoraTrainer.StepReport> read(Path csv, int offset) throws IOException {
-        List<LoraTrainer.StepReport> out = new ArrayList<>();
+    static List<StepReport> read(Path csv, int offset) throws IOException {
+        List<StepReport> out = new ArrayList<>();
         List<String> lines = Files.readAllLines(csv);
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).split(",");
             if (f.length < 7) throw new IOException(csv + ":" + (i + 1) + ": expected 7 columns (step,epoch,loss,grad_norm,lr,tokens,seconds)");
-            out.add(new LoraTrainer.StepReport(Integer.parseInt(f[0]) + offset, 0, Integer.parseInt(f[1]) - 1, Double.parseDouble(f[2]),
+            out.add(new StepReport(Integer.parseInt(f[0]) + offset, 0, Integer.parseInt(f[1]) - 1, Double.parseDouble(f[2]),
                     Double.parseDouble(f[3]), Double.parseDouble(f[4]), Integer.parseInt(f[5]), Double.parseDouble(f[6])));
         }
         return out;

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import ttsi.engine.tensor.Parallel;
-import ttsi.engine.train.LoraTrainer;
 import ttsi.engine.train.ResumableTrainer;
+import ttsi.engine.train.StepReport;
 import ttsi.agent.tools.Json;
 import ttsi.toolshift.BpeTrainer;
 import ttsi.toolshift.Recipe;
@@ -113,7 +113,7 @@ final class ToolShiftCommand implements Callable<Integer> {
                     }
 
                     @Override
-                    public void onStep(LoraTrainer.StepReport s) {
+                    public void onStep(StepReport s) {
                         if (bar[0] == null) bar[0] = Bars.steps(spec.name(), spec.totalSteps(), s.step() - 1);
                         ema[0] = Double.isNaN(ema[0]) ? s.loss() : 0.95 * ema[0] + 0.05 * s.loss();
                         bar[0].stepTo(s.step());
@@ -147,7 +147,7 @@ final class ToolShiftCommand implements Callable<Integer> {
             info.put("batch_tokens", spec.batchTokens());
             info.set("optimizer", Json.MAPPER.valueToTree(spec.options()));
             info.put("steps", r.steps().size());
-            info.put("tokens_supervised", r.steps().stream().mapToLong(LoraTrainer.StepReport::tokens).sum());
+            info.put("tokens_supervised", r.steps().stream().mapToLong(StepReport::tokens).sum());
             info.put("final_loss", r.steps().getLast().loss());
             info.put("seconds", Math.round(r.seconds()));
             info.put("threads", Parallel.global().threads());

@@ -13,7 +13,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.StepReport;
 
 /**
  * The loss chart: the centred moving mean and the CSV by hand; PNGs whose pixels show the smoothed line across the plot,
@@ -44,30 +44,30 @@ class LossCurveTest {
 
     @Test
     void epochMarkersSitBetweenTheLastStepOfAnEpochAndTheFirstOfTheNext() {
-        List<LoraTrainer.StepReport> steps = new ArrayList<>();
-        for (int i = 0; i < 6; i++) steps.add(new LoraTrainer.StepReport(i + 1, 6, i / 2, 1.0, 0, 1e-4, 10, 0.1));
+        List<StepReport> steps = new ArrayList<>();
+        for (int i = 0; i < 6; i++) steps.add(new StepReport(i + 1, 6, i / 2, 1.0, 0, 1e-4, 10, 0.1));
         assertEquals(List.of(new LossCurve.Marker(2.5, "epoch 2"), new LossCurve.Marker(4.5, "epoch 3")), LossCurve.epochMarkers(steps));
     }
 
     @Test
     void csvHoldsEveryStepAndReadsBack(@TempDir Path dir) throws Exception {
-        List<LoraTrainer.StepReport> steps = List.of(new LoraTrainer.StepReport(1, 2, 0, 2.5, 0.75, 1e-3, 100, 0.5),
-                new LoraTrainer.StepReport(2, 2, 1, 1.25, 0.5, 5e-4, 90, 0.25));
+        List<StepReport> steps = List.of(new StepReport(1, 2, 0, 2.5, 0.75, 1e-3, 100, 0.5),
+                new StepReport(2, 2, 1, 1.25, 0.5, 5e-4, 90, 0.25));
         LossCurve.write(dir, steps, "loss", "t", List.of());
         assertEquals(List.of("step,epoch,loss,grad_norm,lr,tokens,seconds", "1,1,2.5,0.75,0.001,100,0.5", "2,2,1.25,0.5,5.0E-4,90,0.25"),
                 Files.readAllLines(dir.resolve("loss.csv")));
-        List<LoraTrainer.StepReport> back = LossCurve.read(dir.resolve("loss.csv"), 10);
-        assertEquals(new LoraTrainer.StepReport(11, 0, 0, 2.5, 0.75, 1e-3, 100, 0.5), back.get(0));
-        assertEquals(new LoraTrainer.StepReport(12, 0, 1, 1.25, 0.5, 5e-4, 90, 0.25), back.get(1));
+        List<StepReport> back = LossCurve.read(dir.resolve("loss.csv"), 10);
+        assertEquals(new StepReport(11, 0, 0, 2.5, 0.75, 1e-3, 100, 0.5), back.get(0));
+        assertEquals(new StepReport(12, 0, 1, 1.25, 0.5, 5e-4, 90, 0.25), back.get(1));
     }
 
     @Test
     void thePngShowsTheSmoothedLineAndTheMarkersAtTheirSteps(@TempDir Path dir) throws Exception {
         int n = 400;
-        List<LoraTrainer.StepReport> steps = new ArrayList<>();
+        List<StepReport> steps = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double y = 0.5 + 3 * Math.exp(-i / 100.0) + (i % 3 == 0 ? 0.4 : -0.2); // a zigzag around a decay
-            steps.add(new LoraTrainer.StepReport(i + 1, n, 0, y, 1, 1e-3, 100, 0.1));
+            steps.add(new StepReport(i + 1, n, 0, y, 1, 1e-3, 100, 0.1));
         }
         double firstStep = 1, lastStep = n, m1 = 100.5, m2 = 250.5;
         List<LossCurve.Marker> markers = List.of(new LossCurve.Marker(m1, "phase full"), new LossCurve.Marker(m2, "phase more"));
@@ -137,11 +137,11 @@ class LossCurveTest {
     @Test
     void longRunsAndShortRunsAreDrawn(@TempDir Path dir) throws Exception {
         for (int n : new int[] {1, 3, 7, 30, 123, 2500, 20000, 1234567}) {
-            List<LoraTrainer.StepReport> steps = new ArrayList<>();
+            List<StepReport> steps = new ArrayList<>();
             int points = Math.min(n, 3000);
             for (int i = 0; i < points; i++) {
                 int s = (int) Math.round(1 + (double) i * (n - 1) / Math.max(1, points - 1));
-                steps.add(new LoraTrainer.StepReport(s, n, i * 3 / points, 2.0 / (1 + i), 1, 1e-3, 100, 0.1));
+                steps.add(new StepReport(s, n, i * 3 / points, 2.0 / (1 + i), 1, 1e-3, 100, 0.1));
             }
             LossCurve.write(dir, steps, "loss-" + n, "n = " + n, LossCurve.epochMarkers(steps));
             BufferedImage img = ImageIO.read(dir.resolve("loss-" + n + ".png").toFile());
@@ -152,10 +152,10 @@ class LossCurveTest {
 
     @Test
     void aDivergedRunWithNonFiniteLossesIsStillDrawn(@TempDir Path dir) throws Exception {
-        List<LoraTrainer.StepReport> steps = new ArrayList<>();
+        List<StepReport> steps = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             double y = i == 40 ? Double.NaN : i == 60 ? Double.POSITIVE_INFINITY : 2.0 / (1 + i);
-            steps.add(new LoraTrainer.StepReport(i + 1, 100, 0, y, 1, 1e-3, 100, 0.1));
+            steps.add(new StepReport(i + 1, 100, 0, y, 1, 1e-3, 100, 0.1));
         }
         LossCurve.write(dir, steps, "loss", "diverged", List.of(new LossCurve.Marker(50.5, "phase 2")));
         assertEquals(720, ImageIO.read(dir.resolve("loss.png").toFile()).getWidth());
@@ -192,11 +192,11 @@ class LossCurveTest {
     @Test
     void xTicksFallOnRoundStepsAndTheirLabelsStayApart(@TempDir Path dir) throws Exception {
         for (int n : new int[] {7, 30, 400, 2500, 20000, 1234567}) {
-            List<LoraTrainer.StepReport> steps = new ArrayList<>();
+            List<StepReport> steps = new ArrayList<>();
             int points = Math.min(n, 3000);
             for (int i = 0; i < points; i++) {
                 int s = (int) Math.round(1 + (double) i * (n - 1) / (points - 1));
-                steps.add(new LoraTrainer.StepReport(s, n, 0, 2.0 / (1 + i), 1, 1e-3, 100, 0.1));
+                steps.add(new StepReport(s, n, 0, 2.0 / (1 + i), 1, 1e-3, 100, 0.1));
             }
             LossCurve.write(dir, steps, "loss", "n = " + n, List.of());
             BufferedImage img = ImageIO.read(dir.resolve("loss.png").toFile());

@@ -24,7 +24,7 @@ import ttsi.bench.run.Runner;
 import ttsi.engine.format.FormatException;
 import ttsi.engine.model.Model;
 import ttsi.engine.train.LoraConfig;
-import ttsi.engine.train.LoraTrainer;
+import ttsi.engine.train.StepReport;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.TrainingExample;
 
@@ -51,7 +51,7 @@ public final class Demo {
     public interface Listener extends Runner.Listener {
         default void jobStarted(Job job, int index, int total) {}
 
-        default void sftStep(LoraTrainer.StepReport r) {}
+        default void sftStep(StepReport r) {}
 
         default void note(String message) {}
     }
@@ -178,7 +178,7 @@ public final class Demo {
         for (Sample s : data.dev()) records.add(ToolShift.answeringRecord(s, PromptFormat.NATIVE));
         List<TrainingExample> examples = Recipe.examples(records, student(), false);
         TrainConfig tc = new TrainConfig(o.sftEpochs(), 8, 1, o.sftLearningRate(), 0.03, "cosine", 0.0, 1.0, true, 0);
-        List<LoraTrainer.StepReport> steps = Recipe.fineTune(student(), examples, tc, dir, listener::sftStep).steps();
+        List<StepReport> steps = Recipe.fineTune(student(), examples, tc, dir, listener::sftStep).steps();
         ObjectNode info = Json.object();
         info.put("base", student().toString());
         info.put("data", "toolshift-dev (" + examples.size() + " in-domain answering examples)");

@@ -25,9 +25,9 @@ import ttsi.engine.model.TrainableWeights;
 import ttsi.engine.tokenizer.ChatTemplate;
 import ttsi.engine.tokenizer.Tokenizer;
 import ttsi.engine.train.FullTrainer;
-import ttsi.engine.train.LoraTrainer;
 import ttsi.engine.train.ResumableTrainer;
 import ttsi.engine.train.SftExamples;
+import ttsi.engine.train.StepReport;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.TrainingExample;
 import ttsi.toolshift.World.Split;
@@ -510,13 +510,13 @@ public final class Recipe {
     }
 
     /** What a fine-tune produced. */
-    public record Result(Path dir, long parameters, List<LoraTrainer.StepReport> steps, double seconds) {}
+    public record Result(Path dir, long parameters, List<StepReport> steps, double seconds) {}
 
     /**
      * Full-parameter training of the checkpoint in {@code from} on the examples; the result goes to outDir (which
      * may be {@code from}) in bf16, with from's config and tokenizer files.
      */
-    public static Result fineTune(Path from, List<TrainingExample> examples, TrainConfig train, Path outDir, LoraTrainer.Listener listener) {
+    public static Result fineTune(Path from, List<TrainingExample> examples, TrainConfig train, Path outDir, StepReport.Listener listener) {
         TrainableWeights w;
         ttsi.engine.model.ModelConfig mc;
         try (Model m = Model.load(from)) {
@@ -524,7 +524,7 @@ public final class Recipe {
             mc = m.config();
         }
         long t0 = System.nanoTime();
-        List<LoraTrainer.StepReport> steps = FullTrainer.train(mc, w, examples, train, listener);
+        List<StepReport> steps = FullTrainer.train(mc, w, examples, train, listener);
         double seconds = (System.nanoTime() - t0) / 1e9;
         try {
             Checkpoints.save(outDir, from, w, DType.BF16);

@@ -21,6 +21,7 @@ import ttsi.agent.tools.Sample;
 import ttsi.engine.model.Model;
 import ttsi.engine.tokenizer.ChatTemplate;
 import ttsi.engine.train.ResumableTrainer;
+import ttsi.engine.train.StepReport;
 import ttsi.engine.train.TrainingExample;
 
 class RecipeTest {
@@ -64,7 +65,7 @@ class RecipeTest {
         // Killed during step 5 (after the checkpoint at step 3): the listener throws as a kill would stop the run.
         ResumableTrainer.Listener kill = new ResumableTrainer.Listener() {
             @Override
-            public void onStep(ttsi.engine.train.LoraTrainer.StepReport r) {
+            public void onStep(ttsi.engine.train.StepReport r) {
                 if (r.step() == 5) throw new IllegalStateException("killed");
             }
         };

@@ -22,8 +22,8 @@ import ttsi.engine.sample.Scorer;
 import ttsi.engine.tokenizer.ChatTemplate;
 import ttsi.engine.tokenizer.Tokenizer;
 import ttsi.engine.train.LoraConfig;
-import ttsi.engine.train.LoraTrainer;
 import ttsi.engine.train.SftExamples;
+import ttsi.engine.train.StepReport;
 import ttsi.engine.train.TestTimeTrainer;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.TrainingExample;
@@ -304,7 +304,7 @@ public final class EmbeddedModel implements LanguageModel {
         List<TrainingExample> data = new ArrayList<>();
         for (TrainingPair p : examples) data.add(example(p));
         TestTimeTrainer.Adaptation a = trainer.adapt(data, seed, null);
-        double[] losses = a.steps().stream().mapToDouble(LoraTrainer.StepReport::loss).toArray();
+        double[] losses = a.steps().stream().mapToDouble(StepReport::loss).toArray();
         return new Adapted() {
             @Override
             public String id() {

@@ -128,7 +128,7 @@ public final class EngineBench {
                 var adapter = LoraAdapter.create(c, LoraConfig.defaults());
                 var cfg = new TrainConfig(1, 1, 1, 1e-4, 0, "constant", 0, 1.0, false, 0);
                 // One pass reused across steps, as test-time training reuses it across adaptations.
-                var pass = new ttsi.engine.train.LoraBackprop(d, adapter);
+                var pass = new ttsi.engine.train.Backprop(d, adapter);
                 LoraTrainer.train(pass, example, cfg, null); // warm-up
                 double bestStep = Double.MAX_VALUE;
                 for (int rep = 0; rep < Math.max(1, o.reps() - 1); rep++) {

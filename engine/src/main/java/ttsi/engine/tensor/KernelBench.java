@@ -40,7 +40,7 @@ public final class KernelBench {
                     cases.add(linear(p, DType.BF16, s[0], s[1], 768));
                     cases.add(backwardInput(p, DType.BF16, s[0], s[1], 768));
                 }
-                // The LoRA path (r 8, f32) as LoraBackprop runs it, B kept transposed: u = x·Aᵀ, y += u·(Bᵀ);
+                // The LoRA path (r 8, f32) as Backprop runs it, B kept transposed: u = x·Aᵀ, y += u·(Bᵀ);
                 // du = dy·B = dy·(Bᵀ)ᵀ, dx += du·A; dBᵀ += uᵀ·dy, dA += duᵀ·x.
                 for (int[] s : new int[][] {{896, 896}, {4864, 896}, {896, 4864}}) {
                     int out = s[0], in = s[1];

@@ -15,8 +15,8 @@ public final class FullTrainer {
     private FullTrainer() {}
 
     /** Trains the weights in place; returns one report per optimizer step. */
-    public static List<LoraTrainer.StepReport> train(ModelConfig config, TrainableWeights weights, List<TrainingExample> examples,
-                                                     TrainConfig cfg, LoraTrainer.Listener listener) {
+    public static List<StepReport> train(ModelConfig config, TrainableWeights weights, List<TrainingExample> examples,
+                                                     TrainConfig cfg, StepReport.Listener listener) {
         FullBackprop bp = new FullBackprop(config, weights);
         try {
             return LoraTrainer.loop(bp::forwardBackward, optimizer(weights, cfg.weightDecay()), examples, cfg, listener);

@@ -11,22 +11,15 @@ import ttsi.engine.model.Decoder;
  */
 public final class LoraTrainer {
 
-    /** What happened at one optimizer step (for progress bars and loss curves). */
-    public record StepReport(int step, int totalSteps, int epoch, double loss, double gradNorm, double lr, int tokens, double seconds) {}
-
-    public interface Listener {
-        void onStep(StepReport r);
-    }
-
     private LoraTrainer() {}
 
     /** Trains the adapter in place; returns one report per optimizer step. */
-    public static List<StepReport> train(Decoder decoder, LoraAdapter adapter, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
-        return train(new LoraBackprop(decoder, adapter), examples, cfg, listener);
+    public static List<StepReport> train(Decoder decoder, LoraAdapter adapter, List<TrainingExample> examples, TrainConfig cfg, StepReport.Listener listener) {
+        return train(new Backprop(decoder, adapter), examples, cfg, listener);
     }
 
     /** Trains the pass's adapter in place, reusing the pass (and its activation buffers). */
-    public static List<StepReport> train(LoraBackprop bp, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
+    public static List<StepReport> train(Backprop bp, List<TrainingExample> examples, TrainConfig cfg, StepReport.Listener listener) {
         if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
         LoraAdapter adapter = bp.adapter();
         List<AdamW.Param> params = new ArrayList<>();
@@ -37,13 +30,13 @@ public final class LoraTrainer {
         return loop(bp::forwardBackward, AdamW.withDefaults(params, cfg.weightDecay()), examples, cfg, listener);
     }
 
-    /** One sequence's forward and backward, adding the gradient of lossScale · Σ losses (as LoraBackprop's). */
+    /** One sequence's forward and backward, adding the gradient of lossScale · Σ losses (as Backprop's). */
     interface Pass {
-        LoraBackprop.Loss forwardBackward(int[] tokens, boolean[] target, float lossScale);
+        Backprop.Loss forwardBackward(int[] tokens, boolean[] target, float lossScale);
     }
 
     /** The epoch/batch loop shared by LoRA and full-parameter training. */
-    static List<StepReport> loop(Pass bp, AdamW opt, List<TrainingExample> examples, TrainConfig cfg, Listener listener) {
+    static List<StepReport> loop(Pass bp, AdamW opt, List<TrainingExample> examples, TrainConfig cfg, StepReport.Listener listener) {
         if (examples.isEmpty()) throw new IllegalArgumentException("no training examples");
         int total = cfg.totalSteps(examples.size());
         LrSchedule schedule = LrSchedule.of(cfg.scheduler(), total, cfg.warmupRatio());
@@ -66,7 +59,7 @@ public final class LoraTrainer {
                     if (count == 0) continue;
                     for (int i = b; i < bEnd; i++) {
                         TrainingExample ex = examples.get(order[i]);
-                        LoraBackprop.Loss l = bp.forwardBackward(ex.tokens(), ex.target(), 1f / (count * micro));
+                        Backprop.Loss l = bp.forwardBackward(ex.tokens(), ex.target(), 1f / (count * micro));
                         lossSum += l.sum() / count / micro;
                     }
                     tokens += count;

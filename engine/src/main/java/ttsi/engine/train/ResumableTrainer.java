@@ -45,7 +45,7 @@ public final class ResumableTrainer {
     public interface Listener {
         default void resumed(int step) {}
 
-        default void onStep(LoraTrainer.StepReport r) {}
+        default void onStep(StepReport r) {}
 
         default void evaluated(int step, ObjectNode figures) {}
     }
@@ -61,7 +61,7 @@ public final class ResumableTrainer {
     }
 
     /** What the run produced: every step (including those before a resume) and the evaluations. */
-    public record Result(TrainableWeights weights, List<LoraTrainer.StepReport> steps, List<ObjectNode> evaluations, double seconds) {}
+    public record Result(TrainableWeights weights, List<StepReport> steps, List<ObjectNode> evaluations, double seconds) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -92,7 +92,7 @@ public final class ResumableTrainer {
                 config = m.config();
             }
             AdamW opt = FullTrainer.optimizer(w, o.weightDecay(), o.beta1(), o.beta2());
-            List<LoraTrainer.StepReport> steps = new ArrayList<>();
+            List<StepReport> steps = new ArrayList<>();
             List<ObjectNode> evaluations = new ArrayList<>();
             double secondsBefore = 0;
             if (resume) {
@@ -129,7 +129,7 @@ public final class ResumableTrainer {
                     double lr = o.learningRate() * schedule.factor(step);
                     opt.step(lr);
                     opt.zeroGrad();
-                    LoraTrainer.StepReport r = new LoraTrainer.StepReport(opt.steps(), o.totalSteps(), 0, loss, norm, lr, count, (System.nanoTime() - s0) / 1e9);
+                    StepReport r = new StepReport(opt.steps(), o.totalSteps(), 0, loss, norm, lr, count, (System.nanoTime() - s0) / 1e9);
                     steps.add(r);
                     if (listener != null) listener.onStep(r);
                     if (opt.steps() % o.checkpointEvery() == 0 || opt.steps() == o.totalSteps()) {
@@ -153,7 +153,7 @@ public final class ResumableTrainer {
         }
     }
 
-    private static void writeCheckpoint(Path work, Path source, TrainableWeights w, AdamW opt, List<LoraTrainer.StepReport> steps,
+    private static void writeCheckpoint(Path work, Path source, TrainableWeights w, AdamW opt, List<StepReport> steps,
                                         List<ObjectNode> evaluations, Options o, double seconds) throws IOException {
         Path ckpt = checkpointDir(work), tmp = work.resolve("checkpoint.tmp"), old = work.resolve("checkpoint.old");
         deleteFolder(tmp);
@@ -182,22 +182,22 @@ public final class ResumableTrainer {
 
     static final String STEPS_HEADER = "step,loss,grad_norm,lr,tokens,seconds";
 
-    private static void writeSteps(Path f, List<LoraTrainer.StepReport> steps) throws IOException {
+    private static void writeSteps(Path f, List<StepReport> steps) throws IOException {
         StringBuilder sb = new StringBuilder(STEPS_HEADER).append('\n');
-        for (LoraTrainer.StepReport r : steps) {
+        for (StepReport r : steps) {
             sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.8g,%d,%.4f%n", r.step(), r.loss(), r.gradNorm(), r.lr(), r.tokens(), r.seconds()));
         }
         Files.writeString(f, sb.toString());
     }
 
-    private static List<LoraTrainer.StepReport> readSteps(Path f) throws IOException {
-        List<LoraTrainer.StepReport> out = new ArrayList<>();
+    private static List<StepReport> readSteps(Path f) throws IOException {
+        List<StepReport> out = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
             String line = in.readLine();
             if (!STEPS_HEADER.equals(line)) throw new FormatException(f, "expected the header '" + STEPS_HEADER + "', got '" + line + "'");
             while ((line = in.readLine()) != null) {
                 String[] p = line.split(",");
-                out.add(new LoraTrainer.StepReport(Integer.parseInt(p[0]), 0, 0, Double.parseDouble(p[1]), Double.parseDouble(p[2]),
+                out.add(new StepReport(Integer.parseInt(p[0]), 0, 0, Double.parseDouble(p[1]), Double.parseDouble(p[2]),
                         Double.parseDouble(p[3]), Integer.parseInt(p[4]), Double.parseDouble(p[5])));
             }
         }

@@ -15,7 +15,7 @@ public final class TestTimeTrainer {
     private final Decoder decoder;
     private final LoraConfig lora;
     private final TrainConfig train;
-    private final java.util.concurrent.atomic.AtomicReference<LoraBackprop> idlePass = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Backprop> idlePass = new java.util.concurrent.atomic.AtomicReference<>();
 
     public TestTimeTrainer(Decoder decoder, LoraConfig lora, TrainConfig train) {
         this.decoder = decoder;
@@ -26,14 +26,14 @@ public final class TestTimeTrainer {
     /** The adapted model; close() discards the adapter (the reset). */
     public final class Adaptation implements AutoCloseable {
         private LoraAdapter adapter;
-        private final List<LoraTrainer.StepReport> steps;
+        private final List<StepReport> steps;
 
-        Adaptation(LoraAdapter adapter, List<LoraTrainer.StepReport> steps) {
+        Adaptation(LoraAdapter adapter, List<StepReport> steps) {
             this.adapter = adapter;
             this.steps = steps;
         }
 
-        public List<LoraTrainer.StepReport> steps() {
+        public List<StepReport> steps() {
             return steps;
         }
 
@@ -58,14 +58,14 @@ public final class TestTimeTrainer {
     }
 
     /** Trains a new adapter (seeded by seed) on the examples and returns it, ready to answer. */
-    public Adaptation adapt(List<TrainingExample> examples, long seed, LoraTrainer.Listener listener) {
+    public Adaptation adapt(List<TrainingExample> examples, long seed, StepReport.Listener listener) {
         LoraAdapter adapter = LoraAdapter.create(decoder.config(), lora.withSeed(seed));
         // One pass is kept between adaptations for its activation buffers; a concurrent adaptation gets its own.
-        LoraBackprop pass = idlePass.getAndSet(null);
-        if (pass == null) pass = new LoraBackprop(decoder, adapter);
+        Backprop pass = idlePass.getAndSet(null);
+        if (pass == null) pass = new Backprop(decoder, adapter);
         else pass.rebind(adapter);
         try {
-            List<LoraTrainer.StepReport> steps = LoraTrainer.train(pass, examples, train.withSeed(seed), listener);
+            List<StepReport> steps = LoraTrainer.train(pass, examples, train.withSeed(seed), listener);
             return new Adaptation(adapter, steps);
         } finally {
             idlePass.set(pass);

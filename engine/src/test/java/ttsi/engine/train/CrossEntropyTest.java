@@ -11,7 +11,7 @@ class CrossEntropyTest {
         float[] logits = {0.3f, -1.2f, 2.0f, 0.1f, 0.0f, -0.4f, 1.1f};
         int[] tokens = {0, 2}; // row 0 predicts tokens[1] = 2
         float[] g = logits.clone();
-        double loss = LoraBackprop.crossEntropyForwardBackward(g, 1, vocab, tokens, new int[] {0}, 1f);
+        double loss = Backprop.crossEntropyForwardBackward(g, 1, vocab, tokens, new int[] {0}, 1f);
         double z = 0;
         for (float l : logits) z += Math.exp(l);
         assertEquals(Math.log(z) - logits[2], loss, 1e-6);
@@ -19,8 +19,8 @@ class CrossEntropyTest {
             float[] a = logits.clone(), b = logits.clone();
             a[i] += 1e-3f;
             b[i] -= 1e-3f;
-            double la = LoraBackprop.crossEntropyForwardBackward(a, 1, vocab, tokens, new int[] {0}, 1f);
-            double lb = LoraBackprop.crossEntropyForwardBackward(b, 1, vocab, tokens, new int[] {0}, 1f);
+            double la = Backprop.crossEntropyForwardBackward(a, 1, vocab, tokens, new int[] {0}, 1f);
+            double lb = Backprop.crossEntropyForwardBackward(b, 1, vocab, tokens, new int[] {0}, 1f);
             assertEquals((la - lb) / 2e-3, g[i], 1e-3, "d/dlogit " + i);
         }
     }

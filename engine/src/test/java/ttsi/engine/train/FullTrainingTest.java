@@ -45,7 +45,7 @@ class FullTrainingTest {
             assertEquals(g.get("tied").asBoolean(), tw.tied());
             int[] tokens = Golden.ints(g.get("tokens"));
             int p = g.get("prompt_len").asInt();
-            LoraBackprop.Loss loss = new FullBackprop(m.config(), tw).forwardBackward(tokens, targets(tokens.length, p), 1f / (tokens.length - p));
+            Backprop.Loss loss = new FullBackprop(m.config(), tw).forwardBackward(tokens, targets(tokens.length, p), 1f / (tokens.length - p));
             double expected = g.get("loss").asDouble();
             assertEquals(expected, loss.mean(), 1e-5 * expected, fixture + " loss");
 

@@ -39,8 +39,8 @@ class GoldenLoraTest {
             int p = lg.get("prompt_len").asInt();
             boolean[] target = new boolean[tokens.length];
             for (int t = p; t < tokens.length; t++) target[t] = true;
-            var bp = new LoraBackprop(m.decoder(), ad);
-            LoraBackprop.Loss loss = bp.forwardBackward(tokens, target, 1f / (tokens.length - p));
+            var bp = new Backprop(m.decoder(), ad);
+            Backprop.Loss loss = bp.forwardBackward(tokens, target, 1f / (tokens.length - p));
             double expectedLoss = lg.get("loss").asDouble();
             assertEquals(expectedLoss, loss.mean(), (f32 ? 1e-5 : 1e-2) * Math.abs(expectedLoss), fixture + " loss");
 

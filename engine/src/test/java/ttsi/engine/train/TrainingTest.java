@@ -129,7 +129,7 @@ class TrainingTest {
                 for (int run = 0; run < 2; run++) {
                     LoraAdapter ad = LoraAdapter.create(c, LoraConfig.defaults().withSeed(3));
                     for (LoraAdapter.Module m : ad.modules()) Arrays.fill(m.b, 0.01f); // B = 0 would hide A's gradient
-                    LoraBackprop pass = new LoraBackprop(d, ad);
+                    Backprop pass = new Backprop(d, ad);
                     pass.restrictLastLayer = run == 0;
                     pass.forwardBackward(ex.tokens(), ex.target(), 1f);
                     lora[run] = flatten(ad);

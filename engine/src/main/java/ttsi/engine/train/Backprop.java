@@ -15,13 +15,13 @@ import ttsi.engine.tensor.Parallel;
 import ttsi.engine.tensor.VectorOps;
 
 /**
- * Causal-LM loss and its gradient for the LoRA parameters, through the frozen base model. The forward pass keeps
- * every activation the backward needs in named per-layer buffers; the backward walks the layers in reverse, each
- * op's backward mirroring its forward (see {@link Ops}). Gradients accumulate into the adapter's grad arrays.
- * The same pass also serves full-parameter training ({@link FullBackprop}): with a {@link TrainableWeights}
- * sink, every weight's gradient is accumulated too, and the adapter may be null.
+ * Causal-LM loss and its gradient through the decoder: for a LoRA adapter's parameters over frozen base weights, or
+ * (with a {@link TrainableWeights} sink, {@link FullBackprop}) for every weight, with or without an adapter. The
+ * forward is the decoder's own ({@link Decoder#layer}), run on per-layer buffers that keep every activation the
+ * backward needs; the backward walks the layers in reverse, each op's backward mirroring its forward (see
+ * {@link Ops}). Gradients accumulate into the grad arrays.
  */
-public final class LoraBackprop {
+public final class Backprop {
 
     /** Sum of the token losses and how many target tokens there were. */
     public record Loss(double sum, int count) {
@@ -49,12 +49,12 @@ public final class LoraBackprop {
     // Gradient scratch.
     private float[] dx, dxn, dq, dk, dv, datt, dgate, dup, dact;
 
-    public LoraBackprop(Decoder decoder, LoraAdapter adapter) {
+    public Backprop(Decoder decoder, LoraAdapter adapter) {
         this(decoder, java.util.Objects.requireNonNull(adapter, "adapter"), null);
     }
 
     /** With full != null, also accumulates every base weight's gradient; the decoder must run on full.weights(). */
-    LoraBackprop(Decoder decoder, LoraAdapter adapter, TrainableWeights full) {
+    Backprop(Decoder decoder, LoraAdapter adapter, TrainableWeights full) {
         if (full != null && decoder.weights() != full.weights()) throw new IllegalArgumentException("the decoder does not run on the trainable weights");
         this.decoder = decoder;
         this.c = decoder.config();
