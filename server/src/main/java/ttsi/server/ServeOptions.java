@@ -1,6 +1,8 @@
 package ttsi.server;
 
 import java.time.Duration;
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.UncertaintyEstimator;
 
 /**
  * Server settings.
@@ -43,10 +45,15 @@ public record ServeOptions(String host, int port, String servedName, int queue, 
         if (k < 1 || maxAttempts < 1 || synthesisMaxTokens < 1) throw new IllegalArgumentException("k, attempts and synthesis tokens must be >= 1");
     }
 
-    /** Loopback, the given port and name, and the defaults of {@code ttsi serve}. */
+    /**
+     * Loopback, the given port and name, and the defaults of {@code ttsi serve}; τ and synthesis as the method's own
+     * defaults ({@link UncertaintyEstimator.Options#defaults()}, {@link DataSynthesizer.Options#defaults()}).
+     */
     public static ServeOptions defaults(int port, String servedName) {
+        DataSynthesizer.Options syn = DataSynthesizer.Options.defaults();
         return new ServeOptions("127.0.0.1", port, servedName, 16, 1, Duration.ofMinutes(10), Duration.ofSeconds(30), 8 << 20, 1024,
-                TtsiMode.AUTO, 0.95, 1, 3, 512, 0.7, Access.OPEN, ConnectionLimits.DEFAULTS);
+                TtsiMode.AUTO, UncertaintyEstimator.Options.defaults().tau(), syn.k(), syn.maxAttempts(), syn.generation().maxTokens(),
+                syn.generation().temperature(), Access.OPEN, ConnectionLimits.DEFAULTS);
     }
 
     public ServeOptions withQueue(int q) {
