@@ -40,6 +40,8 @@ final class ToolShiftCommand implements Callable<Integer> {
     @Option(names = "--tokenizer-vocab", defaultValue = "0", description = "generate: also train a BPE tokenizer of this size (0: no); train: its size (0: 2048)") int vocab;
     @Option(names = "--only", split = ",", description = "train: only these models of the chain, by folder name (student-base ... student, teacher; an unknown name "
             + "lists them all) (default: all, each after the model it starts from)") List<String> only;
+    @Option(names = "--recipe", defaultValue = "chain", description = "train: 'chain' (the committed models: a base and links from it, ~5.5 h) "
+            + "or 'compact' (one schedule per model: DIR/student, then DIR/teacher from it, ~2 h on 2 cores)") String recipe;
     @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
@@ -80,7 +82,11 @@ final class ToolShiftCommand implements Callable<Integer> {
     private int train() throws IOException {
         if (!(stepScale > 0 && stepScale <= 1)) throw new IllegalArgumentException("--step-scale must be in (0, 1], got " + stepScale);
         if (sampleSeed != null) throw new IllegalArgumentException("--sample-seed is for 'generate'; 'train' uses the world's own dev split");
-        List<Recipe.Spec> specs = Recipe.all(seed);
+        List<Recipe.Spec> specs = switch (recipe) {
+            case "chain" -> Recipe.all(seed);
+            case "compact" -> Recipe.compact(seed);
+            default -> throw new IllegalArgumentException("--recipe takes chain or compact, got '" + recipe + "'");
+        };
         if (only != null) {
             for (String o : only) {
                 if (specs.stream().noneMatch(s -> s.name().equals(o))) throw new IllegalArgumentException("--only takes " + specs.stream().map(Recipe.Spec::name).toList() + ", got '" + o + "'");

@@ -360,9 +360,26 @@ public final class World {
 
     /**
      * An answering sample with the tools behind it: the listed tools and the first gold tool as {@link Tool}s (invented
-     * objects included, before any renaming of names or parameters), and whether its values are made of pieces.
+     * objects included, before any renaming), whether its values are made of pieces, and how the listing renamed the
+     * tools' parameters (tool name → slot → key; empty when it did not) and the tools (name → alias; empty when not).
      */
-    public record Drawn(Sample sample, List<Tool> tools, Tool gold, boolean pieceValues) {}
+    public record Drawn(Sample sample, List<Tool> tools, Tool gold, boolean pieceValues, Map<String, Map<String, String>> keys,
+                        Map<String, String> aliases) {
+        public Drawn(Sample sample, List<Tool> tools, Tool gold, boolean pieceValues) {
+            this(sample, tools, gold, pieceValues, Map.of(), Map.of());
+        }
+
+        /** A call as this sample's listing names it: the tool's alias and its renamed keys, where it has them. */
+        ToolCall listed(ToolCall c) {
+            Map<String, String> k = keys.get(c.name());
+            ObjectNode args = c.arguments();
+            if (k != null) {
+                args = Json.object();
+                for (var e : c.arguments().properties()) args.set(k.get(e.getKey()), e.getValue());
+            }
+            return new ToolCall(aliases.getOrDefault(c.name(), c.name()), args);
+        }
+    }
 
     /** As {@link #answering(Split, String, SplittableRandom, Mix, List)}, with the tools the sample lists. */
     public Drawn draw(Split split, String id, SplittableRandom r, Mix mix, List<String> pieces) {
@@ -394,9 +411,10 @@ public final class World {
         meta.put("calls", q.calls().size());
         List<ToolSpec> specs = cands.stream().map(Tool::spec).toList();
         List<ToolCall> calls = q.calls();
+        Map<String, Map<String, String>> keys = new LinkedHashMap<>();
+        Map<String, String> alias = new LinkedHashMap<>();
         // Drawn only when asked for, as novel objects are.
         if (split == Split.TRAIN && mix.pRename() > 0 && r.nextDouble() < mix.pRename()) {
-            Map<String, Map<String, String>> keys = new LinkedHashMap<>();
             for (Tool t : cands) keys.put(t.name(), renamedKeys(t, mix.keys(), pieces, r));
             specs = cands.stream().map(t -> ToolSpec.of(t.name(), t.spec().description(), renamedParameters(t.spec().parameters(), keys.get(t.name())))).toList();
             calls = calls.stream().map(c -> {
@@ -407,7 +425,6 @@ public final class World {
             meta.put("renamed_parameters", true);
         }
         if (split == Split.TRAIN && mix.pAlias() > 0 && r.nextDouble() < mix.pAlias()) {
-            Map<String, String> alias = new LinkedHashMap<>();
             for (Tool t : cands) {
                 String a;
                 do a = alias(t, r); while (byName.containsKey(a) || alias.containsValue(a));
@@ -418,7 +435,7 @@ public final class World {
             meta.put("aliased", true);
         }
         Sample s = new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())), specs, calls, null, meta);
-        return new Drawn(s, cands, first, pieceValues);
+        return new Drawn(s, cands, first, pieceValues, keys, alias);
     }
 
     /**
@@ -537,13 +554,11 @@ public final class World {
      * As {@link #synthesis(Split, Sample, int, SplittableRandom)} over a drawn sample's own tools, so that a seed with
      * invented objects gets new requests for those objects: the answer then has to copy tool names from the listing,
      * as self-synthesis for held-out tools must. Values are made of {@code pieces} when the seed's are (else null).
-     * The seed must list its tools under their own names and parameters (no alias, no renamed keys).
+     * Where the seed's listing renamed tools or parameters, the new calls use the listing's names and keys: they must
+     * be read from the listing, as for held-out tools.
      */
     public Synthesis synthesis(Split split, Drawn seed, int k, SplittableRandom r, List<String> pieces) {
         Sample seedSample = seed.sample();
-        if (seedSample.meta().has("aliased") || seedSample.meta().has("renamed_parameters")) {
-            throw new IllegalArgumentException("a synthesis seed must list its tools as drawn (no alias, no renamed parameters)");
-        }
         List<Tool> cands = seed.tools();
         List<Tool> usable = cands.stream().filter(t -> split == Split.TEST || !heldOutTools.contains(t.name())).toList();
         ArrayNode answer = Json.array();
@@ -555,11 +570,12 @@ public final class World {
             Tool t = r.nextBoolean() ? seed.gold() : usable.get(r.nextInt(usable.size()));
             Query q = query(split, t, null, r, seed.pieceValues() ? pieces : null);
             if (!seen.add(DataSynthesizer_normalise(q.text()))) continue;
-            pairs.add(new DataSynthesizer.Pair(q.text(), q.calls()));
+            List<ToolCall> listed = q.calls().stream().map(seed::listed).toList();
+            pairs.add(new DataSynthesizer.Pair(q.text(), listed));
             ObjectNode item = answer.addObject();
             item.put("query", q.text());
             ArrayNode calls = item.putArray("answer");
-            q.calls().forEach(c -> calls.add(c.toJson()));
+            listed.forEach(c -> calls.add(c.toJson()));
         }
         List<Message> prompt = DataSynthesizer.prompt(seedSample.conversation(), seedSample.tools(), k);
         return new Synthesis(prompt, Json.dumps(answer), pairs);

@@ -478,9 +478,33 @@ class WorldTest {
         }
         assertEquals(calls, inventedCalls, "every call names a tool of an invented object");
         assertTrue(seedToolCalls > calls / 3, "about half the pairs call the seed's own tool: " + seedToolCalls + " of " + calls);
-        // A seed whose listing was renamed cannot be a synthesis seed: its tools no longer match the listing.
-        World.Drawn renamed = w.draw(Split.TRAIN, "syn", r, new World.Mix(0.15, 3, 6, 0, 0, World.Novel.PSEUDO_WORDS, 1, World.Keys.WORDS), pieces);
-        assertThrows(IllegalArgumentException.class, () -> w.synthesis(Split.TRAIN, renamed, 1, r, pieces));
+    }
+
+    @Test
+    void synthesisOverRenamedToolsAndKeysUsesTheListingsNamesAndKeys() {
+        World w = data.world();
+        List<String> pieces = List.of("lan", "tern", "ora", "vel", "mi", "dro", "ka", "sen");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(12);
+        int renamedKeys = 0, aliased = 0;
+        for (int i = 0; i < 200; i++) {
+            World.Drawn seed = w.draw(Split.TRAIN, "syn", r, new World.Mix(0.15, 3, 6, 0.5, 0.5, World.Novel.TOKENS_VALUES, 1, World.Keys.WORDS), pieces);
+            World.Synthesis syn = w.synthesis(Split.TRAIN, seed, 2, r, pieces);
+            if (seed.sample().meta().has("aliased")) aliased++;
+            for (DataSynthesizer.Pair p : syn.pairs()) {
+                for (ToolCall c : p.calls()) {
+                    ToolSpec listed = seed.sample().tools().stream().filter(t -> t.name().equals(c.name())).findFirst().orElseThrow(
+                            () -> new AssertionError(c.name() + " is not listed"));
+                    c.arguments().fieldNames().forEachRemaining(k -> assertTrue(listed.hasParameter(k), k + " is not a key of " + listed.name()));
+                    for (String req : listed.required()) assertTrue(c.arguments().has(req), "missing " + req);
+                    World.Tool t = seed.tools().stream().filter(x -> c.name().equals(seed.aliases().getOrDefault(x.name(), x.name()))).findFirst().orElseThrow();
+                    List<String> keys = new ArrayList<>();
+                    listed.properties().fieldNames().forEachRemaining(keys::add);
+                    if (!t.slots().containsAll(keys)) renamedKeys++;
+                }
+            }
+        }
+        assertTrue(renamedKeys > 50, "calls with renamed keys: " + renamedKeys);
+        assertTrue(aliased > 50, "aliased seeds: " + aliased);
     }
 
     private static List<ToolSpec> toolsOf(String user) {
