@@ -59,6 +59,23 @@ class ToolShiftCommandTest {
         assertTrue(again.err().contains("already trained"), again.err());
     }
 
+    @Test
+    void theCompactRecipeTrainsTheStudentThenTheTeacherFromIt(@TempDir Path dir) throws Exception {
+        String[] small = {"--out", dir.toString(), "--train", "100", "--dev", "4", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500",
+                "--step-scale", "0.001"};
+        var bad = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "fast"}, small));
+        assertTrue(bad.code() != 0 && bad.err().contains("--recipe takes chain or compact, got 'fast'"), bad.err());
+        var r = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "compact"}, small));
+        assertEquals(0, r.code(), r.err());
+        var student = ttsi.agent.tools.Json.MAPPER.readTree(dir.resolve("student/training.json").toFile());
+        var teacher = ttsi.agent.tools.Json.MAPPER.readTree(dir.resolve("teacher/training.json").toFile());
+        assertTrue(student.path("from").isMissingNode() || student.path("from").isNull(), "the student starts from random weights: " + student.path("from"));
+        assertEquals(2, student.path("phases").size());
+        assertEquals("student", teacher.path("from").asText());
+        assertTrue(teacher.path("privileged").asBoolean());
+        assertTrue(!student.path("privileged").asBoolean());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -269,7 +269,8 @@ public final class Recipe {
      *
      * <p>The last link: as {@link #studentSynthesis}, with synthesis seeds drawn as the answering samples are
      * ({@link #NOVEL_MORE}: renamed keys in half of them, renamed tools in 20%), so that a synthesis answer must take
-     * the keys, not only the names, from the listing.
+     * the keys, not only the names, from the listing. Dev 96.0%, shifted test 11.0%; 42-43% of the flagged test inputs
+     * get a valid self-written pair (from 31-34%).
      */
     public static Spec student(long seed) {
         return new Spec("student", base(seed).shape(), List.of(new Phase("synthesis", NOVEL_STEPS, NOVEL_MORE, 0.3, NOVEL_MORE)), 4096, 4e-4, false,
