@@ -41,9 +41,7 @@ public final class Backprop {
 
     // Saved activations, [layer][rows * width].
     private int cap;
-    private float[][] xIn, xn1, q, k, v, qRaw, kRaw, att, xMid, xn2, gate, up, act, softmaxStats;
-    private float[][] rinv1, rinv2, qRinv, kRinv;
-    private LayerBuffers[] saved; // [layer], over the arrays above (one forward, Decoder.layer, for inference and training)
+    private LayerBuffers[] saved; // [layer]: every activation of the forward (Decoder.layer, the same as inference's)
     private float[][][] loraU, loraIn, loraMask; // [layer][module]: x·Aᵀ [rows*r]; with dropout, drop(x) and its 0-or-1/(1-p) mask
     private float[] x, xnF, rinvF, cos, sin;
     // Gradient scratch.
@@ -159,36 +157,37 @@ public final class Backprop {
         int h = c.hiddenSize(), hd = c.headDim(), nh = c.numHeads(), nkv = c.numKvHeads(), half = hd / 2;
         for (int l = c.numLayers() - 1; l >= 0; l--) {
             Weights.Layer lw = w.layers()[l];
+            LayerBuffers b = saved[l];
             int from = l == c.numLayers() - 1 ? r0 : 0; // rows before it have no gradient here (see forward)
             // MLP: x += down(swiglu(gate(xn2), up(xn2))), xn2 = norm(xMid).
-            linearBackward(p, l, Projection.DOWN, dx, from, len, lw.down(), act[l], dact, false);
+            linearBackward(p, l, Projection.DOWN, dx, from, len, lw.down(), b.act, dact, false);
             int inter = c.intermediateSize();
-            Ops.swigluBackward(dact, gate[l], up[l], dgate, dup, from * inter, (len - from) * inter);
-            linearBackward(p, l, Projection.GATE, dgate, from, len, lw.gate(), xn2[l], dxn, false);
-            linearBackward(p, l, Projection.UP, dup, from, len, lw.up(), xn2[l], dxn, true);
-            if (full != null) normWeightGrad(dxn, xMid[l], rinv2[l], from, len, h, full.normGrad(l, TrainableWeights.Norm.POST_ATTENTION));
-            for (int t = from; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xMid[l], t * h, lw.postAttentionNorm(), rinv2[l][t], h, dx, t * h, true);
+            Ops.swigluBackward(dact, b.gate, b.up, dgate, dup, from * inter, (len - from) * inter);
+            linearBackward(p, l, Projection.GATE, dgate, from, len, lw.gate(), b.xn2, dxn, false);
+            linearBackward(p, l, Projection.UP, dup, from, len, lw.up(), b.xn2, dxn, true);
+            if (full != null) normWeightGrad(dxn, b.xMid, b.rinv2, from, len, h, full.normGrad(l, TrainableWeights.Norm.POST_ATTENTION));
+            for (int t = from; t < len; t++) Ops.rmsNormBackward(dxn, t * h, b.xMid, t * h, lw.postAttentionNorm(), b.rinv2[t], h, dx, t * h, true);
             // Attention: x += o(attention(rope(q), rope(k), v)), q/k/v from xn1 = norm(xIn).
-            linearBackward(p, l, Projection.O, dx, from, len, lw.o(), att[l], datt, false);
+            linearBackward(p, l, Projection.O, dx, from, len, lw.o(), b.att, datt, false);
             Arrays.fill(datt, 0, from * c.qDim(), 0f);
-            Ops.attentionBackward(p, datt, softmaxStats[l], q[l], k[l], v[l], dq, dk, dv, len, nh, nkv, hd, c.slidingWindow());
+            Ops.attentionBackward(p, datt, b.softmaxStats, b.q, b.k, b.v, dq, dk, dv, len, nh, nkv, hd, c.slidingWindow());
             for (int t = 0; t < len; t++) {
                 for (int i = 0; i < nh; i++) Ops.ropeBackward(dq, (t * nh + i) * hd, cos, sin, t * half, half);
                 for (int i = 0; i < nkv; i++) Ops.ropeBackward(dk, (t * nkv + i) * hd, cos, sin, t * half, half);
             }
             if (c.qkNorm()) {
                 if (full != null) {
-                    normWeightGrad(dq, qRaw[l], qRinv[l], 0, len * nh, hd, full.normGrad(l, TrainableWeights.Norm.Q));
-                    normWeightGrad(dk, kRaw[l], kRinv[l], 0, len * nkv, hd, full.normGrad(l, TrainableWeights.Norm.K));
+                    normWeightGrad(dq, b.qRaw, b.qRinv, 0, len * nh, hd, full.normGrad(l, TrainableWeights.Norm.Q));
+                    normWeightGrad(dk, b.kRaw, b.kRinv, 0, len * nkv, hd, full.normGrad(l, TrainableWeights.Norm.K));
                 }
-                for (int i = 0; i < len * nh; i++) Ops.rmsNormBackward(dq, i * hd, qRaw[l], i * hd, lw.qNorm(), qRinv[l][i], hd, dq, i * hd, false);
-                for (int i = 0; i < len * nkv; i++) Ops.rmsNormBackward(dk, i * hd, kRaw[l], i * hd, lw.kNorm(), kRinv[l][i], hd, dk, i * hd, false);
+                for (int i = 0; i < len * nh; i++) Ops.rmsNormBackward(dq, i * hd, b.qRaw, i * hd, lw.qNorm(), b.qRinv[i], hd, dq, i * hd, false);
+                for (int i = 0; i < len * nkv; i++) Ops.rmsNormBackward(dk, i * hd, b.kRaw, i * hd, lw.kNorm(), b.kRinv[i], hd, dk, i * hd, false);
             }
-            linearBackward(p, l, Projection.Q, dq, 0, len, lw.q(), xn1[l], dxn, false);
-            linearBackward(p, l, Projection.K, dk, 0, len, lw.k(), xn1[l], dxn, true);
-            linearBackward(p, l, Projection.V, dv, 0, len, lw.v(), xn1[l], dxn, true);
-            if (full != null) normWeightGrad(dxn, xIn[l], rinv1[l], 0, len, h, full.normGrad(l, TrainableWeights.Norm.INPUT));
-            for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, xIn[l], t * h, lw.inputNorm(), rinv1[l][t], h, dx, t * h, true);
+            linearBackward(p, l, Projection.Q, dq, 0, len, lw.q(), b.xn1, dxn, false);
+            linearBackward(p, l, Projection.K, dk, 0, len, lw.k(), b.xn1, dxn, true);
+            linearBackward(p, l, Projection.V, dv, 0, len, lw.v(), b.xn1, dxn, true);
+            if (full != null) normWeightGrad(dxn, b.xIn, b.rinv1, 0, len, h, full.normGrad(l, TrainableWeights.Norm.INPUT));
+            for (int t = 0; t < len; t++) Ops.rmsNormBackward(dxn, t * h, b.xIn, t * h, lw.inputNorm(), b.rinv1[t], h, dx, t * h, true);
         }
     }
 
@@ -268,24 +267,6 @@ public final class Backprop {
     private void ensure(int len) {
         if (len <= cap) return;
         int L = c.numLayers(), h = c.hiddenSize(), qd = c.qDim(), kv = c.kvDim(), inter = c.intermediateSize();
-        xIn = new float[L][len * h];
-        xn1 = new float[L][len * h];
-        q = new float[L][len * qd];
-        k = new float[L][len * kv];
-        v = new float[L][len * kv];
-        qRaw = c.qkNorm() ? new float[L][len * qd] : null;
-        kRaw = c.qkNorm() ? new float[L][len * kv] : null;
-        qRinv = c.qkNorm() ? new float[L][len * c.numHeads()] : null;
-        kRinv = c.qkNorm() ? new float[L][len * c.numKvHeads()] : null;
-        att = new float[L][len * qd];
-        xMid = new float[L][len * h];
-        xn2 = new float[L][len * h];
-        gate = new float[L][len * inter];
-        up = new float[L][len * inter];
-        act = new float[L][len * inter];
-        softmaxStats = new float[L][c.numHeads() * len * 2];
-        rinv1 = new float[L][len];
-        rinv2 = new float[L][len];
         loraU = new float[L][Projection.values().length][];
         loraIn = new float[L][Projection.values().length][];
         loraMask = new float[L][Projection.values().length][];
@@ -315,27 +296,27 @@ public final class Backprop {
         for (int l = 0; l < L; l++) {
             LayerBuffers b = saved[l] = new LayerBuffers();
             b.x = x;
-            b.xIn = xIn[l];
-            b.xn1 = xn1[l];
-            b.rinv1 = rinv1[l];
-            b.q = q[l];
-            b.k = k[l];
-            b.v = v[l];
-            if (c.qkNorm()) {
-                b.qRaw = qRaw[l];
-                b.kRaw = kRaw[l];
-                b.qRinv = qRinv[l];
-                b.kRinv = kRinv[l];
-            }
-            b.att = att[l];
-            b.softmaxStats = softmaxStats[l];
             b.out = dxn; // scratch: the backward's dxn is free during the forward
-            b.xMid = xMid[l];
-            b.xn2 = xn2[l];
-            b.rinv2 = rinv2[l];
-            b.gate = gate[l];
-            b.up = up[l];
-            b.act = act[l];
+            b.xIn = new float[len * h];
+            b.xn1 = new float[len * h];
+            b.rinv1 = new float[len];
+            b.q = new float[len * qd];
+            b.k = new float[len * kv];
+            b.v = new float[len * kv];
+            if (c.qkNorm()) {
+                b.qRaw = new float[len * qd];
+                b.kRaw = new float[len * kv];
+                b.qRinv = new float[len * c.numHeads()];
+                b.kRinv = new float[len * c.numKvHeads()];
+            }
+            b.att = new float[len * qd];
+            b.softmaxStats = new float[c.numHeads() * len * 2];
+            b.xMid = new float[len * h];
+            b.xn2 = new float[len * h];
+            b.rinv2 = new float[len];
+            b.gate = new float[len * inter];
+            b.up = new float[len * inter];
+            b.act = new float[len * inter];
         }
         cap = len;
     }
@@ -343,7 +324,6 @@ public final class Backprop {
     /** Frees the activation buffers (they are re-allocated on the next call). */
     public void release() {
         cap = 0;
-        xIn = xn1 = q = k = v = qRaw = kRaw = att = xMid = xn2 = gate = up = act = softmaxStats = rinv1 = rinv2 = qRinv = kRinv = null;
         loraU = loraIn = loraMask = null;
         saved = null;
         x = xnF = rinvF = cos = sin = dx = dxn = dq = dk = dv = datt = dgate = dup = dact = null;
