@@ -371,14 +371,19 @@ public final class World {
 
         /** A call as this sample's listing names it: the tool's alias and its renamed keys, where it has them. */
         ToolCall listed(ToolCall c) {
-            Map<String, String> k = keys.get(c.name());
-            ObjectNode args = c.arguments();
-            if (k != null) {
-                args = Json.object();
-                for (var e : c.arguments().properties()) args.set(k.get(e.getKey()), e.getValue());
-            }
-            return new ToolCall(aliases.getOrDefault(c.name(), c.name()), args);
+            return World.listed(c, keys, aliases);
         }
+    }
+
+    /** A call with its tool's keys renamed (tool name → slot → key) and the tool aliased, where the maps say so. */
+    private static ToolCall listed(ToolCall c, Map<String, Map<String, String>> keys, Map<String, String> aliases) {
+        Map<String, String> k = keys.get(c.name());
+        ObjectNode args = c.arguments();
+        if (k != null) {
+            args = Json.object();
+            for (var e : c.arguments().properties()) args.set(k.get(e.getKey()), e.getValue());
+        }
+        return new ToolCall(aliases.getOrDefault(c.name(), c.name()), args);
     }
 
     /** As {@link #answering(Split, String, SplittableRandom, Mix, List)}, with the tools the sample lists. */
@@ -410,18 +415,12 @@ public final class World {
         if (novel) meta.put("novel_objects", true);
         meta.put("calls", q.calls().size());
         List<ToolSpec> specs = cands.stream().map(Tool::spec).toList();
-        List<ToolCall> calls = q.calls();
         Map<String, Map<String, String>> keys = new LinkedHashMap<>();
         Map<String, String> alias = new LinkedHashMap<>();
         // Drawn only when asked for, as novel objects are.
         if (split == Split.TRAIN && mix.pRename() > 0 && r.nextDouble() < mix.pRename()) {
             for (Tool t : cands) keys.put(t.name(), renamedKeys(t, mix.keys(), pieces, r));
             specs = cands.stream().map(t -> ToolSpec.of(t.name(), t.spec().description(), renamedParameters(t.spec().parameters(), keys.get(t.name())))).toList();
-            calls = calls.stream().map(c -> {
-                ObjectNode args = Json.object();
-                c.arguments().properties().forEach(e -> args.set(keys.get(c.name()).get(e.getKey()), e.getValue()));
-                return new ToolCall(c.name(), args);
-            }).toList();
             meta.put("renamed_parameters", true);
         }
         if (split == Split.TRAIN && mix.pAlias() > 0 && r.nextDouble() < mix.pAlias()) {
@@ -431,9 +430,9 @@ public final class World {
                 alias.put(t.name(), a);
             }
             specs = specs.stream().map(t -> ToolSpec.of(alias.get(t.name()), t.description(), t.parameters())).toList();
-            calls = calls.stream().map(c -> new ToolCall(alias.get(c.name()), c.arguments())).toList();
             meta.put("aliased", true);
         }
+        List<ToolCall> calls = q.calls().stream().map(c -> listed(c, keys, alias)).toList();
         Sample s = new Sample(id, "toolshift-" + split.name().toLowerCase(), List.of(Message.user(q.text())), specs, calls, null, meta);
         return new Drawn(s, cands, first, pieceValues, keys, alias);
     }

@@ -45,12 +45,10 @@ public final class TrainableWeights {
             float[][] bias = new float[3][];
             for (Projection pr : Projection.values()) {
                 int m = pr.ordinal();
-                lin[m] = matrix(p + pr.path() + ".weight", s.linear(pr.moduleName()));
+                lin[m] = matrix(p + pr.path() + ".weight", s.linear(pr));
                 g[m] = tensors.get(p + pr.path() + ".weight").grad();
-                if (pr.mayHaveBias()) {
-                    float[] b = pr == Projection.Q ? s.qBias() : pr == Projection.K ? s.kBias() : s.vBias();
-                    bias[m] = b == null ? null : vector(p + pr.path() + ".bias", b, g, BIAS + m);
-                }
+                float[] b = s.bias(pr);
+                if (b != null) bias[m] = vector(p + pr.path() + ".bias", b, g, BIAS + m);
             }
             float[] qn = s.qNorm() == null ? null : vector(p + "self_attn.q_norm.weight", s.qNorm(), g, NORM + Norm.Q.ordinal());
             float[] kn = s.kNorm() == null ? null : vector(p + "self_attn.k_norm.weight", s.kNorm(), g, NORM + Norm.K.ordinal());

@@ -22,22 +22,31 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
                         float[] qNorm, float[] kNorm,
                         Matrix gate, Matrix up, Matrix down) {
 
-        /** The linear layers in {@link Adapter}'s module order: q, k, v, o, gate, up, down. */
+        /** The linear layers in {@link Projection} order: q, k, v, o, gate, up, down. */
         public Matrix[] linears() {
             return new Matrix[] {q, k, v, o, gate, up, down};
         }
 
-        /** The linear layer named as in HF module paths (q_proj, ..., down_proj). */
-        public Matrix linear(String module) {
-            return switch (module) {
-                case "q_proj" -> q;
-                case "k_proj" -> k;
-                case "v_proj" -> v;
-                case "o_proj" -> o;
-                case "gate_proj" -> gate;
-                case "up_proj" -> up;
-                case "down_proj" -> down;
-                default -> throw new IllegalArgumentException("unknown linear module " + module);
+        /** One linear layer. */
+        public Matrix linear(Projection p) {
+            return switch (p) {
+                case Q -> q;
+                case K -> k;
+                case V -> v;
+                case O -> o;
+                case GATE -> gate;
+                case UP -> up;
+                case DOWN -> down;
+            };
+        }
+
+        /** A linear layer's bias, or null (only q, k and v may have one, in Qwen2-style checkpoints). */
+        public float[] bias(Projection p) {
+            return switch (p) {
+                case Q -> qBias;
+                case K -> kBias;
+                case V -> vBias;
+                default -> null;
             };
         }
     }

@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 import ttsi.engine.model.Decoder;
 import ttsi.engine.model.LayerBuffers;
 import ttsi.engine.model.ModelConfig;
-import ttsi.engine.model.Projection;
 import ttsi.engine.model.Ops;
+import ttsi.engine.model.Projection;
 import ttsi.engine.model.TrainableWeights;
 import ttsi.engine.model.Weights;
 import ttsi.engine.tensor.MatMul;
@@ -39,7 +39,7 @@ public final class Backprop {
     private SplittableRandom dropoutRng;
     boolean restrictLastLayer = true; // tests turn it off to compare with the full computation
 
-    // Saved activations, [layer][rows * width].
+    // Saved activations and scratch, for sequences of up to cap tokens.
     private int cap;
     private LayerBuffers[] saved; // [layer]: every activation of the forward (Decoder.layer, the same as inference's)
     private float[][][] loraU, loraIn, loraMask; // [layer][module]: x·Aᵀ [rows*r]; with dropout, drop(x) and its 0-or-1/(1-p) mask

@@ -34,14 +34,12 @@ public final class LoraAdapter implements Adapter {
     /** One adapted linear layer with its gradients. */
     public static final class Module {
         public final int layer, in, out, r;
-        public final String name;
         public final Projection projection;
         public final float[] a, b, gradA, gradB;
 
-        Module(int layer, String name, int in, int out, int r) {
+        Module(int layer, Projection projection, int in, int out, int r) {
             this.layer = layer;
-            this.name = name;
-            this.projection = Projection.ofModuleName(name);
+            this.projection = projection;
             this.in = in;
             this.out = out;
             this.r = r;
@@ -60,7 +58,7 @@ public final class LoraAdapter implements Adapter {
 
         /** The HF module path, e.g. model.layers.0.self_attn.q_proj. */
         public String path() {
-            return modulePath(layer, name);
+            return modulePath(layer, projection.moduleName());
         }
     }
 
@@ -73,24 +71,24 @@ public final class LoraAdapter implements Adapter {
         modules = new Module[model.numLayers()][Projection.values().length];
         for (int l = 0; l < model.numLayers(); l++) {
             for (String m : config.targetModules()) {
-                int[] shape = shape(model, m);
-                Module mod = new Module(l, m, shape[1], shape[0], config.r());
+                Projection pr = Projection.ofModuleName(m);
+                int[] shape = shape(model, pr);
+                Module mod = new Module(l, pr, shape[1], shape[0], config.r());
                 modules[l][mod.projection.ordinal()] = mod;
                 all.add(mod);
             }
         }
     }
 
-    /** [out, in] of a linear module. */
-    static int[] shape(ModelConfig c, String module) {
+    /** [out, in] of a linear layer. */
+    static int[] shape(ModelConfig c, Projection p) {
         int h = c.hiddenSize();
-        return switch (module) {
-            case "q_proj" -> new int[] {c.qDim(), h};
-            case "k_proj", "v_proj" -> new int[] {c.kvDim(), h};
-            case "o_proj" -> new int[] {h, c.qDim()};
-            case "gate_proj", "up_proj" -> new int[] {c.intermediateSize(), h};
-            case "down_proj" -> new int[] {h, c.intermediateSize()};
-            default -> throw new IllegalArgumentException(module);
+        return switch (p) {
+            case Q -> new int[] {c.qDim(), h};
+            case K, V -> new int[] {c.kvDim(), h};
+            case O -> new int[] {h, c.qDim()};
+            case GATE, UP -> new int[] {c.intermediateSize(), h};
+            case DOWN -> new int[] {h, c.intermediateSize()};
         };
     }
 
