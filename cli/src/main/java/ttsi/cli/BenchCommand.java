@@ -31,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "qwen2.5-0.5b", description = "qwen2.5-0.5b, qwen2.5-1.5b, llama-3.2-1b or a config.json path")
     String shape;
 
-    @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, f16 or f32 weights")
+    @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, f16, f32 or q8_0 weights")
     String dtype;
 
     @Option(names = "--threads", defaultValue = "2", description = "kernel threads")

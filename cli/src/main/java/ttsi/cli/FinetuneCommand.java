@@ -31,6 +31,7 @@ import ttsi.engine.train.TrainingExample;
 final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
 
     @Option(names = "--data", required = true, description = "training data, JSON lines")
     Path data;
@@ -66,7 +67,7 @@ final class FinetuneCommand implements Callable<Integer> {
         OptionChecks.nonNegative("--max-grad-norm", maxGradNorm); // 0: no clipping
         if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
-        try (Model m = Model.load(model)) {
+        try (Model m = Model.load(model, dtypeOption.parsed())) {
             List<TrainingExample> examples = readExamples(m);
             LoraConfig lc = loraOptions.config(dropout, rslora, targets, seed);
             TrainConfig tc = new TrainConfig(epochs, batchSize, gradAccum, lr, warmupRatio, scheduler, weightDecay, maxGradNorm, true, seed);

@@ -17,6 +17,7 @@ import ttsi.engine.tensor.Parallel;
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
 
     @ArgGroup(multiplicity = "1")
     Source source;
@@ -53,7 +54,7 @@ final class GenerateCommand implements Callable<Integer> {
         OptionChecks.inRange("--top-p", topP, Double.MIN_VALUE, 1);
         if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         if (threads != null) Parallel.setGlobalThreads(threads);
-        try (Model m = Model.load(model)) {
+        try (Model m = Model.load(model, dtypeOption.parsed())) {
             String prompt = source.chat != null ? ChatFiles.render(model, source.chat) : source.prompt;
             int[] ids = m.tokenizer().encode(prompt, source.chat == null);
             SamplingParams p = new SamplingParams(temperature, topK, topP, seed, maxTokens, m.stopIds(), stop);

@@ -12,6 +12,7 @@ import ttsi.engine.model.Model;
 final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
 
     @Option(names = "--tokens", required = true, description = "comma-separated token ids, e.g. 1,2,3")
     String tokens;
@@ -20,7 +21,7 @@ final class LogitsCommand implements Callable<Integer> {
     public Integer call() {
         int[] ids = Json.parseIds(tokens);
         if (ids.length == 0) throw new IllegalArgumentException("--tokens is empty");
-        try (Model m = Model.load(model)) {
+        try (Model m = Model.load(model, dtypeOption.parsed())) {
             int v = m.config().vocabSize();
             float[] logits = m.decoder().logits(ids);
             float[][] rows = new float[ids.length][];

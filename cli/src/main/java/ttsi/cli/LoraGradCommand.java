@@ -14,6 +14,7 @@ import ttsi.engine.train.Backprop;
 final class LoraGradCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
 
     @Option(names = "--adapter", required = true, description = "PEFT LoRA adapter folder")
     Path adapter;
@@ -30,7 +31,7 @@ final class LoraGradCommand implements Callable<Integer> {
         if (promptLen < 1 || promptLen >= ids.length) {
             throw new IllegalArgumentException("--prompt-len must be in [1, " + (ids.length - 1) + "] for " + ids.length + " tokens, got " + promptLen);
         }
-        try (Model m = Model.load(model)) {
+        try (Model m = Model.load(model, dtypeOption.parsed())) {
             LoraAdapter ad = LoraAdapter.loadPeft(adapter, m.config());
             boolean[] target = new boolean[ids.length];
             for (int t = promptLen; t < ids.length; t++) target[t] = true;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
+import ttsi.engine.tensor.DType;
 import ttsi.agent.model.LanguageModel;
 import ttsi.bench.data.DataDirs;
 import ttsi.bench.run.RunConfig;
@@ -26,6 +27,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the student: a Hugging Face checkpoint folder") Path model;
     @Option(names = "--adapter", description = "a PEFT LoRA adapter folder (e.g. from 'ttsi finetune') merged into the student for every sample; "
             + "test-time LoRA trains on top and resets to base+adapter (default: none)") Path adapter;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
     @Option(names = "--benchmark", required = true, description = "a name from 'ttsi data list'") String benchmark;
     @Option(names = "--data-dir", description = "benchmark data folder (default: shared/data beside the checkout)") Path dataDir;
     @Option(names = "--method", defaultValue = "tt-si", description = "base, icl, tt-si, tt-d, tt-si-icl, all, certain-only, random, gold-upper-bound") String method;
@@ -89,7 +91,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Loads the student (with --adapter merged) and opens the teacher when the method is TT-D. */
     public Models open(Student s) throws java.io.IOException {
-        EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), s.lora(), s.train());
+        EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter, dtypeOption.parsed()), s.lora(), s.train());
         try {
             return new Models(student, method.equalsIgnoreCase("tt-d") ? teacherOptions.open() : null);
         } catch (RuntimeException e) {
@@ -117,10 +119,11 @@ public final class RunCommand implements Callable<Integer> {
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(firstSeed + i);
         Path data = DataDirs.resolve(dataDir);
+        DType weights = dtypeOption.parsed();
         RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, synthesis.k, synthesis.maxAttempts,
                 synthesis.temperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, train.epochs(),
                 train.learningRate(), lora.r(), lora.alpha(), teacherOptions.url, teacherOptions.model, adapter, synthesisContext,
-                shard == null ? null : Shard.parse(shard));
+                shard == null ? null : Shard.parse(shard), weights == null ? null : weights.name().toLowerCase(java.util.Locale.ROOT));
         return new Student(cfg, lora, train);
     }
 

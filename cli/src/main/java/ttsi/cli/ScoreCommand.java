@@ -15,6 +15,7 @@ import ttsi.engine.sample.Scorer;
 final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder")
     Path model;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
 
     @Option(names = "--prompt", required = true, description = "prompt text")
     String prompt;
@@ -24,7 +25,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Model m = Model.load(model)) {
+        try (Model m = Model.load(model, dtypeOption.parsed())) {
             var tok = m.tokenizer();
             int[] p = tok.encode(prompt);
             List<int[]> conts = new ArrayList<>();

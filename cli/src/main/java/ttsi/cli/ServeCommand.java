@@ -30,6 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "a Hugging Face checkpoint folder") Path model;
     @Option(names = "--adapter", description = "a PEFT LoRA adapter folder (e.g. from 'ttsi finetune') merged into the model; "
             + "test-time LoRA trains on top and resets to base+adapter (default: none)") Path adapter;
+    @picocli.CommandLine.Mixin DtypeOption dtypeOption;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (127.0.0.1: loopback only)") String host;
     @Option(names = "--port", defaultValue = "8000", description = "port (0: any free one)") int port;
     @Option(names = "--served-model-name", description = "the model name clients use (default: the folder's name)") String servedName;
@@ -84,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
         TrainConfig train = trainingOptions.config();
         LoraConfig lora = loraOptions.config();
         boolean useTeacher = teacherOptions.given();
-        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter), lora, train);
+        try (EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter, dtypeOption.parsed()), lora, train);
              LanguageModel teacher = useTeacher ? teacherOptions.open() : null) {
             TtsiServer server = new TtsiServer(o, student, teacher).start();
             CountDownLatch stopped = new CountDownLatch(1);

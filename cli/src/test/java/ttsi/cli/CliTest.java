@@ -86,6 +86,26 @@ class CliTest {
         assertTrue(maxDiff < 1e-4 * maxAbs, "max diff " + maxDiff);
     }
 
+    /** --dtype q8_0 quantizes at load exactly as llama-quantize did for the committed Q8_0 GGUF of the same checkpoint. */
+    @Test
+    void dtypeQ8_0IsLlamaCppsQ8_0() throws Exception {
+        JsonNode g = JSON.readTree(GOLDEN.resolve("qwen2-tied-bias/golden.json").toFile());
+        StringBuilder ids = new StringBuilder();
+        for (JsonNode t : g.get("tokens")) ids.append(ids.isEmpty() ? "" : ",").append(t.asInt());
+        Run q = run("logits", "--model", GOLDEN.resolve("qwen2-tied-bias").toString(), "--dtype", "q8_0", "--tokens", ids.toString());
+        assertEquals(0, q.code(), q.err());
+        Run gguf = run("logits", "--model", "../engine/src/test/resources/gguf/qwen2-tied-bias-q8_0.gguf", "--tokens", ids.toString());
+        assertEquals(0, gguf.code(), gguf.err());
+        assertEquals(gguf.json(), q.json());
+        Run bad = run("logits", "--model", GOLDEN.resolve("qwen2-tied-bias").toString(), "--dtype", "int4", "--tokens", ids.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--dtype must be bf16, f16, f32 or q8_0, got int4"), bad.err());
+        Run grad = run("lora-grad", "--model", GOLDEN.resolve("llama3-rope-scaling").toString(), "--dtype", "q8_0",
+                "--adapter", GOLDEN.resolve("llama3-rope-scaling/adapter").toString(), "--tokens", "1,2,3,4,5,6", "--prompt-len", "3");
+        assertEquals(0, grad.code(), grad.err());
+        assertTrue(grad.json().get("loss").asDouble() > 0, grad.out());
+    }
+
     @Test
     void loraGradMatchesTheGoldenReference() throws Exception {
         Path fx = GOLDEN.resolve("llama3-rope-scaling");

@@ -35,7 +35,8 @@ public record RunConfig(
         String teacherModel,
         Path adapter,
         String synthesisContext,
-        Shard shard) {
+        Shard shard,
+        String weights) {
 
     /**
      * @param adapter a PEFT adapter folder merged into the student before every sample (null: none); run.json's
@@ -43,6 +44,8 @@ public record RunConfig(
      * @param synthesisContext what a multi-turn input's synthesized pairs are trained in: dialogue (null) or single-turn
      *                ({@link DataSynthesizer.Context})
      * @param shard the part of the samples this run covers ({@link Shard}); null: all of them
+     * @param weights the dtype the student's weights are converted to when loaded (--dtype: bf16, f16, f32, q8_0);
+     *                null: as stored
      */
     /** Answers sampled per input for majority / pass@k (--samples). */
     public static final int ANSWER_SAMPLES = 5;
@@ -67,14 +70,14 @@ public record RunConfig(
                      String synthesisContext) {
         this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
                 sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel,
-                adapter, synthesisContext, null);
+                adapter, synthesisContext, null, null);
     }
 
     /** The same run over another part of the samples (null: all). */
     public RunConfig withShard(Shard s) {
         return new RunConfig(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference,
                 samples, sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl,
-                teacherModel, adapter, synthesisContext, s);
+                teacherModel, adapter, synthesisContext, s, weights);
     }
 
     /** Whether this run covers the sample at a 0-based index. */
@@ -88,6 +91,6 @@ public record RunConfig(
                      double sampleTemperature, int maxTokens, List<Long> seeds, int limit, String iclPool, int iclShots, int epochs,
                      double learningRate, int loraRank, double loraAlpha, String teacherUrl, String teacherModel) {
         this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
-                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel, null, null, null);
+                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel, null, null, null, null);
     }
 }

@@ -24,9 +24,8 @@ import ttsi.engine.tensor.Matrix;
  * metadata counts, the metadata key/value pairs, the tensor infos (name, dims with the fastest-varying first, type,
  * offset), then the tensor data from an aligned start ({@code general.alignment}, default 32). Little-endian only.
  *
- * <p>F32, F16 and BF16 tensors are views of the mapping; Q8_0 tensors (blocks of one f16 scale and 32 int8) are
- * dequantized to BF16 on request ({@link #matrix}), since the engine's kernels take F32/BF16/F16 weights. Any other
- * type is refused with a message naming the type and the tensor.
+ * <p>F32, F16, BF16 and Q8_0 tensors (blocks of one f16 scale and 32 int8) are views of the mapping, which the
+ * engine's kernels read as they are. Any other type is refused with a message naming the type and the tensor.
  */
 public final class Gguf {
 
@@ -94,7 +93,7 @@ public final class Gguf {
         this.arena = arena;
     }
 
-    /** Maps the file for the lifetime of the arena; Q8_0 tensors dequantized by {@link #matrix} are allocated in it too. */
+    /** Maps the file for the lifetime of the arena. */
     public static Gguf open(Path file, Arena arena) {
         if (!Files.isRegularFile(file)) throw new FormatException(file, "file not found");
         MemorySegment all;
@@ -376,9 +375,8 @@ public final class Gguf {
     }
 
     /**
-     * A 2-D tensor as a [rows, cols] matrix (GGUF dims [cols, rows]), checking its shape: F32/F16/BF16 as views of
-     * the mapping; Q8_0 dequantized to BF16 in this file's arena (native int8 kernels are not part of the engine
-     * yet: a Q8_0 file costs BF16's memory once loaded).
+     * A 2-D tensor as a [rows, cols] matrix (GGUF dims [cols, rows]), checking its shape: a view of the mapping in
+     * its stored type (Q8_0 blocks included; the kernels read them as they are).
      */
     public Matrix matrix(String name, int rows, int cols) {
         Tensor t = tensor(name);
@@ -391,7 +389,12 @@ public final class Gguf {
             case F32 -> new Matrix(DType.F32, t.data(), rows, cols);
             case F16 -> new Matrix(DType.F16, t.data(), rows, cols);
             case BF16 -> new Matrix(DType.BF16, t.data(), rows, cols);
-            case Q8_0 -> new Matrix(DType.BF16, dequantizeQ8_0ToBf16(t.data(), (long) rows * cols, arena), rows, cols);
+            case Q8_0 -> {
+                if (cols % DType.Q8_BLOCK != 0) {
+                    throw new FormatException(file, "tensor '" + name + "' is Q8_0 with rows of " + cols + " values, not a multiple of its blocks of " + DType.Q8_BLOCK);
+                }
+                yield new Matrix(DType.Q8_0, t.data(), rows, cols);
+            }
         };
     }
 
@@ -406,36 +409,10 @@ public final class Gguf {
             case F32 -> new Matrix(DType.F32, t.data(), 1, n).toFloats();
             case F16 -> new Matrix(DType.F16, t.data(), 1, n).toFloats();
             case BF16 -> new Matrix(DType.BF16, t.data(), 1, n).toFloats();
-            case Q8_0 -> new Matrix(DType.BF16, dequantizeQ8_0ToBf16(t.data(), n, Arena.ofAuto()), 1, n).toFloats();
-        };
-    }
-
-    /** Q8_0 blocks (f16 scale d, 32 int8 q) to f32: x = d * q. */
-    public static float[] dequantizeQ8_0(MemorySegment blocks, int n) {
-        float[] out = new float[n];
-        for (int b = 0; b < n / 32; b++) {
-            long base = (long) b * 34;
-            float d = Float.float16ToFloat(blocks.get(I16, base));
-            for (int j = 0; j < 32; j++) out[b * 32 + j] = d * blocks.get(ValueLayout.JAVA_BYTE, base + 2 + j);
-        }
-        return out;
-    }
-
-    private static MemorySegment dequantizeQ8_0ToBf16(MemorySegment blocks, long n, Arena arena) {
-        MemorySegment out = arena.allocate(n * 2, 64);
-        long nBlocks = n / 32;
-        int chunks = (int) Math.min(64, Math.max(1, nBlocks / 4096));
-        ttsi.engine.tensor.Parallel.global().forEach(chunks, ch -> {
-            long from = nBlocks * ch / chunks, to = nBlocks * (ch + 1) / chunks;
-            for (long b = from; b < to; b++) {
-                long base = b * 34;
-                float d = Float.float16ToFloat(blocks.get(I16, base));
-                for (int j = 0; j < 32; j++) {
-                    out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, b * 32 + j,
-                            Matrix.floatToBf16(d * blocks.get(ValueLayout.JAVA_BYTE, base + 2 + j)));
-                }
+            case Q8_0 -> {
+                if (n % DType.Q8_BLOCK != 0) throw new FormatException(file, "tensor '" + name + "' is Q8_0 with " + n + " values, not a multiple of its blocks of " + DType.Q8_BLOCK);
+                yield new Matrix(DType.Q8_0, t.data(), 1, n).toFloats();
             }
-        });
-        return out;
+        };
     }
 }

@@ -114,9 +114,9 @@ public final class Safetensors {
                 throw new FormatException(file, "tensor '" + name + "' data_offsets [" + begin + ", " + end
                         + "] run past the end of the data (" + dataLen + " bytes): file truncated?");
             }
-            if (end - begin != elements * dtype.bytes) {
+            if (end - begin != dtype.byteSize(elements)) {
                 throw new FormatException(file, "tensor '" + name + "' has " + (end - begin) + " bytes but shape "
-                        + Arrays.toString(shape) + " of " + dtype + " needs " + elements * dtype.bytes);
+                        + Arrays.toString(shape) + " of " + dtype + " needs " + dtype.byteSize(elements));
             }
             tensors.put(name, new Tensor(name, dtype, shape, data.asSlice(begin, end - begin)));
         }
@@ -155,7 +155,7 @@ public final class Safetensors {
             ch.write(buf);
             ch.write(java.nio.ByteBuffer.wrap(hp));
             for (float[] v : values.values()) {
-                var b = java.nio.ByteBuffer.allocate(v.length * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+                var b = java.nio.ByteBuffer.allocate(Math.toIntExact(dtype.byteSize(v.length))).order(ByteOrder.LITTLE_ENDIAN);
                 for (float f : v) {
                     switch (dtype) {
                         case F32 -> b.putFloat(f);
@@ -173,7 +173,11 @@ public final class Safetensors {
      * A tensor to write from memory: its name, shape, values read through a matrix of any dtype (rows x cols = the
      * shape's element count) and the dtype to store it in.
      */
-    public record Entry(String name, long[] shape, Matrix values, DType dtype) {}
+    public record Entry(String name, long[] shape, Matrix values, DType dtype) {
+        public Entry {
+            if (!dtype.elementWise()) throw new IllegalArgumentException(name + ": safetensors stores f32, bf16 or f16, not " + dtype);
+        }
+    }
 
     /** The JSON header (with its padding to 8 bytes) for tensors stored one after the other in the given order. */
     private static byte[] header(java.util.List<Entry> entries, Map<String, String> metadata) {
@@ -194,7 +198,7 @@ public final class Safetensors {
             }
             var o = t.putArray("data_offsets");
             o.add(offset);
-            offset += n * e.dtype().bytes;
+            offset += e.dtype().byteSize(n);
             o.add(offset);
         }
         byte[] h;
@@ -234,7 +238,7 @@ public final class Safetensors {
                 for (long from = 0; from < total; from += chunk) {
                     int n = (int) Math.min(chunk, total - from);
                     if (m.dtype() == to) {
-                        MemorySegment.copy(m.data(), from * to.bytes, bufSeg, 0, (long) n * to.bytes);
+                        MemorySegment.copy(m.data(), to.byteSize(from), bufSeg, 0, to.byteSize(n));
                     } else {
                         for (int i = 0; i < n; i++) {
                             float v = m.get(from + i);
@@ -246,7 +250,7 @@ public final class Safetensors {
                             }
                         }
                     }
-                    var bb = java.nio.ByteBuffer.wrap(buf, 0, n * to.bytes);
+                    var bb = java.nio.ByteBuffer.wrap(buf, 0, (int) to.byteSize(n));
                     while (bb.hasRemaining()) ch.write(bb);
                 }
             }

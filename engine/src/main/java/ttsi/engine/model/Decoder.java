@@ -37,12 +37,19 @@ public final class Decoder {
      * The linear layers' weights transposed, [layer][q, k, v, o, gate, up, down], each [in][out]: LoRA training
      * runs its forward on them with the backward kernels (~25% faster than the forward kernels on hundreds of
      * token rows). Built once, on first use, outside the Java heap. Null when the copy would take more than a
-     * quarter of physical memory; training then runs on the weights as stored.
+     * quarter of physical memory, or when the weights are in blocks (Q8_0, whose blocks run along rows: a
+     * transposed copy could not hold the same values in as little memory); training then runs on the weights as
+     * stored.
      */
     public synchronized Matrix[][] transposedLinears() {
         if (transposed != null) return transposed;
         long bytes = 0;
-        for (Weights.Layer l : weights.layers()) for (Matrix m : l.linears()) bytes += m.size() * m.dtype().bytes;
+        for (Weights.Layer l : weights.layers()) {
+            for (Matrix m : l.linears()) {
+                if (!m.dtype().elementWise()) return null;
+                bytes += m.dtype().byteSize(m.size());
+            }
+        }
         if (bytes > physicalMemory() / 4) return null;
         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofAuto();
         Matrix[][] t = new Matrix[weights.layers().length][];

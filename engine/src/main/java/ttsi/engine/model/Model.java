@@ -35,7 +35,15 @@ public final class Model implements AutoCloseable {
      * from its metadata.
      */
     public static Model load(Path dir) {
-        return load(dir, null);
+        return load(dir, (ttsi.engine.tensor.DType) null);
+    }
+
+    /**
+     * {@link #load(Path)} with every weight matrix converted to {@code dtype} once loaded (null: as stored), e.g.
+     * Q8_0 (34 bytes per 32 weights: 53% of BF16's memory).
+     */
+    public static Model load(Path dir, ttsi.engine.tensor.DType dtype) {
+        return load(dir, dtype == null ? null : (config, weights) -> weights.converted(dtype, java.lang.foreign.Arena.ofAuto()));
     }
 
     /**

@@ -56,6 +56,32 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
         return new TrainableWeights(this);
     }
 
+    /**
+     * These weights with every matrix (embedding, linear layers, LM head) stored in another dtype, in memory from
+     * the arena; matrices already of that dtype are kept as they are. Q8_0 quantizes them as llama.cpp's
+     * llama-quantize does, so a checkpoint loaded with {@code --dtype q8_0} runs the weights of its Q8_0 GGUF.
+     */
+    public Weights converted(DType dtype, Arena arena) {
+        Layer[] out = new Layer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            Matrix[] lin = l.linears();
+            for (Projection p : Projection.values()) lin[p.ordinal()] = converted(lin[p.ordinal()], dtype, arena, "model.layers." + i + "." + p.path() + ".weight");
+            out[i] = new Layer(l.inputNorm, l.postAttentionNorm, lin[0], lin[1], lin[2], lin[3], l.qBias, l.kBias, l.vBias, l.qNorm, l.kNorm,
+                    lin[4], lin[5], lin[6]);
+        }
+        Matrix e = converted(embed, dtype, arena, "model.embed_tokens.weight");
+        return new Weights(e, out, finalNorm, lmHead == embed ? e : converted(lmHead, dtype, arena, "lm_head.weight"));
+    }
+
+    private static Matrix converted(Matrix m, DType dtype, Arena arena, String name) {
+        if (!dtype.elementWise() && m.cols() % DType.Q8_BLOCK != 0) {
+            throw new IllegalArgumentException("--dtype " + dtype.name().toLowerCase(java.util.Locale.ROOT) + " quantizes rows in blocks of "
+                    + DType.Q8_BLOCK + ", but " + name + " has rows of " + m.cols() + " values");
+        }
+        return m.converted(dtype, arena);
+    }
+
     public static Weights load(WeightSource ckpt, ModelConfig c) {
         int h = c.hiddenSize(), inter = c.intermediateSize();
         Matrix embed = ckpt.matrix("model.embed_tokens.weight", c.vocabSize(), h);
@@ -99,9 +125,10 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
         int h = c.hiddenSize(), inter = c.intermediateSize();
         long[] counter = {seed};
         java.util.function.BiFunction<Integer, Integer, Matrix> m = (rows, cols) -> {
-            Matrix x = new Matrix(dtype, arena.allocate((long) rows * cols * dtype.bytes, 64), rows, cols);
+            DType fill = dtype.elementWise() ? dtype : DType.F32; // block types: random f32, then quantized
+            Matrix x = new Matrix(fill, (fill == dtype ? arena : Arena.ofAuto()).allocate(fill.byteSize((long) rows * cols), 64), rows, cols);
             fillRandom(x, counter[0]++);
-            return x;
+            return x.converted(dtype, arena);
         };
         Matrix embed = m.apply(c.vocabSize(), h);
         Layer[] layers = new Layer[c.numLayers()];

@@ -170,8 +170,10 @@ public final class EngineBench {
         return c.numLayers() * (2 * linear * tokens + attn) + 2.0 * h * c.vocabSize() * logitRows;
     }
 
+    /** Bytes of the weights (Q8_0: 34 per 32, rounded; the few norm and bias values are counted alike). */
     static long weightBytes(ModelConfig c, DType dtype) {
-        return c.parameterCount() * dtype.bytes;
+        long n = c.parameterCount();
+        return dtype.elementWise() ? dtype.byteSize(n) : dtype.byteSize(n / DType.Q8_BLOCK * DType.Q8_BLOCK);
     }
 
     static long peakRssBytes() {

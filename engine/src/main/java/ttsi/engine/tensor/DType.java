@@ -1,22 +1,42 @@
 package ttsi.engine.tensor;
 
-/** Element types a checkpoint may store. Weights stay in their stored type in memory; compute is f32. */
+/**
+ * Element types a weight matrix may be stored in. Weights stay in their stored type in memory; compute is f32.
+ * {@link #Q8_0} is GGUF's block format: per block of 32 consecutive elements of a row, an f16 scale d and 32
+ * int8 values q (34 bytes), element = d·q.
+ */
 public enum DType {
-    F32(4), BF16(2), F16(2);
+    F32(4), BF16(2), F16(2), Q8_0(0);
 
-    public final int bytes;
+    /** Q8_0's block: elements per block, and bytes per block (f16 scale + 32 int8). */
+    public static final int Q8_BLOCK = 32, Q8_BLOCK_BYTES = 34;
 
-    DType(int bytes) {
-        this.bytes = bytes;
+    private final int elementBytes;
+
+    DType(int elementBytes) {
+        this.elementBytes = elementBytes;
     }
 
-    /** Parses a user's dtype option (bf16, f16, f32; any case). */
+    /** Bytes of n elements (for Q8_0, n must be a whole number of blocks). */
+    public long byteSize(long n) {
+        if (this != Q8_0) return n * elementBytes;
+        if (n % Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 holds whole blocks of " + Q8_BLOCK + " elements, not " + n);
+        return n / Q8_BLOCK * Q8_BLOCK_BYTES;
+    }
+
+    /** Whether values are stored element by element (f32, bf16, f16), not in blocks. */
+    public boolean elementWise() {
+        return this != Q8_0;
+    }
+
+    /** Parses a user's dtype option (bf16, f16, f32, q8_0; any case). */
     public static DType parse(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "bf16" -> BF16;
             case "f16" -> F16;
             case "f32" -> F32;
-            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got " + name);
+            case "q8_0" -> Q8_0;
+            default -> throw new IllegalArgumentException("--dtype must be bf16, f16, f32 or q8_0, got " + name);
         };
     }
 

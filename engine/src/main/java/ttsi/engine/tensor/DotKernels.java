@@ -45,14 +45,6 @@ final class DotKernels {
      */
     static final long SERIAL_MACS = 1 << 18;
 
-    static int kind(DType t) {
-        return switch (t) {
-            case F32 -> Simd.T_F32;
-            case BF16 -> Simd.T_BF16;
-            case F16 -> Simd.T_F16;
-        };
-    }
-
     private static final class Scratch {
         float[] wp = new float[0], ap = new float[0], acc = new float[0];
         final float[] res = new float[32];
@@ -91,7 +83,7 @@ final class DotKernels {
             return;
         }
         int groups = (n + 3) / 4;
-        boolean gemv = rows <= GEMV_MAX_ROWS && w.dtype() == DType.BF16;
+        boolean gemv = rows <= GEMV_MAX_ROWS && (w.dtype() == DType.BF16 || w.dtype() == DType.Q8_0);
         Parallel.RangeBody body = (g0, g1) -> {
             int from = n0 + g0 * 4, to = Math.min(n1, n0 + g1 * 4);
             if (gemv) gemv(x, xOff, xStride, rows, w, from, to, n0, bias, y, yOff, yStride);
@@ -102,15 +94,16 @@ final class DotKernels {
     }
 
     // ------------------------------------------------------------------------------------------------------
-    // GEMV (bf16, few token rows): W streamed once straight from its segment, widened in registers, and every
-    // token row run against each group of four W rows while they are in L1.
+    // GEMV (bf16 or Q8_0, few token rows): W streamed once straight from its segment, widened in registers, and
+    // every token row run against each group of four W rows while they are in L1.
 
     private static void gemv(float[] x, int xOff, int xStride, int rows, Matrix w, int from, int to, int yCol0,
                              float[] bias, float[] y, int yOff, int yStride) {
         Scratch s = SCRATCH.get();
         MemorySegment seg = w.data();
         int k = w.cols(), kpad = Simd.roundUp(k, L);
-        long rowBytes = 2L * k;
+        boolean q8 = w.dtype() == DType.Q8_0;
+        long rowBytes = w.dtype().byteSize(k);
         // Token rows zero-padded to kpad columns and to whole groups of 4 rows.
         int groups = (rows + 3) / 4;
         float[] xb = s.ap(groups * 4 * kpad);
@@ -140,9 +133,16 @@ final class DotKernels {
             for (int g = 0; g < groups; g++) {
                 for (int kb = 0; kb < k; kb += KC) {
                     int kc = Math.min(KC, k - kb);
-                    long b = 2L * kb;
-                    if (rows == 1) dot1x4Bf16(xb, kb, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
-                    else dot4x4Bf16(xb, g * 4 * kpad + kb, kpad, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                    long b = w.dtype().byteSize(kb);
+                    if (q8) {
+                        // k is a multiple of the block (Matrix checks it), so kc is too and x needs no padding.
+                        if (rows == 1) dot1x4Q8(xb, kb, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                        else dot4x4Q8(xb, g * 4 * kpad + kb, kpad, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                    } else if (rows == 1) {
+                        dot1x4Bf16(xb, kb, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                    } else {
+                        dot4x4Bf16(xb, g * 4 * kpad + kb, kpad, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                    }
                 }
                 if (rows == 1) reduce1x4(acc, res);
                 else reduce4x4(acc, 0, res);
@@ -195,6 +195,99 @@ final class DotKernels {
             a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
             a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
             a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+        }
+    }
+
+    /**
+     * {@link #dot1x4Bf16} over Q8_0 rows (o0..o3: byte offsets of the block holding column kb): each L-lane
+     * vector of int8 is widened and times its block's scale, exactly the dequantized values, so the sums are
+     * those of an f32 matrix holding them, bit for bit. kc is a multiple of the block.
+     */
+    private static void dot1x4Q8(float[] a, int ao, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
+                                 float[] acc, boolean first) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0; i < kc; i += DType.Q8_BLOCK) {
+            long b = (long) (i / DType.Q8_BLOCK) * DType.Q8_BLOCK_BYTES;
+            long b0 = o0 + b, b1 = o1 + b, b2 = o2 + b, b3 = o3 + b;
+            float d0 = Simd.q8Scale(seg, b0), d1 = Simd.q8Scale(seg, b1), d2 = Simd.q8Scale(seg, b2), d3 = Simd.q8Scale(seg, b3);
+            for (int j = 0; j < DType.Q8_BLOCK; j += L) {
+                FloatVector xv = FloatVector.fromArray(F, a, ao + i + j);
+                a0 = Simd.q8(seg, b0 + 2 + j, d0).fma(xv, a0);
+                a1 = Simd.q8(seg, b1 + 2 + j, d1).fma(xv, a1);
+                a2 = Simd.q8(seg, b2 + 2 + j, d2).fma(xv, a2);
+                a3 = Simd.q8(seg, b3 + 2 + j, d3).fma(xv, a3);
+            }
+        }
+        if (first) {
+            a0.intoArray(acc, 0);
+            a1.intoArray(acc, 16);
+            a2.intoArray(acc, 32);
+            a3.intoArray(acc, 48);
+        } else {
+            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+        }
+    }
+
+    /** {@link #dot1x4Q8} for four token rows (a[ao + r·as ..]); 16 block vectors at acc[(r*4 + c)*16]. */
+    private static void dot4x4Q8(float[] a, int ao, int as, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
+                                 float[] acc, boolean first) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int x1 = ao + as, x2 = x1 + as, x3 = x2 + as;
+        for (int i = 0; i < kc; i += DType.Q8_BLOCK) {
+            long b = (long) (i / DType.Q8_BLOCK) * DType.Q8_BLOCK_BYTES;
+            long q0 = o0 + b, q1 = o1 + b, q2 = o2 + b, q3 = o3 + b;
+            float d0 = Simd.q8Scale(seg, q0), d1 = Simd.q8Scale(seg, q1), d2 = Simd.q8Scale(seg, q2), d3 = Simd.q8Scale(seg, q3);
+            for (int j = 0; j < DType.Q8_BLOCK; j += L) {
+                FloatVector b0 = Simd.q8(seg, q0 + 2 + j, d0), b1 = Simd.q8(seg, q1 + 2 + j, d1);
+                FloatVector b2 = Simd.q8(seg, q2 + 2 + j, d2), b3 = Simd.q8(seg, q3 + 2 + j, d3);
+                int k = i + j;
+                FloatVector xv = FloatVector.fromArray(F, a, ao + k);
+                c00 = xv.fma(b0, c00); c01 = xv.fma(b1, c01); c02 = xv.fma(b2, c02); c03 = xv.fma(b3, c03);
+                xv = FloatVector.fromArray(F, a, x1 + k);
+                c10 = xv.fma(b0, c10); c11 = xv.fma(b1, c11); c12 = xv.fma(b2, c12); c13 = xv.fma(b3, c13);
+                xv = FloatVector.fromArray(F, a, x2 + k);
+                c20 = xv.fma(b0, c20); c21 = xv.fma(b1, c21); c22 = xv.fma(b2, c22); c23 = xv.fma(b3, c23);
+                xv = FloatVector.fromArray(F, a, x3 + k);
+                c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
+            }
+        }
+        if (first) {
+            c00.intoArray(acc, 0);
+            c01.intoArray(acc, 16);
+            c02.intoArray(acc, 32);
+            c03.intoArray(acc, 48);
+            c10.intoArray(acc, 64);
+            c11.intoArray(acc, 80);
+            c12.intoArray(acc, 96);
+            c13.intoArray(acc, 112);
+            c20.intoArray(acc, 128);
+            c21.intoArray(acc, 144);
+            c22.intoArray(acc, 160);
+            c23.intoArray(acc, 176);
+            c30.intoArray(acc, 192);
+            c31.intoArray(acc, 208);
+            c32.intoArray(acc, 224);
+            c33.intoArray(acc, 240);
+        } else {
+            c00.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            c01.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            c02.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            c03.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+            c10.add(FloatVector.fromArray(F, acc, 64)).intoArray(acc, 64);
+            c11.add(FloatVector.fromArray(F, acc, 80)).intoArray(acc, 80);
+            c12.add(FloatVector.fromArray(F, acc, 96)).intoArray(acc, 96);
+            c13.add(FloatVector.fromArray(F, acc, 112)).intoArray(acc, 112);
+            c20.add(FloatVector.fromArray(F, acc, 128)).intoArray(acc, 128);
+            c21.add(FloatVector.fromArray(F, acc, 144)).intoArray(acc, 144);
+            c22.add(FloatVector.fromArray(F, acc, 160)).intoArray(acc, 160);
+            c23.add(FloatVector.fromArray(F, acc, 176)).intoArray(acc, 176);
+            c30.add(FloatVector.fromArray(F, acc, 192)).intoArray(acc, 192);
+            c31.add(FloatVector.fromArray(F, acc, 208)).intoArray(acc, 208);
+            c32.add(FloatVector.fromArray(F, acc, 224)).intoArray(acc, 224);
+            c33.add(FloatVector.fromArray(F, acc, 240)).intoArray(acc, 240);
         }
     }
 
@@ -424,12 +517,9 @@ final class DotKernels {
 
     /** W rows [n, ne) x columns [kb, kb+kc) widened into wp[r*kp + i]; rows up to nRows and columns up to kp zero. */
     private static void packW(Matrix w, int n, int ne, int nRows, int kb, int kc, int kp, float[] wp) {
-        MemorySegment seg = w.data();
-        int dt = kind(w.dtype());
-        long es = w.dtype().bytes, rowBytes = (long) w.cols() * es;
         for (int r = 0; r < ne - n; r++) {
             int o = r * kp;
-            Simd.widen(dt, seg, (n + r) * rowBytes + kb * es, kc, wp, o);
+            Simd.widenRow(w, n + r, kb, kc, wp, o);
             if (kp > kc) Arrays.fill(wp, o + kc, o + kp, 0f);
         }
         if (ne - n < nRows) Arrays.fill(wp, (ne - n) * kp, nRows * kp, 0f);

@@ -101,7 +101,7 @@ public final class KernelBench {
     static Matrix randomMatrix(DType dt, int rows, int cols) {
         long n = (long) rows * cols;
         // Native memory, 2 bytes off alignment, like a tensor inside a mapped checkpoint.
-        MemorySegment seg = ARENA.allocate(n * dt.bytes + 64, 64).asSlice(2, n * dt.bytes);
+        MemorySegment seg = ARENA.allocate(dt.byteSize(n) + 64, 64).asSlice(2, dt.byteSize(n));
         for (long i = 0; i < n; i++) {
             float v = (float) (RND.nextGaussian() * 0.05);
             switch (dt) {
@@ -123,7 +123,7 @@ public final class KernelBench {
         Matrix w = randomMatrix(dt, n, k);
         float[] x = randomFloats(rows * k), y = new float[rows * n];
         return new Case(String.format("linear %-4s rows=%-4d %5d -> %-6d", dt, rows, k, n),
-                () -> MatMul.linear(p, x, rows, w, null, y), 2.0 * rows * n * k, (double) n * k * dt.bytes, rows <= 16);
+                () -> MatMul.linear(p, x, rows, w, null, y), 2.0 * rows * n * k, (double) dt.byteSize((long) n * k), rows <= 16);
     }
 
     static Case backwardInput(Parallel p, DType dt, int n, int k, int rows) {

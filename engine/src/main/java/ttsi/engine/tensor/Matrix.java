@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A row-major matrix [rows][cols] in its stored element type (f32, bf16 or f16), usually a slice of a
- * memory-mapped checkpoint. HF linear weights are stored [out_features][in_features], so a linear layer is
- * y = x · Wᵀ with both x rows and W rows contiguous along the input dimension.
+ * A row-major matrix [rows][cols] in its stored element type (f32, bf16, f16, or Q8_0 blocks of 32 along each
+ * row), usually a slice of a memory-mapped checkpoint. HF linear weights are stored [out_features][in_features],
+ * so a linear layer is y = x · Wᵀ with both x rows and W rows contiguous along the input dimension.
  */
 public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
 
@@ -15,7 +15,10 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
     public Matrix {
-        long need = (long) rows * cols * dtype.bytes;
+        if (!dtype.elementWise() && cols % DType.Q8_BLOCK != 0) {
+            throw new IllegalArgumentException("a " + dtype + " matrix needs a multiple of " + DType.Q8_BLOCK + " columns, got " + rows + "x" + cols);
+        }
+        long need = dtype.byteSize((long) rows * cols);
         if (data.byteSize() < need) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " " + dtype + " needs " + need
                     + " bytes, segment has " + data.byteSize());
@@ -41,6 +44,10 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
             case F32 -> data.getAtIndex(F32, i);
             case BF16 -> bf16ToFloat(data.getAtIndex(I16, i));
             case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
+            case Q8_0 -> {
+                long block = i / DType.Q8_BLOCK * DType.Q8_BLOCK_BYTES;
+                yield Float.float16ToFloat(data.get(I16, block)) * data.get(ValueLayout.JAVA_BYTE, block + 2 + i % DType.Q8_BLOCK);
+            }
         };
     }
 
@@ -49,6 +56,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
         long base = (long) r * cols;
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, F32, base * 4, out, off, cols);
+            case Q8_0 -> Simd.widenQ8_0(data, dtype.byteSize(base), 0, cols, out, off);
             default -> {
                 for (int c = 0; c < cols; c++) out[off + c] = get(base + c);
             }
@@ -63,11 +71,51 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
     }
 
     /**
+     * This matrix in another dtype, in memory from the arena (this matrix itself if it already has that dtype).
+     * To Q8_0: each block of 32 quantized as llama.cpp's quantize_row_q8_0_ref does ({@link Q8Blocks}); from
+     * Q8_0 or f32: each value rounded to nearest even.
+     */
+    public Matrix converted(DType to, java.lang.foreign.Arena arena) {
+        if (to == dtype) return this;
+        MemorySegment out = arena.allocate(to.byteSize(size()), 64);
+        Matrix m = new Matrix(to, out, rows, cols);
+        int chunks = (int) Math.max(1, Math.min(rows, Math.min(256, size() / 65536)));
+        Parallel.global().forEach(chunks, ch -> {
+            float[] row = new float[cols];
+            int from = (int) ((long) rows * ch / chunks), end = (int) ((long) rows * (ch + 1) / chunks);
+            for (int r = from; r < end; r++) {
+                row(r, row, 0);
+                m.setRow(r, row, 0);
+            }
+        });
+        return m;
+    }
+
+    /** Stores in[off .. off+cols) as row r, rounded to this matrix's dtype (Q8_0: quantized block by block). */
+    public void setRow(int r, float[] in, int off) {
+        long base = (long) r * cols;
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(in, off, data, F32, base * 4, cols);
+            case BF16 -> {
+                for (int c = 0; c < cols; c++) data.setAtIndex(I16, base + c, floatToBf16(in[off + c]));
+            }
+            case F16 -> {
+                for (int c = 0; c < cols; c++) data.setAtIndex(I16, base + c, Float.floatToFloat16(in[off + c]));
+            }
+            case Q8_0 -> {
+                long rowBytes = dtype.byteSize(cols), at = r * rowBytes;
+                for (int c = 0; c < cols; c += DType.Q8_BLOCK, at += DType.Q8_BLOCK_BYTES) Q8Blocks.quantize(in, off + c, data, at);
+            }
+        }
+    }
+
+    /**
      * This matrix transposed, [cols][rows], same dtype and exact element bits, in memory from the arena. Copied
-     * in 64 x 64 tiles spread over the kernel pool.
+     * in 64 x 64 tiles spread over the kernel pool. Element-wise dtypes only (Q8_0 blocks run along rows).
      */
     public Matrix transposed(java.lang.foreign.Arena arena) {
-        MemorySegment out = arena.allocate(size() * dtype.bytes, 64);
+        if (!dtype.elementWise()) throw new UnsupportedOperationException("a " + dtype + " matrix cannot be transposed element by element");
+        MemorySegment out = arena.allocate(dtype.byteSize(size()), 64);
         int tile = 64, tileRows = (rows + tile - 1) / tile;
         Parallel.global().forEach(tileRows, tr -> {
             int r0 = tr * tile, r1 = Math.min(rows, r0 + tile);
@@ -76,7 +124,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
                 for (int r = r0; r < r1; r++) {
                     for (int c = c0; c < c1; c++) {
                         long from = (long) r * cols + c, to = (long) c * rows + r;
-                        if (dtype.bytes == 4) out.setAtIndex(I32, to, data.getAtIndex(I32, from));
+                        if (dtype == DType.F32) out.setAtIndex(I32, to, data.getAtIndex(I32, from));
                         else out.setAtIndex(I16, to, data.getAtIndex(I16, from));
                     }
                 }

@@ -83,12 +83,9 @@ final class OuterKernels {
 
     /** W rows [nb, nb+nl) x columns [cb, cb+cw) widened into bp[r*wpad + i], zero-padded to wpad columns. */
     private static void packRows(Matrix w, int nb, int nl, int cb, int cw, int wpad, float[] bp) {
-        MemorySegment seg = w.data();
-        int dt = DotKernels.kind(w.dtype());
-        long es = w.dtype().bytes, rowBytes = (long) w.cols() * es;
         for (int r = 0; r < nl; r++) {
             int o = r * wpad;
-            Simd.widen(dt, seg, (nb + r) * rowBytes + cb * es, cw, bp, o);
+            Simd.widenRow(w, nb + r, cb, cw, bp, o);
             if (wpad > cw) Arrays.fill(bp, o + cw, o + wpad, 0f);
         }
     }

@@ -3,6 +3,7 @@ package ttsi.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -94,21 +95,6 @@ final class Simd {
 
     // ---- widening (little-endian, any alignment) ----
 
-    static final int T_F32 = 0, T_BF16 = 1, T_F16 = 2;
-
-    /**
-     * n elements of type dt from seg at byteOff, widened to f32 into dst[o..o+n). One method per type on
-     * purpose: a type switch inside a vector loop defeats C2 (vectors merged at a phi get boxed), which
-     * made mixed-dtype use many times slower.
-     */
-    static void widen(int dt, MemorySegment seg, long byteOff, int n, float[] dst, int o) {
-        switch (dt) {
-            case T_F32 -> MemorySegment.copy(seg, ValueLayout.JAVA_FLOAT_UNALIGNED, byteOff, dst, o, n);
-            case T_BF16 -> widenBf16(seg, byteOff, n, dst, o);
-            default -> widenF16(seg, byteOff, n, dst, o);
-        }
-    }
-
     static void widenBf16(MemorySegment seg, long byteOff, int n, float[] dst, int o) {
         int i = 0;
         for (; i <= n - L; i += L) bf16(seg, byteOff + 2L * i).intoArray(dst, o + i);
@@ -159,6 +145,62 @@ final class Simd {
         bits = bits.blend(shifted.or(0x7f800000), special);
         bits = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
         return bits.reinterpretAsFloats();
+    }
+
+    // ---- Q8_0 (blocks of 32: f16 scale d, 32 int8 q; element = d·q, exact in f32) ----
+
+    /** Bytes per int8 load: L lanes, but at least the 64-bit minimum shape (then only the first L are used). */
+    static final VectorSpecies<Byte> BQ = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    private static final VectorMask<Byte> BQ_FIRST_L = BQ.indexInRange(0, L);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    /** The f16 scale of the Q8_0 block at byteOff, as f32. */
+    static float q8Scale(MemorySegment seg, long byteOff) {
+        return Float.float16ToFloat(seg.get(I16, byteOff));
+    }
+
+    /** L int8 values at byteOff, widened and times d: exactly the dequantized f32 values. */
+    static FloatVector q8(MemorySegment seg, long byteOff, float d) {
+        ByteVector b = BQ.length() == L ? ByteVector.fromMemorySegment(BQ, seg, byteOff, LE)
+                : ByteVector.fromMemorySegment(BQ, seg, byteOff, LE, BQ_FIRST_L);
+        return ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).mul(d);
+    }
+
+    /**
+     * Elements [col, col+n) of the Q8_0 row starting at rowByteOff, dequantized into dst[o..o+n): whole blocks
+     * with vectors, a partial first or last block element by element (same values).
+     */
+    static void widenQ8_0(MemorySegment seg, long rowByteOff, int col, int n, float[] dst, int o) {
+        int c = col, end = col + n;
+        while (c < end) {
+            int j = c % DType.Q8_BLOCK;
+            long block = rowByteOff + (long) (c / DType.Q8_BLOCK) * DType.Q8_BLOCK_BYTES;
+            float d = q8Scale(seg, block);
+            if (j == 0 && end - c >= DType.Q8_BLOCK) {
+                for (int i = 0; i < DType.Q8_BLOCK; i += L) q8(seg, block + 2 + i, d).intoArray(dst, o + c - col + i);
+                c += DType.Q8_BLOCK;
+            } else {
+                int m = Math.min(DType.Q8_BLOCK - j, end - c);
+                for (int i = 0; i < m; i++) dst[o + c - col + i] = d * seg.get(ValueLayout.JAVA_BYTE, block + 2 + j + i);
+                c += m;
+            }
+        }
+    }
+
+    /**
+     * Row r of w, columns [col, col+n), widened to f32 into dst[o..o+n) (any dtype). One method per type below on
+     * purpose: a type switch inside a vector loop defeats C2 (vectors merged at a phi get boxed), which made
+     * mixed-dtype use many times slower; this switch runs once per row.
+     */
+    static void widenRow(Matrix w, int r, int col, int n, float[] dst, int o) {
+        DType t = w.dtype();
+        long rowStart = (long) r * w.cols();
+        switch (t) {
+            case Q8_0 -> widenQ8_0(w.data(), t.byteSize(rowStart), col, n, dst, o);
+            case F32 -> MemorySegment.copy(w.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, t.byteSize(rowStart + col), dst, o, n);
+            case BF16 -> widenBf16(w.data(), t.byteSize(rowStart + col), n, dst, o);
+            case F16 -> widenF16(w.data(), t.byteSize(rowStart + col), n, dst, o);
+        }
     }
 
     /** Mask of the first n lanes of a short load (n may exceed L). */

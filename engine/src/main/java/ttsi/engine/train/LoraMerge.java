@@ -72,7 +72,7 @@ public final class LoraMerge {
         if (rows != m.out || cols != m.in) {
             throw new IllegalArgumentException(m.path() + ": weight is " + rows + "x" + cols + ", adapter expects " + m.out + "x" + m.in);
         }
-        MemorySegment out = arena.allocate((long) rows * cols * dtype.bytes, 64);
+        Matrix out = new Matrix(dtype, arena.allocate(dtype.byteSize((long) rows * cols), 64), rows, cols);
         int chunks = Math.max(1, Math.min(rows, 64));
         Parallel.global().forEach(chunks, ch -> {
             float[] row = new float[cols], delta = new float[cols];
@@ -85,18 +85,11 @@ public final class LoraMerge {
                     int aOff = j * cols;
                     for (int i = 0; i < cols; i++) delta[i] += b * m.a[aOff + i];
                 }
-                long base = (long) o * cols;
-                for (int i = 0; i < cols; i++) {
-                    float v = row[i] + scale * delta[i];
-                    switch (dtype) {
-                        case F32 -> out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + i, v);
-                        case BF16 -> out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, base + i, Matrix.floatToBf16(v));
-                        case F16 -> out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, base + i, Float.floatToFloat16(v));
-                    }
-                }
+                for (int i = 0; i < cols; i++) row[i] += scale * delta[i];
+                out.setRow(o, row, 0);
             }
         });
-        return new Matrix(dtype, out, rows, cols);
+        return out;
     }
 
     /**
@@ -104,8 +97,19 @@ public final class LoraMerge {
      * {@code adapterDir} null: the folder as it is. Errors name the file and field (see {@link LoraAdapter#loadPeft}).
      */
     public static Model load(Path modelDir, Path adapterDir) {
-        if (adapterDir == null) return Model.load(modelDir);
-        return Model.load(modelDir, (config, weights) -> merge(weights, LoraAdapter.loadPeft(adapterDir, config), null));
+        return load(modelDir, adapterDir, null);
+    }
+
+    /**
+     * {@link #load(Path, Path)} with every weight matrix in {@code dtype} (null: as stored): adapted layers are merged
+     * in f32 and rounded once to it, the others converted.
+     */
+    public static Model load(Path modelDir, Path adapterDir, DType dtype) {
+        if (adapterDir == null) return Model.load(modelDir, dtype);
+        return Model.load(modelDir, (config, weights) -> {
+            Weights merged = merge(weights, LoraAdapter.loadPeft(adapterDir, config), dtype);
+            return dtype == null ? merged : merged.converted(dtype, Arena.ofAuto());
+        });
     }
 
     /**
@@ -116,6 +120,10 @@ public final class LoraMerge {
      * an {@code out} that exists and is not an empty folder.
      */
     public static void write(Path modelDir, Path adapterDir, Path out, DType dtype) throws IOException {
+        if (dtype != null && !dtype.elementWise()) {
+            throw new IllegalArgumentException("--dtype " + dtype.name().toLowerCase(java.util.Locale.ROOT)
+                    + " cannot be stored in safetensors: a merged checkpoint is f32, bf16 or f16 (load it with --dtype q8_0 instead)");
+        }
         if (Files.exists(out)) {
             if (!Files.isDirectory(out)) throw new FormatException(out, "exists and is not a folder; the merged checkpoint needs a new or empty folder");
             try (Stream<Path> s = Files.list(out)) {
@@ -161,6 +169,7 @@ public final class LoraMerge {
                     case F32 -> "float32";
                     case BF16 -> "bfloat16";
                     case F16 -> "float16";
+                    case Q8_0 -> throw new AssertionError("refused above");
                 };
                 if (cfg.has("dtype")) cfg.put("dtype", name); // transformers v5
                 if (cfg.has("torch_dtype") || !cfg.has("dtype")) cfg.put("torch_dtype", name);

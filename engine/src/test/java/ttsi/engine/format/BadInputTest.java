@@ -99,6 +99,7 @@ class BadInputTest {
     void writeThenReadRoundTripsEveryDtype(@TempDir Path dir) throws Exception {
         float[] v = {1f, -2.5f, 0.1f, 3.1415927f, 65504f, -0f};
         for (DType dt : DType.values()) {
+            if (!dt.elementWise()) continue; // safetensors has no block types
             Path f = dir.resolve(dt + ".safetensors");
             Map<String, float[]> values = new LinkedHashMap<>();
             values.put("a", v);
@@ -114,6 +115,7 @@ class BadInputTest {
                     case F32 -> v[i];
                     case BF16 -> ttsi.engine.tensor.Matrix.bf16ToFloat(ttsi.engine.tensor.Matrix.floatToBf16(v[i]));
                     case F16 -> Float.float16ToFloat(Float.floatToFloat16(v[i]));
+                    case Q8_0 -> throw new AssertionError();
                 };
                 assertEquals(expected, back[i], dt + " element " + i);
             }

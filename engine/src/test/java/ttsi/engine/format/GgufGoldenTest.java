@@ -45,8 +45,8 @@ class GgufGoldenTest {
      * Relative to the largest |logit|. A GGUF of the checkpoint's own type holds its bits (qwen2-bf16-bf16,
      * qwen2-f16-f16, llama3-rope-scaling-f32); F16 and BF16 from an F32 checkpoint round every weight once (BF16's
      * 8-bit mantissa: ~1.3% measured on these random models, whose logits are sensitive); Q8_0 quantizes in blocks of
-     * 32 and this reader widens it to BF16, one more rounding (~5.5% measured; the weights themselves are checked
-     * against the F32 file's in {@link #q8_0WeightsAreTheF32WeightsWithinHalfAStep}).
+     * 32 (the weights themselves are checked against the F32 file's in {@link #q8_0WeightsAreTheF32WeightsWithinHalfAStep},
+     * and against this engine's own quantizer, byte for byte, in {@link #quantizingTheF32FileGivesLlamaQuantizesBytes}).
      */
     static double tolerance(String fixture) {
         String type = fixture.substring(fixture.lastIndexOf('-') + 1);
@@ -86,6 +86,26 @@ class GgufGoldenTest {
                 checked++;
             }
             assertTrue(checked >= 8, "checked " + checked); // q, k, v, o, gate, up, down per layer, and the tied embedding
+        }
+    }
+
+    /** Every Q8_0 tensor llama-quantize wrote is what {@code Matrix.converted(Q8_0)} makes of the F32 file's tensor. */
+    @Test
+    void quantizingTheF32FileGivesLlamaQuantizesBytes() {
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            Gguf q = Gguf.open(DIR.resolve("llama3-rope-scaling-q8_0.gguf"), arena);
+            Gguf f = Gguf.open(DIR.resolve("llama3-rope-scaling-f32.gguf"), arena);
+            int checked = 0;
+            for (Gguf.Tensor t : q.tensors().values()) {
+                if (t.type() != Gguf.TensorType.Q8_0) continue;
+                int cols = (int) t.dims()[0], rows = (int) t.dims()[1];
+                var theirs = q.matrix(t.name(), rows, cols);
+                var ours = f.matrix(t.name(), rows, cols).converted(ttsi.engine.tensor.DType.Q8_0, arena);
+                long at = java.lang.foreign.MemorySegment.mismatch(theirs.data(), 0, theirs.data().byteSize(), ours.data(), 0, ours.data().byteSize());
+                assertEquals(-1, at, t.name() + ": first differing byte");
+                checked++;
+            }
+            assertTrue(checked >= 8, "checked " + checked);
         }
     }
 

@@ -12,6 +12,9 @@ import java.util.Random;
 final class KernelTestSupport {
     private KernelTestSupport() {}
 
+    /** The dtypes stored element by element (Q8_0, in blocks, has its own tests: {@code Q8KernelTest}). */
+    static final DType[] ELEMENT_TYPES = {DType.F32, DType.BF16, DType.F16};
+
     static float[] randomFloats(Random r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = r.nextFloat() * 2 - 1;
@@ -21,7 +24,7 @@ final class KernelTestSupport {
     /** A rows x cols matrix of the given dtype filled from random values, in a segment at an odd byte offset. */
     static Matrix randomMatrix(Random r, DType dt, int rows, int cols, Arena arena) {
         long n = (long) rows * cols;
-        MemorySegment seg = arena.allocate(n * dt.bytes + 8, 8).asSlice(dt == DType.F32 ? 4 : 2, n * dt.bytes);
+        MemorySegment seg = arena.allocate(dt.byteSize(n) + 8, 8).asSlice(dt == DType.F32 ? 4 : 2, dt.byteSize(n));
         fill(r, dt, seg, n);
         return new Matrix(dt, seg, rows, cols);
     }

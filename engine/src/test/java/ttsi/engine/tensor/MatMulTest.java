@@ -51,7 +51,7 @@ class MatMulTest {
     void linearMatchesReferenceAllDtypes() {
         Random r = new Random(1);
         try (Arena arena = Arena.ofShared()) {
-            for (DType dt : DType.values()) {
+            for (DType dt : KernelTestSupport.ELEMENT_TYPES) {
                 for (int[] s : LINEAR_SHAPES) {
                     int rows = s[0], k = s[1], n = s[2];
                     Matrix w = randomMatrix(r, dt, n, k, arena);
@@ -163,7 +163,7 @@ class MatMulTest {
         Random r = new Random(5);
         int n = 37, k = 203, rows = 9;
         try (Arena arena = Arena.ofShared()) {
-            for (DType dt : DType.values()) {
+            for (DType dt : KernelTestSupport.ELEMENT_TYPES) {
                 Matrix heap = randomMatrix(r, dt, n, k, arena);
                 long bytes = heap.data().byteSize();
                 Path f = dir.resolve("w-" + dt + ".bin");
@@ -199,7 +199,7 @@ class MatMulTest {
     void backwardInputMatchesReference() {
         Random r = new Random(6);
         try (Arena arena = Arena.ofShared()) {
-            for (DType dt : DType.values()) {
+            for (DType dt : KernelTestSupport.ELEMENT_TYPES) {
                 for (int[] s : BACKWARD_INPUT_SHAPES) {
                     int rows = s[0], n = s[1], k = s[2];
                     Matrix w = randomMatrix(r, dt, n, k, arena);
@@ -284,7 +284,7 @@ class MatMulTest {
     void transposedCopiesExactBitsForEveryDtype() {
         Random r = new Random(10);
         try (Arena arena = Arena.ofShared()) {
-            for (DType dt : DType.values()) {
+            for (DType dt : KernelTestSupport.ELEMENT_TYPES) {
                 for (int[] s : new int[][] {{1, 1}, {70, 130}, {64, 64}, {3, 200}}) {
                     Matrix w = randomMatrix(r, dt, s[0], s[1], arena), t = w.transposed(arena);
                     org.junit.jupiter.api.Assertions.assertEquals(s[1], t.rows());
@@ -305,7 +305,7 @@ class MatMulTest {
     void linearFromTransposedWeightMatchesLinearAndFollowsItsOrder() {
         Random r = new Random(11);
         try (Arena arena = Arena.ofShared()) {
-            for (DType dt : DType.values()) {
+            for (DType dt : KernelTestSupport.ELEMENT_TYPES) {
                 for (int[] s : LINEAR_SHAPES) {
                     int rows = s[0], k = s[1], n = s[2];
                     Matrix w = randomMatrix(r, dt, n, k, arena), wt = w.transposed(arena);
