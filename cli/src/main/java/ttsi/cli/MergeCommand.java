@@ -24,10 +24,25 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (threads != null) Parallel.setGlobalThreads(OptionChecks.atLeast("--threads", threads, 1));
-        DType dt = dtype == null ? null : DType.parse(dtype);
+        DType dt = dtype == null ? null : storable(dtype);
         long t0 = System.nanoTime();
         LoraMerge.write(model, adapter, out, dt);
         System.err.printf("wrote %s: %s merged with %s (%.1f s)%n", out, model, adapter, (System.nanoTime() - t0) / 1e9);
         return 0;
+    }
+
+    /** A dtype safetensors can store: bf16, f16 or f32 (a merged folder is loaded as q8_0 with --dtype where a command loads it). */
+    private static DType storable(String name) {
+        DType d;
+        try {
+            d = DType.parse(name);
+        } catch (IllegalArgumentException e) {
+            d = null;
+        }
+        if (d == null || !d.elementWise()) {
+            throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got " + name
+                    + (d == null ? "" : " (safetensors stores no " + name + "; load the merged folder with --dtype " + name + " instead)"));
+        }
+        return d;
     }
 }

@@ -10,15 +10,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.engine.tensor.DType;
+import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.LanguageModel;
 import ttsi.bench.data.DataDirs;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
 import ttsi.bench.run.Shard;
 import ttsi.engine.tensor.Parallel;
-import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.LoraMerge;
-import ttsi.engine.train.TrainConfig;
 
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "Run a method over a benchmark: one JSON line per sample in OUT/results-seed-S.jsonl as it finishes.",
@@ -56,9 +55,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--shard", description = "run only shard I of N (I = 0..N-1: the samples whose index is I mod N), for array jobs "
             + "(Kubernetes indexed Jobs, Slurm arrays); join the N run directories with 'ttsi merge-shards' (default: all samples)") String shard;
 
-    /** What the student is built with: run.json records these same objects' values ({@link #config}). */
-    public record Student(RunConfig config, LoraConfig lora, TrainConfig train) {}
-
     /** The student and (for TT-D) the teacher the options name, open; closing closes both. */
     public record Models(EmbeddedModel student, LanguageModel teacher) implements AutoCloseable {
         @Override
@@ -89,9 +85,12 @@ public final class RunCommand implements Callable<Integer> {
         return threads;
     }
 
-    /** Loads the student (with --adapter merged) and opens the teacher when the method is TT-D. */
-    public Models open(Student s) throws java.io.IOException {
-        EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter, dtypeOption.parsed()), s.lora(), s.train());
+    /**
+     * Loads the student (with --adapter merged, in --dtype) and opens the teacher when the method is TT-D. The student
+     * is built with the run's own LoRA and training configs: run.json records the objects that are used.
+     */
+    public Models open(RunConfig cfg) throws java.io.IOException {
+        EmbeddedModel student = new EmbeddedModel(LoraMerge.load(model, adapter, dtypeOption.parsed()), cfg.lora(), cfg.training());
         try {
             return new Models(student, method.equalsIgnoreCase("tt-d") ? teacherOptions.open() : null);
         } catch (RuntimeException e) {
@@ -100,39 +99,44 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The run's settings, every option checked, and the LoRA and training configs the student is built with; the
-     * RunConfig (run.json) takes its epochs, lr, rank and alpha from those configs, so it records what was used.
-     */
-    public Student student() {
-        double tau = uncertaintyOptions.tau();
-        SynthesisOptions synthesis = synthesisOptions.checked();
+    /** The run's settings from the options, every one checked: what run.json records and what the run uses. */
+    public RunConfig config() {
         OptionChecks.atLeast("--samples", samples, 1);
         OptionChecks.nonNegative("--sample-temperature", sampleTemperature);
         OptionChecks.atLeast("--max-tokens", maxTokens, 1);
         OptionChecks.atLeast("--seeds", seeds, 1);
         OptionChecks.atLeast("--limit", limit, 0);
         OptionChecks.atLeast("--icl-shots", iclShots, 0);
-        TrainConfig train = trainingOptions.config();
-        LoraConfig lora = loraOptions.config();
         if (threads != null) OptionChecks.atLeast("--threads", threads, 1);
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(firstSeed + i);
-        Path data = DataDirs.resolve(dataDir);
         DType weights = dtypeOption.parsed();
-        RunConfig cfg = new RunConfig(model, benchmark, data, method, format, tau, meanScores, singleTool, synthesis.k, synthesis.maxAttempts,
-                synthesis.temperature, inference, samples, sampleTemperature, maxTokens, seedList, limit, iclPool, iclShots, train.epochs(),
-                train.learningRate(), lora.r(), lora.alpha(), teacherOptions.url, teacherOptions.model, adapter, synthesisContext,
-                shard == null ? null : Shard.parse(shard), weights == null ? null : weights.name().toLowerCase(java.util.Locale.ROOT));
-        return new Student(cfg, lora, train);
+        return RunConfig.defaults(model, benchmark, DataDirs.resolve(dataDir), method)
+                .withUncertainty(new UncertaintyEstimator.Options(uncertaintyOptions.tau(), meanScores, singleTool(), samples))
+                .withSynthesis(synthesisOptions.checked().config(maxTokens, synthesisContext))
+                .withInference(new RunConfig.Inference(inference, samples, sampleTemperature, maxTokens))
+                .withIcl(new RunConfig.Icl(iclPool, iclShots))
+                .withAdaptation(loraOptions.config(), trainingOptions.config())
+                .withTeacher(new RunConfig.Teacher(teacherOptions.url, teacherOptions.model))
+                .withStudent(adapter, weights == null ? null : weights.name().toLowerCase(java.util.Locale.ROOT))
+                .withSamples(seedList, limit)
+                .withShard(shard == null ? null : Shard.parse(shard))
+                .withFormat(format);
+    }
+
+    private UncertaintyEstimator.SingleTool singleTool() {
+        try {
+            return UncertaintyEstimator.SingleTool.valueOf(singleTool.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--single-tool must be certain or sampled, got " + singleTool);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
-        Student s = student();
-        RunConfig cfg = s.config();
+        RunConfig cfg = config();
         if (threads != null) Parallel.setGlobalThreads(threads);
-        try (Models models = open(s)) {
+        try (Models models = open(cfg)) {
             Runner runner = new Runner(cfg, out, models.student(), models.teacher());
             Runner.Summary summary;
             ProgressBar[] bar = new ProgressBar[1];

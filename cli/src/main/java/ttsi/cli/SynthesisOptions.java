@@ -21,6 +21,17 @@ final class SynthesisOptions {
     @Option(names = "--synthesis-temperature", defaultValue = TEMPERATURE, description = "sampling temperature of the synthetic examples")
     double temperature;
 
+    /**
+     * {@link DataSynthesizer.Options} from these options: K pairs in at most --max-attempts generations of up to
+     * maxTokens tokens, sampled at --synthesis-temperature (top-p as the defaults'), trained in the given context
+     * (dialogue or single-turn).
+     */
+    DataSynthesizer.Options config(int maxTokens, String context) {
+        DataSynthesizer.Options d = DataSynthesizer.Options.defaults();
+        return new DataSynthesizer.Options(k, maxAttempts, d.generation().withTemperature(temperature).withMaxTokens(maxTokens),
+                DataSynthesizer.Context.of(context));
+    }
+
     /** Checks each: --k and --max-attempts >= 1, --synthesis-temperature >= 0. */
     SynthesisOptions checked() {
         OptionChecks.atLeast("--k", k, 1);

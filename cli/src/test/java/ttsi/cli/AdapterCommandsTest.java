@@ -150,11 +150,13 @@ class AdapterCommandsTest {
         CliTest.Run r = CliTest.run(args);
         assertEquals(0, r.code(), r.err());
         JsonNode run = CliTest.JSON.readTree(out.resolve("run.json").toFile());
-        // The test-time training the student was built with (RunCommand.student()), not a second copy of the options.
-        assertEquals(1, run.path("config").path("epochs").asInt(), run.toString());
-        assertEquals(3e-3, run.path("config").path("learningRate").asDouble(), run.toString());
-        assertEquals(4, run.path("config").path("loraRank").asInt(), run.toString());
-        assertEquals(8.0, run.path("config").path("loraAlpha").asDouble(), run.toString());
+        // The test-time training the student was built with (RunCommand.open(config)), not a second copy of the options.
+        assertEquals(1, run.path("config").path("training").path("epochs").asInt(), run.toString());
+        assertEquals(3e-3, run.path("config").path("training").path("learningRate").asDouble(), run.toString());
+        assertEquals(4, run.path("config").path("lora").path("r").asInt(), run.toString());
+        assertEquals(8.0, run.path("config").path("lora").path("alpha").asDouble(), run.toString());
+        assertEquals(1.0, run.path("config").path("uncertainty").path("tau").asDouble(), run.toString());
+        assertEquals(12, run.path("config").path("synthesis").path("generation").path("maxTokens").asInt(), run.toString());
         assertTrue(run.path("config").path("adapter").asText().contains("adapter"), run.toString());
         assertEquals(adapter.toAbsolutePath().toString(), run.path("provenance").path("adapter_path").asText());
         assertEquals(64, run.path("provenance").path("adapter_hash").asText().length());

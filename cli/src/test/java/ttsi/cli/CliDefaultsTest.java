@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
+import ttsi.bench.run.RunConfig;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
 
@@ -84,20 +85,17 @@ class CliDefaultsTest {
                     "--data-dir", dir.toString(), "--out", dir.resolve("out").toString()));
             args.addAll(extra);
             new CommandLine(run).parseArgs(args.toArray(String[]::new));
-            RunCommand.Student s = run.student();
-            assertEquals(s.train().learningRate(), s.config().learningRate(), "run.json's learningRate is the trainer's");
-            assertEquals(s.train().epochs(), s.config().epochs());
-            assertEquals(s.lora().r(), s.config().loraRank());
-            assertEquals(s.lora().alpha(), s.config().loraAlpha());
+            // The run's config holds the very LoRA and training configs the student is built with (RunCommand.open).
+            RunConfig c = run.config();
             if (extra.isEmpty()) {
-                assertEquals(TrainConfig.paperDefaults(), s.train());
-                assertEquals(LoraConfig.defaults(), s.lora());
+                assertEquals(TrainConfig.paperDefaults(), c.training());
+                assertEquals(LoraConfig.defaults(), c.lora());
             } else {
-                assertEquals(3e-3, s.train().learningRate());
-                assertEquals(2, s.train().epochs());
-                assertEquals(4, s.lora().r());
-                assertEquals(8.0, s.lora().alpha());
-                assertEquals(TrainConfig.paperDefaults().withEpochs(2).withLearningRate(3e-3), s.train());
+                assertEquals(3e-3, c.training().learningRate());
+                assertEquals(2, c.training().epochs());
+                assertEquals(4, c.lora().r());
+                assertEquals(8.0, c.lora().alpha());
+                assertEquals(TrainConfig.paperDefaults().withEpochs(2).withLearningRate(3e-3), c.training());
             }
         }
     }

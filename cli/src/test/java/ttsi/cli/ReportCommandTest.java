@@ -1,5 +1,7 @@
 package ttsi.cli;
 
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,8 +67,14 @@ class ReportCommandTest {
                  "eos_token_id":151645,"hidden_act":"silu"}"""), DType.BF16, 0.2, 5, shared.resolve("models/Qwen2.5-0.5B-Instruct"));
         model = new EmbeddedModel(Model.load(modelDir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1));
         for (String method : METHODS) {
-            var cfg = new RunConfig(modelDir, "sealtool", shared.resolve("data"), method, "native", 0.95, false, "certain", 1, 1, 0.7,
-                    "direct", 2, 0.7, 8, List.of(0L, 1L), 3, null, 2, 1, 1e-4, 8, 16, null, null);
+            var cfg = RunConfig.defaults(modelDir, "sealtool", shared.resolve("data"), method)
+                    .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
+                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
+                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
+                    .withIcl(new RunConfig.Icl(null, 2))
+                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
+                    .withTeacher(new RunConfig.Teacher(null, null))
+                    .withSamples(List.of(0L, 1L), 3);
             new Runner(cfg, tmp.resolve("runs/" + method), model, null).run(new Runner.Listener() {});
         }
     }

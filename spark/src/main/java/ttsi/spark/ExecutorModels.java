@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.spark.TaskContext;
+import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
 import ttsi.cli.RunCommand;
 import ttsi.engine.tensor.Parallel;
@@ -35,9 +36,9 @@ final class ExecutorModels {
     private static Runner load(String[] runArgs, Path out) throws IOException {
         RunCommand options = RunCommand.parse(runArgs);
         setThreadsOnce(options.threads());
-        RunCommand.Student s = options.student();
-        RunCommand.Models models = options.open(s);
-        return new Runner(s.config(), out, models.student(), models.teacher());
+        RunConfig cfg = options.config();
+        RunCommand.Models models = options.open(cfg);
+        return new Runner(cfg, out, models.student(), models.teacher());
     }
 
     /**

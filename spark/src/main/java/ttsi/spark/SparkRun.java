@@ -81,7 +81,7 @@ public final class SparkRun {
         }
         String[] runArgs = Arrays.copyOfRange(args, 1, args.length);
         RunCommand options = RunCommand.parse(runArgs);
-        RunConfig cfg = options.student().config();
+        RunConfig cfg = options.config();
         if (cfg.shard() != null) throw new IllegalArgumentException("--shard is for array jobs; Spark spreads the samples over its executors itself");
         Path out = options.out();
         List<Sample> samples = Runner.samples(cfg);

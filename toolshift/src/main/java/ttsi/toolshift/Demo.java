@@ -136,11 +136,14 @@ public final class Demo {
                 List<Long> jobSeeds = job.method().equals("base") || job.method().equals("icl") ? seeds.subList(0, 1) : seeds;
                 // Every setting the demo does not choose is the library's default, the one 'ttsi run' has.
                 DataSynthesizer.Options synthesis = DataSynthesizer.Options.defaults();
-                RunConfig cfg = new RunConfig(modelDir, "toolshift", dataDir, job.method(), "native", o.tau(), false,
-                        UncertaintyEstimator.Options.defaults().singleTool().name().toLowerCase(java.util.Locale.ROOT), job.k(), synthesis.maxAttempts(),
-                        synthesis.generation().temperature(), InferenceMode.DIRECT.key, RunConfig.ANSWER_SAMPLES, RunConfig.SAMPLE_TEMPERATURE,
-                        o.maxTokens(), jobSeeds, o.limit(), null, RunConfig.ICL_SHOTS, train.epochs(), train.learningRate(), LORA.r(), LORA.alpha(),
-                        null, teacher == null ? null : models.get(teacher).toString());
+                RunConfig cfg = RunConfig.defaults(modelDir, "toolshift", dataDir, job.method())
+                        .withUncertainty(UncertaintyEstimator.Options.defaults().withTau(o.tau()))
+                        .withSynthesis(new DataSynthesizer.Options(job.k(), synthesis.maxAttempts(), synthesis.generation().withMaxTokens(o.maxTokens()),
+                                synthesis.context()))
+                        .withInference(new RunConfig.Inference(InferenceMode.DIRECT.key, RunConfig.ANSWER_SAMPLES, RunConfig.SAMPLE_TEMPERATURE, o.maxTokens()))
+                        .withAdaptation(LORA, train)
+                        .withTeacher(new RunConfig.Teacher(null, teacher == null ? null : models.get(teacher).toString()))
+                        .withSamples(jobSeeds, o.limit());
                 Path runDir = o.out().resolve("runs").resolve(job.name());
                 if (job.sft()) {
                     try (EmbeddedModel sft = open(sftModel)) {
@@ -157,7 +160,7 @@ public final class Demo {
     }
 
     /** The test-time adapter of every model the demo opens: the paper's LoRA (r 8, α 16, all linear layers); run.json records it. */
-    private static final LoraConfig LORA = LoraConfig.defaults();
+    static final LoraConfig LORA = LoraConfig.defaults();
 
     /** Test-time training at the demo's epochs and lr, the paper's otherwise; run.json records it. */
     private TrainConfig testTimeTraining() {

@@ -41,7 +41,8 @@ class DemoTest {
             }
             JsonNode cfg = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config");
             assertEquals(j.method(), cfg.path("method").asText());
-            assertEquals(j.k(), cfg.path("k").asInt());
+            assertEquals(j.k(), cfg.path("synthesis").path("k").asInt());
+            assertEquals(Demo.LORA.r(), cfg.path("lora").path("r").asInt(), "the LoRA the student is built with");
             assertEquals(j.sft(), cfg.path("model").asText().contains("sft-model"), j.name());
         }
         assertTrue(Files.isRegularFile(out.resolve("sft-model/model.safetensors")));

@@ -1,5 +1,7 @@
 package ttsi.toolshift;
 
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.UncertaintyEstimator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,8 +104,14 @@ class ReasoningTeacherRunTest {
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
             OpenAiModel teacher = new OpenAiModel(OpenAiModel.Config.of(URI.create(url), "gpt-5-mini").withReasoning(1024, null));
-            RunConfig cfg = new RunConfig(modelDir, "toolshift", dir.resolve("data"), "tt-d", "native", 1.0, false, "certain", 1, 1, 0.7,
-                    "direct", 1, 0.7, 64, List.of(0L), 1, null, 0, 1, 1e-4, 8, 16, url, "gpt-5-mini");
+            RunConfig cfg = RunConfig.defaults(modelDir, "toolshift", dir.resolve("data"), "tt-d")
+                    .withUncertainty(new UncertaintyEstimator.Options(1.0, false, UncertaintyEstimator.SingleTool.CERTAIN, 1))
+                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 64, 0.7))
+                    .withInference(new RunConfig.Inference("direct", 1, 0.7, 64))
+                    .withIcl(new RunConfig.Icl(null, 0))
+                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
+                    .withTeacher(new RunConfig.Teacher(url, "gpt-5-mini"))
+                    .withSamples(List.of(0L), 1);
             try (EmbeddedModel student = new EmbeddedModel(Model.load(modelDir), LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1))) {
                 new Runner(cfg, dir.resolve("run"), student, teacher).run(new Runner.Listener() {});
             }

@@ -19,4 +19,8 @@ public record GenerationOptions(int maxTokens, double temperature, double topP, 
     public GenerationOptions withTemperature(double t) {
         return new GenerationOptions(maxTokens, t, topP, topK, seed, stop);
     }
+
+    public GenerationOptions withMaxTokens(int n) {
+        return new GenerationOptions(n, temperature, topP, topK, seed, stop);
+    }
 }

@@ -27,13 +27,15 @@ public record RunData(Path dir, String benchmark, String method, JsonNode config
 
     /** The threshold of the run (config.tau, else the first line's), NaN when unknown. */
     public double tau() {
-        if (config.path("tau").isNumber()) return config.get("tau").asDouble();
+        JsonNode tau = config.path("uncertainty").path("tau").isNumber() ? config.path("uncertainty").get("tau") : config.path("tau");
+        if (tau.isNumber()) return tau.asDouble();
         return lines.isEmpty() ? Double.NaN : lines.getFirst().json().path("uncertainty").path("tau").asDouble(Double.NaN);
     }
 
     /** The inference mode as recorded (run.json's config, else the result lines'), "direct" when neither says. */
     public String inference() {
-        if (config.path("inference").isTextual()) return config.get("inference").asText();
+        String recorded = recordedInference(config);
+        if (recorded != null) return recorded;
         InferenceMode m = mode();
         return m == null ? "direct" : m.key;
     }
@@ -43,7 +45,8 @@ public record RunData(Path dir, String benchmark, String method, JsonNode config
      * ("inference"); null when unknown (each line's own "correct" is then used).
      */
     public InferenceMode mode() {
-        if (config.path("inference").isTextual()) return InferenceScoring.mode(config.get("inference").asText());
+        String recorded = recordedInference(config);
+        if (recorded != null) return InferenceScoring.mode(recorded);
         List<String> named = lines.stream().map(l -> l.json().path("inference").asText("")).distinct().toList();
         return named.size() == 1 ? InferenceScoring.mode(named.getFirst()) : null;
     }
@@ -52,9 +55,20 @@ public record RunData(Path dir, String benchmark, String method, JsonNode config
     public Integer answersPerSample() {
         InferenceMode m = mode();
         if (m == InferenceMode.DIRECT) return 1;
-        if (config.path("samples").isInt()) return config.get("samples").asInt();
+        JsonNode samples = config.path("inference").isObject() ? config.path("inference").path("samples") : config.path("samples");
+        if (samples.isInt()) return samples.asInt();
         if (m != null && !lines.isEmpty() && lines.getFirst().json().path("outputs").isArray()) return lines.getFirst().json().get("outputs").size();
         return null;
+    }
+
+    /**
+     * The inference mode run.json's config records, or null: config.inference.mode (since the settings were nested),
+     * or config.inference (run directories written before).
+     */
+    static String recordedInference(JsonNode config) {
+        JsonNode i = config.path("inference");
+        if (i.isObject()) i = i.path("mode");
+        return i.isTextual() ? i.asText() : null;
     }
 
     /** The scoring rule of this run in words ({@link InferenceScoring#rule}), as summary.json and the metrics files state it. */

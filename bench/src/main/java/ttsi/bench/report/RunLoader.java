@@ -137,7 +137,7 @@ public final class RunLoader {
 
         // Every line is scored by the run's inference mode (InferenceScoring), as the runner's summary and metrics are;
         // without a mode in run.json, by the mode each line names, else by the line's own "correct".
-        String recorded = config.path("inference").isTextual() ? config.get("inference").asText() : null;
+        String recorded = RunData.recordedInference(config);
         InferenceMode mode = InferenceScoring.mode(recorded);
         if (recorded != null && mode == null) {
             problems.add(new Problem(runJson, "unknown inference mode \"" + recorded + "\"; each result line's own \"correct\" is used"));

@@ -3,9 +3,23 @@ package ttsi.bench.run;
 import java.nio.file.Path;
 import java.util.List;
 import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.UncertaintyEstimator;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.TrainConfig;
 
 /**
- * Everything that determines a run's results. Written to run.json; a resumed run must match it exactly.
+ * Everything that determines a run's results, as the run uses it: the method's own settings records (estimate:
+ * {@link UncertaintyEstimator.Options}; synthesize: {@link DataSynthesizer.Options}; adapt: {@link LoraConfig} and
+ * {@link TrainConfig}, the very objects the student is built with), how answers are produced, ICL, the teacher.
+ * Written to run.json nested as here; a resumed run must match it exactly. Each setting has one default, in its own
+ * record ({@link #defaults}).
+ *
+ * @param format    native (the model's chat template with tools) or json-list
+ * @param adapter   a PEFT adapter folder merged into the student before every sample (null: none); run.json's
+ *                  provenance records a hash of its files
+ * @param weights   the dtype the student's weights are held in once loaded (--dtype: bf16, f16, f32, q8_0); null: as stored
+ * @param limit     only the first N samples (0: all)
+ * @param shard     the part of the samples this run covers ({@link Shard}); null: all of them
  */
 public record RunConfig(
         Path model,
@@ -13,40 +27,19 @@ public record RunConfig(
         Path dataDir,
         String method,
         String format,
-        double tau,
-        boolean meanScores,
-        String singleTool,
-        int k,
-        int maxAttempts,
-        double synthesisTemperature,
-        String inference,
-        int samples,
-        double sampleTemperature,
-        int maxTokens,
+        UncertaintyEstimator.Options uncertainty,
+        DataSynthesizer.Options synthesis,
+        Inference inference,
+        Icl icl,
+        LoraConfig lora,
+        TrainConfig training,
+        Teacher teacher,
+        Path adapter,
+        String weights,
         List<Long> seeds,
         int limit,
-        String iclPool,
-        int iclShots,
-        int epochs,
-        double learningRate,
-        int loraRank,
-        double loraAlpha,
-        String teacherUrl,
-        String teacherModel,
-        Path adapter,
-        String synthesisContext,
-        Shard shard,
-        String weights) {
+        Shard shard) {
 
-    /**
-     * @param adapter a PEFT adapter folder merged into the student before every sample (null: none); run.json's
-     *                provenance records a hash of its files
-     * @param synthesisContext what a multi-turn input's synthesized pairs are trained in: dialogue (null) or single-turn
-     *                ({@link DataSynthesizer.Context})
-     * @param shard the part of the samples this run covers ({@link Shard}); null: all of them
-     * @param weights the dtype the student's weights are converted to when loaded (--dtype: bf16, f16, f32, q8_0);
-     *                null: as stored
-     */
     /** Answers sampled per input for majority / pass@k (--samples). */
     public static final int ANSWER_SAMPLES = 5;
     /** Temperature of those sampled answers (--sample-temperature). */
@@ -56,41 +49,84 @@ public record RunConfig(
     /** Demonstrations in an ICL prompt (--icl-shots). */
     public static final int ICL_SHOTS = 3;
 
+    /**
+     * How the final answer is produced: one greedy answer (direct), or {@code samples} sampled at
+     * {@code sampleTemperature} and scored by majority or pass@k; generations stop at {@code maxTokens}.
+     */
+    public record Inference(String mode, int samples, double sampleTemperature, int maxTokens) {
+        public static Inference defaults() {
+            return new Inference("direct", ANSWER_SAMPLES, SAMPLE_TEMPERATURE, MAX_TOKENS);
+        }
+    }
+
+    /** ICL's demonstrations: drawn from {@code pool} (null: the benchmark's training or dev split), {@code shots} of them. */
+    public record Icl(String pool, int shots) {
+        public static Icl defaults() {
+            return new Icl(null, ICL_SHOTS);
+        }
+    }
+
+    /** The TT-D teacher as given on the command line (null: from the environment, or none). */
+    public record Teacher(String url, String model) {
+        public static Teacher none() {
+            return new Teacher(null, null);
+        }
+    }
+
     public RunConfig {
         seeds = List.copyOf(seeds);
-        synthesisContext = synthesisContext == null ? DataSynthesizer.Context.DIALOGUE.key : DataSynthesizer.Context.of(synthesisContext).key;
         if (seeds.isEmpty()) throw new IllegalArgumentException("at least one seed");
     }
 
-    /** A run over all the samples. */
-    public RunConfig(Path model, String benchmark, Path dataDir, String method, String format, double tau, boolean meanScores,
-                     String singleTool, int k, int maxAttempts, double synthesisTemperature, String inference, int samples,
-                     double sampleTemperature, int maxTokens, List<Long> seeds, int limit, String iclPool, int iclShots, int epochs,
-                     double learningRate, int loraRank, double loraAlpha, String teacherUrl, String teacherModel, Path adapter,
-                     String synthesisContext) {
-        this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
-                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel,
-                adapter, synthesisContext, null, null);
+    /** A run of a method with every setting at its default: the paper's, as 'ttsi run' has them; seed 0, all samples. */
+    public static RunConfig defaults(Path model, String benchmark, Path dataDir, String method) {
+        return new RunConfig(model, benchmark, dataDir, method, "native", UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(),
+                Inference.defaults(), Icl.defaults(), LoraConfig.defaults(), TrainConfig.paperDefaults(), Teacher.none(), null, null, List.of(0L), 0, null);
+    }
+
+    public RunConfig withFormat(String f) {
+        return new RunConfig(model, benchmark, dataDir, method, f, uncertainty, synthesis, inference, icl, lora, training, teacher, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withUncertainty(UncertaintyEstimator.Options u) {
+        return new RunConfig(model, benchmark, dataDir, method, format, u, synthesis, inference, icl, lora, training, teacher, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withSynthesis(DataSynthesizer.Options s) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, s, inference, icl, lora, training, teacher, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withInference(Inference i) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, i, icl, lora, training, teacher, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withIcl(Icl i) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, inference, i, lora, training, teacher, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withAdaptation(LoraConfig l, TrainConfig t) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, inference, icl, l, t, teacher, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withTeacher(Teacher t) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, inference, icl, lora, training, t, adapter, weights, seeds, limit, shard);
+    }
+
+    public RunConfig withStudent(Path adapterDir, String dtype) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, inference, icl, lora, training, teacher, adapterDir, dtype, seeds, limit, shard);
+    }
+
+    public RunConfig withSamples(List<Long> s, int firstN) {
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, inference, icl, lora, training, teacher, adapter, weights, s, firstN, shard);
     }
 
     /** The same run over another part of the samples (null: all). */
     public RunConfig withShard(Shard s) {
-        return new RunConfig(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference,
-                samples, sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl,
-                teacherModel, adapter, synthesisContext, s, weights);
+        return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, inference, icl, lora, training, teacher, adapter, weights, seeds, limit, s);
     }
 
     /** Whether this run covers the sample at a 0-based index. */
     public boolean covers(int sampleIndex) {
         return shard == null || shard.holds(sampleIndex);
-    }
-
-    /** A run of the student as it is (no adapter). */
-    public RunConfig(Path model, String benchmark, Path dataDir, String method, String format, double tau, boolean meanScores,
-                     String singleTool, int k, int maxAttempts, double synthesisTemperature, String inference, int samples,
-                     double sampleTemperature, int maxTokens, List<Long> seeds, int limit, String iclPool, int iclShots, int epochs,
-                     double learningRate, int loraRank, double loraAlpha, String teacherUrl, String teacherModel) {
-        this(model, benchmark, dataDir, method, format, tau, meanScores, singleTool, k, maxAttempts, synthesisTemperature, inference, samples,
-                sampleTemperature, maxTokens, seeds, limit, iclPool, iclShots, epochs, learningRate, loraRank, loraAlpha, teacherUrl, teacherModel, null, null, null, null);
     }
 }

@@ -91,8 +91,8 @@ public final class RunDirectory {
         List<Sample> covered = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) if (cfg.covers(i)) covered.add(samples.get(i));
         Dataset used = new Dataset(cfg.benchmark(), null, covered, List.of());
-        InferenceMode mode = InferenceMode.of(cfg.inference());
-        Integer answers = InferenceScoring.answers(mode, cfg.samples());
+        InferenceMode mode = InferenceMode.of(cfg.inference().mode());
+        Integer answers = InferenceScoring.answers(mode, cfg.inference().samples());
         String scoring = InferenceScoring.rule(mode, answers);
         Map<Long, Double> acc = new LinkedHashMap<>();
         Map<Long, EvalReport> reports = new LinkedHashMap<>();
@@ -216,7 +216,13 @@ public final class RunDirectory {
         for (int i = 0; i < count; i++) if (!byIndex.containsKey(i)) missing.add(i + "/" + count);
         if (!missing.isEmpty()) throw new IllegalArgumentException("merge-shards needs all " + count + " shards; missing " + missing);
 
-        RunConfig cfg = Json.MAPPER.treeToValue(firstConfig, RunConfig.class);
+        RunConfig cfg;
+        try {
+            cfg = Json.MAPPER.treeToValue(firstConfig, RunConfig.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(firstDir.resolve("run.json") + ": its config is not one this ttsi writes (" + e.getOriginalMessage()
+                    + "); merge shards with the ttsi version that ran them");
+        }
         List<Sample> samples = Runner.samples(cfg);
         Files.createDirectories(out);
         if (Files.exists(out.resolve("run.json"))) throw new IllegalArgumentException(out + " already holds a run (run.json); merge into a new directory");

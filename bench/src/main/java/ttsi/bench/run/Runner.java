@@ -77,11 +77,8 @@ public final class Runner {
     }
 
     public TestTimeMethod.Config methodConfig() {
-        return new TestTimeMethod.Config(Variant.of(cfg.method()), PromptFormat.of(cfg.format()),
-                new UncertaintyEstimator.Options(cfg.tau(), cfg.meanScores(), UncertaintyEstimator.SingleTool.valueOf(cfg.singleTool().toUpperCase()), cfg.samples()),
-                new DataSynthesizer.Options(cfg.k(), cfg.maxAttempts(), new GenerationOptions(cfg.maxTokens(), cfg.synthesisTemperature(), 0.95, 0, 0, List.of()),
-                        DataSynthesizer.Context.of(cfg.synthesisContext())),
-                InferenceMode.of(cfg.inference()), cfg.samples(), cfg.sampleTemperature(), cfg.maxTokens());
+        return new TestTimeMethod.Config(Variant.of(cfg.method()), PromptFormat.of(cfg.format()), cfg.uncertainty(), cfg.synthesis(),
+                InferenceMode.of(cfg.inference().mode()), cfg.inference().samples(), cfg.inference().sampleTemperature(), cfg.inference().maxTokens());
     }
 
     /**
@@ -93,7 +90,7 @@ public final class Runner {
         Files.createDirectories(runDir);
         try (RunDirLock lock = RunDirLock.acquire(runDir)) {
             RunDirectory.checkOrWriteRunJson(cfg, runDir, student.id());
-            InferenceMode mode = InferenceMode.of(cfg.inference());
+            InferenceMode mode = InferenceMode.of(cfg.inference().mode());
             List<Integer> mine = new ArrayList<>();
             for (int i = 0; i < samples.size(); i++) if (cfg.covers(i)) mine.add(i);
             for (long seed : cfg.seeds()) {
@@ -170,7 +167,7 @@ public final class Runner {
         r.put("seed", seed);
         r.put("benchmark", bench.name());
         r.put("method", cfg.method());
-        r.put("inference", InferenceMode.of(cfg.inference()).key);
+        r.put("inference", InferenceMode.of(cfg.inference().mode()).key);
         Uncertainty u = o.uncertainty();
         ObjectNode un = r.putObject("uncertainty");
         un.put("margin", u.margin());
@@ -227,7 +224,7 @@ public final class Runner {
         r.put("correct", false); // set below, in this place among the fields
         r.put("final_correct", verdict.correct());
         r.put("any_correct", any);
-        r.put("correct", InferenceScoring.correct(r, InferenceMode.of(cfg.inference())));
+        r.put("correct", InferenceScoring.correct(r, InferenceMode.of(cfg.inference().mode())));
         if (verdict.reason() != null) r.put("reason", verdict.reason());
         ObjectNode sec = r.putObject("seconds");
         o.seconds().forEach(sec::put);
@@ -304,13 +301,13 @@ public final class Runner {
     /** The ICL demonstration pool (only for the ICL variant): a training or dev split. */
     private List<Sample> iclPool() {
         if (Variant.of(cfg.method()) != Variant.ICL) return List.of();
-        String pool = cfg.iclPool() != null ? cfg.iclPool() : defaultPool(cfg.benchmark(), cfg.dataDir());
+        String pool = cfg.icl().pool() != null ? cfg.icl().pool() : defaultPool(cfg.benchmark(), cfg.dataDir());
         if (pool == null) {
             throw new IllegalArgumentException("no training or dev split is known for '" + cfg.benchmark()
                     + "'; pass --icl-pool NAME (a benchmark from 'ttsi data list' to draw demonstrations from)");
         }
         Benchmark b = Benchmarks.get(pool);
-        if (cfg.iclPool() == null && !b.available(cfg.dataDir())) {
+        if (cfg.icl().pool() == null && !b.available(cfg.dataDir())) {
             throw new IllegalArgumentException("ICL draws its demonstrations from " + pool + " (the training split of " + cfg.benchmark() + "), which is not in "
                     + cfg.dataDir() + ": run 'ttsi data fetch " + pool + "', or pass --icl-pool NAME (a benchmark from 'ttsi data list')");
         }
@@ -338,7 +335,7 @@ public final class Runner {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<PromptFormat.Demo> out = new ArrayList<>();
         Set<Integer> used = new HashSet<>();
-        while (out.size() < Math.min(cfg.iclShots(), pool.size()) && used.size() < pool.size()) {
+        while (out.size() < Math.min(cfg.icl().shots(), pool.size()) && used.size() < pool.size()) {
             int j = rnd.nextInt(pool.size());
             if (!used.add(j) || pool.get(j).id().equals(s.id())) continue;
             out.add(new PromptFormat.Demo(pool.get(j).conversation(), pool.get(j).gold()));

@@ -1,5 +1,10 @@
 package ttsi.bench.run;
 
+import ttsi.bench.run.RunConfig;
+import ttsi.engine.train.TrainConfig;
+import ttsi.engine.train.LoraConfig;
+import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.UncertaintyEstimator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -133,8 +138,14 @@ class InferenceScoringRunTest {
     }
 
     RunConfig config(Path data, String inference) {
-        return new RunConfig(null, "sealtool", data, "base", "native", 0.95, false, "certain", 1, 1, 0.7,
-                inference, K, 0.7, 64, SEEDS, 0, null, 2, 1, 1e-4, 8, 16, null, null);
+        return RunConfig.defaults(null, "sealtool", data, "base")
+                    .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, K))
+                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 64, 0.7))
+                    .withInference(new RunConfig.Inference(inference, K, 0.7, 64))
+                    .withIcl(new RunConfig.Icl(null, 2))
+                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
+                    .withTeacher(new RunConfig.Teacher(null, null))
+                    .withSamples(SEEDS, 0);
     }
 
     static List<ObjectNode> lines(Path f) throws Exception {
