@@ -3,9 +3,10 @@
 #   tools/bench/vs-llamacpp.sh GGUF_DIR [ROUNDS]        (env: SIZES="0.5b 1.5b" THREADS=2 PP=256 TG=32)
 # GGUF_DIR holds qwen2.5-{0.5b,1.5b}-rand-{bf16,q8_0}.gguf; make them once with
 #   MKGGUF=1 SIZES=0.5b ../shared/tools/llamacpp/anchor.sh GGUF_DIR     (random weights, real shapes; needs python3-torch)
-# Each round runs, per size: llama-bench on the BF16 file, ttsi bench engine (bf16, random weights of the same shape),
-# llama-bench on the Q8_0 file (one repetition each, so rounds alternate finely). Prints every round's figures and,
-# per ratio, the median and the range over the rounds. Run it on a quiet machine: nothing else training or testing.
+# Each round runs, per size: llama-bench on the BF16 file, ttsi bench engine --dtype bf16 (random weights of the same
+# shape), llama-bench on the Q8_0 file, ttsi bench engine --dtype q8_0 (one repetition each, so rounds alternate
+# finely). Prints every round's figures and, per ratio, the median and the range over the rounds. Run it on a quiet
+# machine: nothing else training or testing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 shared="${TTSI_SHARED:-$here/../shared}"
@@ -26,16 +27,17 @@ llama() { # size type round -> one JSON line with avg_ts for pp and tg
   [ -f "$f" ] || { echo "missing $f (see the header of this script)" >&2; exit 2; }
   "$ll/bin/llama-bench" -m "$f" -t "$threads" -p "$pp" -n "$tg" -r 1 -o jsonl 2>/dev/null > "$out/llama-$1-$2-$3.jsonl"
 }
-ttsi() { # size round
-  "$here/bin/ttsi" bench engine --shape "qwen2.5-$1" --dtype bf16 --threads "$threads" --prefill "$pp" --decode "$tg" --train 0 --reps 2 --format json \
-    2>/dev/null > "$out/ttsi-$1-$2.json"
+ttsi() { # size type round
+  "$here/bin/ttsi" bench engine --shape "qwen2.5-$1" --dtype "$2" --threads "$threads" --prefill "$pp" --decode "$tg" --train 0 --reps 2 --format json \
+    2>/dev/null > "$out/ttsi-$1-$2-$3.json"
 }
 
 for r in $(seq 1 "$rounds"); do
   for s in $sizes; do
     llama "$s" bf16 "$r"
-    ttsi "$s" "$r"
+    ttsi "$s" bf16 "$r"
     llama "$s" q8_0 "$r"
+    ttsi "$s" q8_0 "$r"
   done
   echo "round $r done" >&2
 done
@@ -53,16 +55,19 @@ def llama(size, typ, r):
 for size in sizes:
     rows = []
     for r in range(1, rounds + 1):
-        t = json.load(open(os.path.join(out, f"ttsi-{size}-{r}.json")))
+        t = json.load(open(os.path.join(out, f"ttsi-{size}-bf16-{r}.json")))
+        tq = json.load(open(os.path.join(out, f"ttsi-{size}-q8_0-{r}.json")))
         bp, bt = llama(size, "bf16", r)
         qp, qt = llama(size, "q8_0", r)
-        rows.append(dict(ttsi_pp=t["prefill_tokens_per_s"], ttsi_tg=t["decode_tokens_per_s"], bf16_pp=bp, bf16_tg=bt, q8_pp=qp, q8_tg=qt))
-    print(f"\nqwen2.5-{size}: tokens/s per round")
-    print("round  ttsi pp  llama bf16 pp  llama q8_0 pp   ttsi tg  llama bf16 tg  llama q8_0 tg")
+        rows.append(dict(ttsi_pp=t["prefill_tokens_per_s"], ttsi_tg=t["decode_tokens_per_s"], tq_pp=tq["prefill_tokens_per_s"],
+                         tq_tg=tq["decode_tokens_per_s"], bf16_pp=bp, bf16_tg=bt, q8_pp=qp, q8_tg=qt))
+    print(f"\nqwen2.5-{size}: tokens/s per round (ttsi and llama.cpp, each on BF16 and on Q8_0 weights)")
+    print("round  ttsi bf16 pp  llama bf16 pp  ttsi q8_0 pp  llama q8_0 pp  ttsi bf16 tg  llama bf16 tg  ttsi q8_0 tg  llama q8_0 tg")
     for i, x in enumerate(rows, 1):
-        print(f"{i:5d} {x['ttsi_pp']:8.1f} {x['bf16_pp']:14.1f} {x['q8_pp']:14.1f} {x['ttsi_tg']:9.1f} {x['bf16_tg']:14.1f} {x['q8_tg']:14.1f}")
-    for name, a, b in [("prefill ttsi / llama.cpp BF16", "ttsi_pp", "bf16_pp"), ("prefill ttsi / llama.cpp Q8_0", "ttsi_pp", "q8_pp"),
-                       ("decode ttsi / llama.cpp BF16", "ttsi_tg", "bf16_tg"), ("decode ttsi / llama.cpp Q8_0", "ttsi_tg", "q8_tg")]:
+        print(f"{i:5d} {x['ttsi_pp']:13.1f} {x['bf16_pp']:14.1f} {x['tq_pp']:13.1f} {x['q8_pp']:14.1f} {x['ttsi_tg']:13.1f} {x['bf16_tg']:14.1f} {x['tq_tg']:13.1f} {x['q8_tg']:14.1f}")
+    for name, a, b in [("prefill BF16: ttsi / llama.cpp", "ttsi_pp", "bf16_pp"), ("prefill Q8_0: ttsi / llama.cpp", "tq_pp", "q8_pp"),
+                       ("decode BF16: ttsi / llama.cpp", "ttsi_tg", "bf16_tg"), ("decode Q8_0: ttsi / llama.cpp", "tq_tg", "q8_tg"),
+                       ("prefill ttsi BF16 / llama.cpp Q8_0", "ttsi_pp", "q8_pp"), ("decode ttsi BF16 / llama.cpp Q8_0", "ttsi_tg", "q8_tg")]:
         ratios = [x[a] / x[b] for x in rows]
         print(f"  {name:32s} median {statistics.median(ratios):.2f}x  range {min(ratios):.2f}-{max(ratios):.2f}x")
 PY

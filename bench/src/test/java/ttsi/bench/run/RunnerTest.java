@@ -49,14 +49,18 @@ class RunnerTest {
     }
 
     static RunConfig config(String method, List<Long> seeds, int limit) {
-        return RunConfig.defaults(modelDir, "sealtool", shared.resolve("data"), method)
-                    .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
-                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
-                    .withIcl(new RunConfig.Icl(null, 2))
-                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
-                    .withTeacher(new RunConfig.Teacher(null, null))
-                    .withSamples(seeds, limit);
+        return config("sealtool", method, 0.95).withSamples(seeds, limit);
+    }
+
+    /** A run on the tiny model: every answer and synthesis at most 8 tokens, 2 answers sampled, 1 epoch; seed 0, 2 samples. */
+    static RunConfig config(String benchmark, String method, double tau) {
+        return RunConfig.defaults(modelDir, benchmark, shared.resolve("data"), method)
+                .withUncertainty(new UncertaintyEstimator.Options(tau, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
+                .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
+                .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
+                .withIcl(new RunConfig.Icl(null, 2))
+                .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1))
+                .withSamples(List.of(0L), 2);
     }
 
     static List<JsonNode> lines(Path f) throws Exception {
@@ -187,14 +191,7 @@ class RunnerTest {
         try {
             var teacher = new ttsi.agent.backend.OpenAiModel(ttsi.agent.backend.OpenAiModel.Config.of(
                     java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "stub-teacher"), k -> null);
-            var cfg = RunConfig.defaults(modelDir, "sealtool", shared.resolve("data"), "tt-d")
-                    .withUncertainty(new UncertaintyEstimator.Options(1.01, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
-                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
-                    .withIcl(new RunConfig.Icl(null, 2))
-                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
-                    .withTeacher(new RunConfig.Teacher("http://stub", "stub-teacher"))
-                    .withSamples(List.of(0L), 2);
+            var cfg = config("sealtool", "tt-d", 1.01).withTeacher(new RunConfig.Teacher("http://stub", "stub-teacher"));
             Path out = tmp.resolve("run-ttd");
             new Runner(cfg, out, model, teacher).run(new Runner.Listener() {});
             for (JsonNode r : lines(out.resolve("results-seed-0.jsonl"))) {
@@ -217,14 +214,7 @@ class RunnerTest {
         }
         var teacher = new ttsi.agent.backend.OpenAiModel(ttsi.agent.backend.OpenAiModel.Config.of(
                 java.net.URI.create("http://127.0.0.1:" + deadPort), "stub-teacher").withRetries(0, java.time.Duration.ZERO), k -> null);
-        var cfg = RunConfig.defaults(modelDir, "sealtool", shared.resolve("data"), "tt-d")
-                    .withUncertainty(new UncertaintyEstimator.Options(1.01, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
-                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
-                    .withIcl(new RunConfig.Icl(null, 2))
-                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
-                    .withTeacher(new RunConfig.Teacher("http://dead", "stub-teacher"))
-                    .withSamples(List.of(0L), 2);
+        var cfg = config("sealtool", "tt-d", 1.01).withTeacher(new RunConfig.Teacher("http://dead", "stub-teacher"));
         Path out = tmp.resolve("run-ttd-down");
         new Runner(cfg, out, model, teacher).run(new Runner.Listener() {});
         List<JsonNode> rows = lines(out.resolve("results-seed-0.jsonl"));
@@ -238,14 +228,7 @@ class RunnerTest {
 
     @Test
     void iclNeedsAKnownPool() {
-        var cfg = RunConfig.defaults(modelDir, "nexusraven", shared.resolve("data"), "icl")
-                    .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
-                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
-                    .withIcl(new RunConfig.Icl(null, 2))
-                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
-                    .withTeacher(new RunConfig.Teacher(null, null))
-                    .withSamples(List.of(0L), 1);
+        var cfg = config("nexusraven", "icl", 0.95).withSamples(List.of(0L), 1);
         var e = assertThrows(IllegalArgumentException.class, () -> new Runner(cfg, tmp.resolve("icl"), model, null).run(new Runner.Listener() {}));
         assertTrue(e.getMessage().contains("--icl-pool"), e.getMessage());
         assertEquals("sealtool-dev", Runner.defaultPool("sealtool", tmp.resolve("nothing-here")));
@@ -253,14 +236,7 @@ class RunnerTest {
         assertEquals("apibank-l2-train", Runner.defaultPool("apibank-l2-official", null));
         assertEquals(null, Runner.defaultPool("nexusraven", null));
         // A default pool that is not fetched: the message says how to get it or what to pass instead.
-        var noPool = RunConfig.defaults(modelDir, "toolalpaca", shared.resolve("data"), "icl")
-                    .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
-                    .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
-                    .withIcl(new RunConfig.Icl(null, 2))
-                    .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
-                    .withTeacher(new RunConfig.Teacher(null, null))
-                    .withSamples(List.of(0L), 1);
+        var noPool = config("toolalpaca", "icl", 0.95).withSamples(List.of(0L), 1);
         var e2 = assertThrows(IllegalArgumentException.class, () -> new Runner(noPool, tmp.resolve("icl2"), model, null).run(new Runner.Listener() {}));
         assertTrue(e2.getMessage().contains("ttsi data fetch toolalpaca-train") && e2.getMessage().contains("--icl-pool"), e2.getMessage());
     }

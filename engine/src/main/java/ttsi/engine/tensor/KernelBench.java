@@ -55,7 +55,10 @@ public final class KernelBench {
             int[][] gemvShapes = train ? new int[0][] : all
                     ? new int[][] {{4864, 896}, {896, 4864}, {151936, 896}, {8960, 1536}, {1536, 8960}}
                     : new int[][] {{4864, 896}, {896, 4864}, {151936, 896}};
-            for (int[] s : gemvShapes) cases.add(linear(p, DType.BF16, s[0], s[1], 1));
+            for (int[] s : gemvShapes) {
+                cases.add(linear(p, DType.BF16, s[0], s[1], 1));
+                cases.add(linear(p, DType.Q8_0, s[0], s[1], 1));
+            }
             for (int rows : all ? new int[] {2, 4, 8, 16} : train ? new int[0] : new int[] {4, 8}) cases.add(linear(p, DType.BF16, 4864, 896, rows));
             if (!train) cases.add(linear(p, DType.F32, 4864, 896, 1));
             if (all) cases.add(linear(p, DType.F16, 4864, 896, 1));
@@ -65,6 +68,7 @@ public final class KernelBench {
             for (int[] s : shapes) {
                 for (int rows : all ? new int[] {64, 256, 1024} : new int[] {256}) cases.add(linear(p, DType.BF16, s[0], s[1], rows));
                 cases.add(linear(p, DType.F32, s[0], s[1], 256));
+                cases.add(linear(p, DType.Q8_0, s[0], s[1], 256));
                 if (all) cases.add(linear(p, DType.F16, s[0], s[1], 256));
             }
             for (int[] s : shapes) cases.add(backwardInput(p, DType.BF16, s[0], s[1], 256));
@@ -99,6 +103,7 @@ public final class KernelBench {
     }
 
     static Matrix randomMatrix(DType dt, int rows, int cols) {
+        if (!dt.elementWise()) return randomMatrix(DType.F32, rows, cols).converted(dt, ARENA);
         long n = (long) rows * cols;
         // Native memory, 2 bytes off alignment, like a tensor inside a mapped checkpoint.
         MemorySegment seg = ARENA.allocate(dt.byteSize(n) + 64, 64).asSlice(2, dt.byteSize(n));
