@@ -125,10 +125,16 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
         int h = c.hiddenSize(), inter = c.intermediateSize();
         long[] counter = {seed};
         java.util.function.BiFunction<Integer, Integer, Matrix> m = (rows, cols) -> {
-            DType fill = dtype.elementWise() ? dtype : DType.F32; // block types: random f32, then quantized
-            Matrix x = new Matrix(fill, (fill == dtype ? arena : Arena.ofAuto()).allocate(fill.byteSize((long) rows * cols), 64), rows, cols);
+            if (!dtype.elementWise()) { // block types: random f32 values, quantized; the f32 copy freed at once
+                try (Arena f32 = Arena.ofShared()) {
+                    Matrix x = new Matrix(DType.F32, f32.allocate(DType.F32.byteSize((long) rows * cols), 64), rows, cols);
+                    fillRandom(x, counter[0]++);
+                    return x.converted(dtype, arena);
+                }
+            }
+            Matrix x = new Matrix(dtype, arena.allocate(dtype.byteSize((long) rows * cols), 64), rows, cols);
             fillRandom(x, counter[0]++);
-            return x.converted(dtype, arena);
+            return x;
         };
         Matrix embed = m.apply(c.vocabSize(), h);
         Layer[] layers = new Layer[c.numLayers()];
