@@ -8,11 +8,9 @@ import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ttsi.agent.backend.OpenAiException;
-import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.Plan;
 import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
-import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
@@ -90,9 +88,7 @@ final class SelfImprovement {
         this.teacher = teacher;
         int max = options.access().maxAdaptations();
         this.adaptations = new Semaphore(max > 0 ? max : Integer.MAX_VALUE);
-        this.config = TestTimeMethod.Config.defaults(Plan.adaptation(false, false)).withSteps(
-                UncertaintyEstimator.Options.defaults().withTau(options.tau()),
-                DataSynthesizer.Options.sampling(options.k(), options.maxAttempts(), options.synthesisMaxTokens(), options.synthesisTemperature()));
+        this.config = TestTimeMethod.Config.defaults(Plan.adaptation(false, false)).withSteps(options.uncertainty(), options.synthesis());
     }
 
     Outcome run(QueuedModel model, List<Message> messages, List<ToolSpec> tools, TtsiMode mode, long seed, Cancel cancel) {

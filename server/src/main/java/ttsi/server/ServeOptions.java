@@ -17,17 +17,14 @@ import ttsi.agent.method.UncertaintyEstimator;
  * @param maxBodyBytes the largest request body
  * @param defaultMaxTokens completion tokens when a request gives no max_tokens (capped by the context)
  * @param ttsi the TT-SI mode of requests that do not choose one
- * @param tau uncertain when the top-2 margin is below tau
- * @param k synthetic pairs per adaptation
- * @param maxAttempts synthesis attempts per adaptation
- * @param synthesisMaxTokens tokens per synthesis generation
- * @param synthesisTemperature temperature of synthesis
+ * @param uncertainty H's settings (τ: uncertain when the top-2 margin is below it), the method's own record
+ * @param synthesis G's settings (K pairs, attempts, the generation's tokens and temperature), the method's own record
  * @param access the API key, if any, whether /metrics needs it, and what TT-SI clients may ask for
  * @param connections body and idle timeouts and the cap on open connections
  */
 public record ServeOptions(String host, int port, String servedName, int queue, long retryAfterSeconds, Duration requestTimeout,
-                           Duration shutdownGrace, int maxBodyBytes, int defaultMaxTokens, TtsiMode ttsi, double tau, int k,
-                           int maxAttempts, int synthesisMaxTokens, double synthesisTemperature, Access access,
+                           Duration shutdownGrace, int maxBodyBytes, int defaultMaxTokens, TtsiMode ttsi,
+                           UncertaintyEstimator.Options uncertainty, DataSynthesizer.Options synthesis, Access access,
                            ConnectionLimits connections) {
     public ServeOptions {
         if (host == null || host.isBlank()) host = "127.0.0.1";
@@ -41,8 +38,17 @@ public record ServeOptions(String host, int port, String servedName, int queue, 
         if (ttsi == null) ttsi = TtsiMode.AUTO;
         if (access == null) access = Access.OPEN;
         if (connections == null) connections = ConnectionLimits.DEFAULTS;
-        if (!(tau >= 0 && tau <= 1)) throw new IllegalArgumentException("tau must be in [0, 1], got " + tau);
-        if (k < 1 || maxAttempts < 1 || synthesisMaxTokens < 1) throw new IllegalArgumentException("k, attempts and synthesis tokens must be >= 1");
+        if (uncertainty == null) uncertainty = UncertaintyEstimator.Options.defaults();
+        if (synthesis == null) synthesis = DataSynthesizer.Options.defaults();
+        if (!(uncertainty.tau() >= 0 && uncertainty.tau() <= 1)) throw new IllegalArgumentException("tau must be in [0, 1], got " + uncertainty.tau());
+        if (synthesis.k() < 1 || synthesis.maxAttempts() < 1 || synthesis.generation().maxTokens() < 1) {
+            throw new IllegalArgumentException("k, attempts and synthesis tokens must be >= 1");
+        }
+    }
+
+    /** H's threshold. */
+    public double tau() {
+        return uncertainty.tau();
     }
 
     /**
@@ -50,44 +56,44 @@ public record ServeOptions(String host, int port, String servedName, int queue, 
      * defaults ({@link UncertaintyEstimator.Options#defaults()}, {@link DataSynthesizer.Options#defaults()}).
      */
     public static ServeOptions defaults(int port, String servedName) {
-        DataSynthesizer.Options syn = DataSynthesizer.Options.defaults();
         return new ServeOptions("127.0.0.1", port, servedName, 16, 1, Duration.ofMinutes(10), Duration.ofSeconds(30), 8 << 20, 1024,
-                TtsiMode.AUTO, UncertaintyEstimator.Options.defaults().tau(), syn.k(), syn.maxAttempts(), syn.generation().maxTokens(),
-                syn.generation().temperature(), Access.OPEN, ConnectionLimits.DEFAULTS);
+                TtsiMode.AUTO, UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(), Access.OPEN, ConnectionLimits.DEFAULTS);
     }
 
     public ServeOptions withQueue(int q) {
         return new ServeOptions(host, port, servedName, q, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
+                ttsi, uncertainty, synthesis, access, connections);
     }
 
     public ServeOptions withTimeouts(Duration request, Duration grace) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, request, grace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
+                ttsi, uncertainty, synthesis, access, connections);
     }
 
     public ServeOptions withTtsi(TtsiMode mode, double tau) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                mode, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
+                mode, uncertainty.withTau(tau), synthesis, access, connections);
     }
 
+    /** G: k pairs in at most {@code attempts} generations of up to maxTokens, sampled at temperature (the rest as {@link #synthesis}'s). */
     public ServeOptions withSynthesis(int k, int attempts, int maxTokens, double temperature) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, attempts, maxTokens, temperature, access, connections);
+                ttsi, uncertainty, new DataSynthesizer.Options(k, attempts, synthesis.generation().withMaxTokens(maxTokens).withTemperature(temperature),
+                synthesis.context()), access, connections);
     }
 
     public ServeOptions withDefaultMaxTokens(int n) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, n,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, connections);
+                ttsi, uncertainty, synthesis, access, connections);
     }
 
     public ServeOptions withAccess(Access a) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, a, connections);
+                ttsi, uncertainty, synthesis, a, connections);
     }
 
     public ServeOptions withConnections(ConnectionLimits c) {
         return new ServeOptions(host, port, servedName, queue, retryAfterSeconds, requestTimeout, shutdownGrace, maxBodyBytes, defaultMaxTokens,
-                ttsi, tau, k, maxAttempts, synthesisMaxTokens, synthesisTemperature, access, c);
+                ttsi, uncertainty, synthesis, access, c);
     }
 }

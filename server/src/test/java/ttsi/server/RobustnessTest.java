@@ -35,7 +35,8 @@ class RobustnessTest {
     static void start() throws Exception {
         model = TestModels.tiny(dir.resolve("tiny"));
         ServeOptions o = new ServeOptions("127.0.0.1", 0, "tiny", 8, 1, Duration.ofSeconds(60), Duration.ofSeconds(5), 64 * 1024, 8,
-                TtsiMode.OFF, 0.95, 1, 1, 32, 0.7, null, null);
+                TtsiMode.OFF, ttsi.agent.method.UncertaintyEstimator.Options.defaults().withTau(0.95),
+                ttsi.agent.method.DataSynthesizer.Options.sampling(1, 1, 32, 0.7), null, null);
         server = new TtsiServer(o, model, null).start();
         base = "http://127.0.0.1:" + server.port();
         chatUrl = base + "/v1/chat/completions";
