@@ -49,6 +49,16 @@ public final class Golden {
         return out;
     }
 
+    /** max |expected - actual| / max |expected|: the measure {@link #assertClose} bounds. */
+    public static double relDiff(float[] expected, float[] actual) {
+        double max = 0, diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i]));
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+        }
+        return diff / max;
+    }
+
     /** max |expected - actual| ≤ tol · max |expected|, with the numbers in the failure message. */
     public static void assertClose(String what, float[] expected, float[] actual, double tol) {
         if (expected.length != actual.length) throw new AssertionError(what + ": length " + actual.length + " != " + expected.length);

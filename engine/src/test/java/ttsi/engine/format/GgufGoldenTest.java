@@ -122,17 +122,8 @@ class GgufGoldenTest {
             Golden.assertClose(fixture + " vs safetensors", fromSafetensors, fromGguf, tol);
             Golden.assertClose(fixture + " vs PyTorch", Golden.matrix(g.get("logits")), fromGguf,
                     Math.max(tol, g.path("tolerance").path("logits_rel_to_max_abs").asDouble(1e-4)));
-            System.out.printf("%s: max |logit diff| / max |logit| vs safetensors %.2e%n", fixture, relDiff(fromSafetensors, fromGguf));
+            System.out.printf("%s: max |logit diff| / max |logit| vs safetensors %.2e%n", fixture, Golden.relDiff(fromSafetensors, fromGguf));
         }
-    }
-
-    static double relDiff(float[] a, float[] b) {
-        double max = 0, diff = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i]));
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-        }
-        return diff / max;
     }
 
     @Test

@@ -55,7 +55,7 @@ class Q8ModelTest {
             float[] ql = q.decoder().logits(tokens), sl = st.decoder().logits(tokens);
             Golden.assertClose(golden + " q8_0 vs stored", sl, ql, 1e-1);
             Golden.assertClose(golden + " q8_0 vs PyTorch", Golden.matrix(g.get("logits")), ql, 1e-1);
-            System.out.printf("%s: q8_0 max |logit diff| / max |logit| vs stored %.2e%n", golden, relDiff(sl, ql));
+            System.out.printf("%s: q8_0 max |logit diff| / max |logit| vs stored %.2e%n", golden, Golden.relDiff(sl, ql));
         }
     }
 
@@ -99,14 +99,5 @@ class Q8ModelTest {
             var l = q.decoder().weights().layers()[0];
             assertEquals((long) l.gate().rows() * l.gate().cols() / 32 * 34, l.gate().data().byteSize());
         }
-    }
-
-    static double relDiff(float[] a, float[] b) {
-        double max = 0, diff = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i]));
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-        }
-        return diff / max;
     }
 }

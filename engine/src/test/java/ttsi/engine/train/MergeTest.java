@@ -76,15 +76,6 @@ class MergeTest {
         }
     }
 
-    static double relDiff(float[] expected, float[] actual) {
-        double max = 0, diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            max = Math.max(max, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        return diff / max;
-    }
-
     static List<String[]> goldenCases() {
         return GoldenLoraTest.cases();
     }
@@ -110,7 +101,7 @@ class MergeTest {
             Golden.assertClose(fixture + " merged vs unmerged", expected, m.decoder().logits(tokens), f32 ? 1e-5 : 3e-2);
             // The adapter moves the logits far more than the tolerance, so a merge that dropped it would fail.
             try (Model base = Model.load(dir)) {
-                assertTrue(relDiff(expected, base.decoder().logits(tokens)) > 0.1, fixture + ": the adapter should matter");
+                assertTrue(Golden.relDiff(expected, base.decoder().logits(tokens)) > 0.1, fixture + ": the adapter should matter");
             }
         }
     }
@@ -123,8 +114,8 @@ class MergeTest {
         float[] expected = unmerged(base, adapter, PROBE);
         try (Model merged = LoraMerge.load(base, adapter); Model plain = Model.load(base)) {
             float[] before = logits(merged);
-            assertTrue(relDiff(expected, before) < 1e-5, "merged vs unmerged: " + relDiff(expected, before));
-            assertTrue(relDiff(expected, logits(plain)) > 1e-2, "the trained adapter should change the logits");
+            assertTrue(Golden.relDiff(expected, before) < 1e-5, "merged vs unmerged: " + Golden.relDiff(expected, before));
+            assertTrue(Golden.relDiff(expected, logits(plain)) > 1e-2, "the trained adapter should change the logits");
             // Untargeted matrices and the embeddings are the base's own.
             assertEquals(-1, merged.decoder().weights().layers()[0].k().data().mismatch(plain.decoder().weights().layers()[0].k().data()));
             assertEquals(-1, merged.decoder().weights().embed().data().mismatch(plain.decoder().weights().embed().data()));
@@ -132,7 +123,7 @@ class MergeTest {
             TestTimeTrainer tt = new TestTimeTrainer(merged.decoder(), LoraConfig.defaults(), new TrainConfig(3, 1, 1, 1e-2, 0, "constant", 0, 1.0, false, 0));
             try (TestTimeTrainer.Adaptation a = tt.adapt(List.of(TrainingTest.example(97, 3, 4, 9)), 7, null)) {
                 float[] adapted = merged.decoder().forward(a.newState(), PROBE, 0, PROBE.length, PROBE.length);
-                assertTrue(relDiff(before, adapted) > 1e-4, "test-time training should change the outputs");
+                assertTrue(Golden.relDiff(before, adapted) > 1e-4, "test-time training should change the outputs");
             }
             assertArrayEquals(before, logits(merged), "after the reset: base+adapter, bit for bit");
         }
@@ -145,7 +136,7 @@ class MergeTest {
         float[] expected = unmerged(base, adapter, PROBE);
         try (Model merged = LoraMerge.load(base, adapter)) {
             for (var m : merged.decoder().weights().layers()[1].linears()) assertEquals(DType.BF16, m.dtype());
-            double d = relDiff(expected, logits(merged));
+            double d = Golden.relDiff(expected, logits(merged));
             assertTrue(d < 1e-2, "bf16 merge vs unmerged: " + d);
         }
         // Merged to f32 instead, nothing is rounded after the f32 sum: as close as the f32 case.
@@ -153,7 +144,7 @@ class MergeTest {
         LoraMerge.write(base, adapter, out, DType.F32);
         assertEquals("float32", JSON.readTree(out.resolve("config.json").toFile()).get("torch_dtype").asText());
         try (Model m = Model.load(out)) {
-            assertTrue(relDiff(expected, logits(m)) < 1e-5, "f32 merge of a bf16 base vs unmerged: " + relDiff(expected, logits(m)));
+            assertTrue(Golden.relDiff(expected, logits(m)) < 1e-5, "f32 merge of a bf16 base vs unmerged: " + Golden.relDiff(expected, logits(m)));
             assertEquals(DType.F32, m.decoder().weights().embed().dtype());
         }
     }
