@@ -72,8 +72,8 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
 
     /**
      * This matrix in another dtype, in memory from the arena (this matrix itself if it already has that dtype).
-     * To Q8_0: each block of 32 quantized as llama.cpp's quantize_row_q8_0_ref does ({@link Q8Blocks}); from
-     * Q8_0 or f32: each value rounded to nearest even.
+     * To Q8_0: each block of 32 quantized as llama.cpp's quantize_row_q8_0_ref does ({@link Q8Blocks}); to bf16 or
+     * f16: each value rounded to nearest even; to f32: exact.
      */
     public Matrix converted(DType to, java.lang.foreign.Arena arena) {
         if (to == dtype) return this;
