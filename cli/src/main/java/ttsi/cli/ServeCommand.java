@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.LanguageModel;
 import ttsi.engine.tensor.Parallel;
@@ -76,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
         ServeOptions o = new ServeOptions(host, port, name, queue, retryAfter, Duration.ofMillis((long) (timeout * 1000)),
                 Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"),
                 UncertaintyEstimator.Options.defaults().withTau(uncertaintyOptions.tau()),
-                synthesisOptions.checked().config(OptionChecks.atLeast("--synthesis-max-tokens", synthesisMaxTokens, 1), "dialogue"), access,
+                synthesisOptions.checked().config(OptionChecks.atLeast("--synthesis-max-tokens", synthesisMaxTokens, 1),
+                        DataSynthesizer.Options.defaults().context().key), access,
                 new ConnectionLimits(Duration.ofMillis((long) (OptionChecks.positive("--body-timeout", bodyTimeout) * 1000)),
                         Duration.ofMillis((long) (OptionChecks.positive("--idle-timeout", idleTimeout) * 1000)), OptionChecks.atLeast("--max-connections", maxConnections, 1),
                         (long) OptionChecks.atLeast("--max-buffered-mb", maxBufferedMb, 1) << 20));

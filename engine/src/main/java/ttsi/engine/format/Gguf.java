@@ -83,14 +83,12 @@ public final class Gguf {
     private final int version;
     private final Map<String, Object> metadata;
     private final Map<String, Tensor> tensors;
-    private final Arena arena;
 
-    private Gguf(Path file, int version, Map<String, Object> metadata, Map<String, Tensor> tensors, Arena arena) {
+    private Gguf(Path file, int version, Map<String, Object> metadata, Map<String, Tensor> tensors) {
         this.file = file;
         this.version = version;
         this.metadata = metadata;
         this.tensors = tensors;
-        this.arena = arena;
     }
 
     /** Maps the file for the lifetime of the arena. */
@@ -104,7 +102,7 @@ public final class Gguf {
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
         }
-        return parse(file, all, arena);
+        return parse(file, all);
     }
 
     /** Whether the file starts with the GGUF magic (false for missing or short files). */
@@ -184,7 +182,7 @@ public final class Gguf {
         }
     }
 
-    static Gguf parse(Path file, MemorySegment all, Arena arena) {
+    static Gguf parse(Path file, MemorySegment all) {
         Reader r = new Reader(file, all);
         int magic = r.i32("magic");
         if (magic != MAGIC) {
@@ -255,7 +253,7 @@ public final class Gguf {
                 throw new FormatException(file, "tensor '" + in.name + "' is listed twice");
             }
         }
-        return new Gguf(file, version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors), arena);
+        return new Gguf(file, version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors));
     }
 
     public Path file() {

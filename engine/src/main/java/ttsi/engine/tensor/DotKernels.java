@@ -185,17 +185,7 @@ final class DotKernels {
             a2 = Simd.bf16(seg, o2 + b, m).fma(xv, a2);
             a3 = Simd.bf16(seg, o3 + b, m).fma(xv, a3);
         }
-        if (first) {
-            a0.intoArray(acc, 0);
-            a1.intoArray(acc, 16);
-            a2.intoArray(acc, 32);
-            a3.intoArray(acc, 48);
-        } else {
-            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
-            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
-            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
-            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
-        }
+        park1x4(acc, first, a0, a1, a2, a3);
     }
 
     /**
@@ -218,17 +208,7 @@ final class DotKernels {
                 a3 = Simd.q8(seg, b3 + 2 + j, d3).fma(xv, a3);
             }
         }
-        if (first) {
-            a0.intoArray(acc, 0);
-            a1.intoArray(acc, 16);
-            a2.intoArray(acc, 32);
-            a3.intoArray(acc, 48);
-        } else {
-            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
-            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
-            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
-            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
-        }
+        park1x4(acc, first, a0, a1, a2, a3);
     }
 
     /** {@link #dot1x4Q8} for four token rows (a[ao + r·as ..]); 16 block vectors at acc[(r*4 + c)*16]. */
@@ -254,6 +234,7 @@ final class DotKernels {
                 c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
             }
         }
+        // Written out in each 4x4 kernel: a method taking the 16 vectors is not inlined and boxes them (20x slower).
         if (first) {
             c00.intoArray(acc, 0);
             c01.intoArray(acc, 16);
@@ -291,6 +272,21 @@ final class DotKernels {
         }
     }
 
+    /** The four block vectors of a 1x4 step stored (first k block) or added to acc[c*16]. */
+    private static void park1x4(float[] acc, boolean first, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        if (first) {
+            a0.intoArray(acc, 0);
+            a1.intoArray(acc, 16);
+            a2.intoArray(acc, 32);
+            a3.intoArray(acc, 48);
+        } else {
+            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+        }
+    }
+
     /** The tree over the four vectors at acc[0..64): res[c]. */
     private static void reduce1x4(float[] acc, float[] res) {
         FloatVector a0 = FloatVector.fromArray(F, acc, 0), a1 = FloatVector.fromArray(F, acc, 16);
@@ -318,7 +314,6 @@ final class DotKernels {
     /** {@link #dot1x4Bf16} for four token rows (a[ao + r·as ..]); 16 block vectors at acc[(r*4 + c)*16]. */
     private static void dot4x4Bf16(float[] a, int ao, int as, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
                                    float[] acc, boolean first) {
-        int ai = 0;
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         int x1 = ao + as, x2 = x1 + as, x3 = x2 + as;
         int i = 0;
@@ -349,40 +344,41 @@ final class DotKernels {
             xv = FloatVector.fromArray(F, a, x3 + i);
             c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
         }
+        // Written out in each 4x4 kernel: a method taking the 16 vectors is not inlined and boxes them (20x slower).
         if (first) {
-            c00.intoArray(acc, ai + 0);
-            c01.intoArray(acc, ai + 16);
-            c02.intoArray(acc, ai + 32);
-            c03.intoArray(acc, ai + 48);
-            c10.intoArray(acc, ai + 64);
-            c11.intoArray(acc, ai + 80);
-            c12.intoArray(acc, ai + 96);
-            c13.intoArray(acc, ai + 112);
-            c20.intoArray(acc, ai + 128);
-            c21.intoArray(acc, ai + 144);
-            c22.intoArray(acc, ai + 160);
-            c23.intoArray(acc, ai + 176);
-            c30.intoArray(acc, ai + 192);
-            c31.intoArray(acc, ai + 208);
-            c32.intoArray(acc, ai + 224);
-            c33.intoArray(acc, ai + 240);
+            c00.intoArray(acc, 0);
+            c01.intoArray(acc, 16);
+            c02.intoArray(acc, 32);
+            c03.intoArray(acc, 48);
+            c10.intoArray(acc, 64);
+            c11.intoArray(acc, 80);
+            c12.intoArray(acc, 96);
+            c13.intoArray(acc, 112);
+            c20.intoArray(acc, 128);
+            c21.intoArray(acc, 144);
+            c22.intoArray(acc, 160);
+            c23.intoArray(acc, 176);
+            c30.intoArray(acc, 192);
+            c31.intoArray(acc, 208);
+            c32.intoArray(acc, 224);
+            c33.intoArray(acc, 240);
         } else {
-            c00.add(FloatVector.fromArray(F, acc, ai + 0)).intoArray(acc, ai + 0);
-            c01.add(FloatVector.fromArray(F, acc, ai + 16)).intoArray(acc, ai + 16);
-            c02.add(FloatVector.fromArray(F, acc, ai + 32)).intoArray(acc, ai + 32);
-            c03.add(FloatVector.fromArray(F, acc, ai + 48)).intoArray(acc, ai + 48);
-            c10.add(FloatVector.fromArray(F, acc, ai + 64)).intoArray(acc, ai + 64);
-            c11.add(FloatVector.fromArray(F, acc, ai + 80)).intoArray(acc, ai + 80);
-            c12.add(FloatVector.fromArray(F, acc, ai + 96)).intoArray(acc, ai + 96);
-            c13.add(FloatVector.fromArray(F, acc, ai + 112)).intoArray(acc, ai + 112);
-            c20.add(FloatVector.fromArray(F, acc, ai + 128)).intoArray(acc, ai + 128);
-            c21.add(FloatVector.fromArray(F, acc, ai + 144)).intoArray(acc, ai + 144);
-            c22.add(FloatVector.fromArray(F, acc, ai + 160)).intoArray(acc, ai + 160);
-            c23.add(FloatVector.fromArray(F, acc, ai + 176)).intoArray(acc, ai + 176);
-            c30.add(FloatVector.fromArray(F, acc, ai + 192)).intoArray(acc, ai + 192);
-            c31.add(FloatVector.fromArray(F, acc, ai + 208)).intoArray(acc, ai + 208);
-            c32.add(FloatVector.fromArray(F, acc, ai + 224)).intoArray(acc, ai + 224);
-            c33.add(FloatVector.fromArray(F, acc, ai + 240)).intoArray(acc, ai + 240);
+            c00.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            c01.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            c02.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            c03.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+            c10.add(FloatVector.fromArray(F, acc, 64)).intoArray(acc, 64);
+            c11.add(FloatVector.fromArray(F, acc, 80)).intoArray(acc, 80);
+            c12.add(FloatVector.fromArray(F, acc, 96)).intoArray(acc, 96);
+            c13.add(FloatVector.fromArray(F, acc, 112)).intoArray(acc, 112);
+            c20.add(FloatVector.fromArray(F, acc, 128)).intoArray(acc, 128);
+            c21.add(FloatVector.fromArray(F, acc, 144)).intoArray(acc, 144);
+            c22.add(FloatVector.fromArray(F, acc, 160)).intoArray(acc, 160);
+            c23.add(FloatVector.fromArray(F, acc, 176)).intoArray(acc, 176);
+            c30.add(FloatVector.fromArray(F, acc, 192)).intoArray(acc, 192);
+            c31.add(FloatVector.fromArray(F, acc, 208)).intoArray(acc, 208);
+            c32.add(FloatVector.fromArray(F, acc, 224)).intoArray(acc, 224);
+            c33.add(FloatVector.fromArray(F, acc, 240)).intoArray(acc, 240);
         }
     }
 

@@ -59,7 +59,10 @@ public final class KernelBench {
                 cases.add(linear(p, DType.BF16, s[0], s[1], 1));
                 cases.add(linear(p, DType.Q8_0, s[0], s[1], 1));
             }
-            for (int rows : all ? new int[] {2, 4, 8, 16} : train ? new int[0] : new int[] {4, 8}) cases.add(linear(p, DType.BF16, 4864, 896, rows));
+            for (int rows : all ? new int[] {2, 4, 8, 16} : train ? new int[0] : new int[] {4, 8}) {
+                cases.add(linear(p, DType.BF16, 4864, 896, rows));
+                cases.add(linear(p, DType.Q8_0, 4864, 896, rows));
+            }
             if (!train) cases.add(linear(p, DType.F32, 4864, 896, 1));
             if (all) cases.add(linear(p, DType.F16, 4864, 896, 1));
 
