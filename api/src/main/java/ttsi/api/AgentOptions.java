@@ -48,7 +48,7 @@ public record AgentOptions(Mode mode, double tau, int k, int maxAttempts, double
         TestTimeMethod.Config m = TestTimeMethod.Config.defaults(Variant.TT_SI);
         GenerationOptions g = m.synthesis().generation();
         return new AgentOptions(Mode.AUTO, m.uncertainty().tau(), m.synthesis().k(), m.synthesis().maxAttempts(), g.temperature(),
-                g.maxTokens(), m.maxTokens(), LoraConfig.defaults(), TrainConfig.paperDefaults(), null, 0);
+                g.maxTokens(), m.answering().maxTokens(), LoraConfig.defaults(), TrainConfig.paperDefaults(), null, 0);
     }
 
     public AgentOptions withMode(Mode m) {
@@ -127,7 +127,6 @@ public record AgentOptions(Mode mode, double tau, int k, int maxAttempts, double
     TestTimeMethod.Config methodConfig(Mode m) {
         TestTimeMethod.Config d = TestTimeMethod.Config.defaults(plan(m));
         return new TestTimeMethod.Config(d.plan(), d.format(), d.uncertainty().withTau(tau),
-                DataSynthesizer.Options.sampling(k, maxAttempts, synthesisMaxTokens, synthesisTemperature), d.mode(), d.samples(), d.sampleTemperature(),
-                maxTokens);
+                DataSynthesizer.Options.sampling(k, maxAttempts, synthesisMaxTokens, synthesisTemperature), d.answering().withMaxTokens(maxTokens));
     }
 }

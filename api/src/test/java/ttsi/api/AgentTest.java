@@ -380,7 +380,7 @@ class AgentTest {
         // as ttsi run builds them: --rank/--alpha and --epochs/--lr
         assertEquals(new LoraConfig(4, 8, 0.0, false, LoraConfig.ALL_LINEAR, 0), d.withRank(4, 8).lora());
         assertEquals(TrainConfig.paperDefaults().withEpochs(2).withLearningRate(1e-3), d.withEpochs(2).withLearningRate(1e-3).training());
-        assertEquals(m.maxTokens(), d.maxTokens());
+        assertEquals(m.answering().maxTokens(), d.maxTokens());
     }
 
     @Test

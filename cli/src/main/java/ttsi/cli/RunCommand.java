@@ -10,6 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.engine.tensor.DType;
+import ttsi.agent.method.Answering;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.LanguageModel;
 import ttsi.bench.data.DataDirs;
@@ -37,9 +39,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--single-tool", defaultValue = "certain", description = "one candidate tool: certain (paper) or sampled") String singleTool;
     @Mixin SynthesisOptions synthesisOptions;
     @Option(names = "--inference", defaultValue = "direct", description = "direct, majority or pass@k") String inference;
-    @Option(names = "--samples", defaultValue = "" + RunConfig.ANSWER_SAMPLES, description = "answers sampled for majority / pass@k") int samples;
-    @Option(names = "--sample-temperature", defaultValue = "" + RunConfig.SAMPLE_TEMPERATURE, description = "temperature of the answers sampled for majority / pass@k") double sampleTemperature;
-    @Option(names = "--max-tokens", defaultValue = "" + RunConfig.MAX_TOKENS, description = "longest generation, tokens (answers and synthesis)") int maxTokens;
+    @Option(names = "--samples", defaultValue = "" + Answering.SAMPLES, description = "answers sampled for majority / pass@k") int samples;
+    @Option(names = "--sample-temperature", defaultValue = "" + Answering.SAMPLE_TEMPERATURE, description = "temperature of the answers sampled for majority / pass@k") double sampleTemperature;
+    @Option(names = "--max-tokens", defaultValue = "" + Answering.MAX_TOKENS, description = "longest generation, tokens (answers and synthesis)") int maxTokens;
     @Option(names = "--seeds", defaultValue = "1", description = "number of seeds (0, 1, ...); results are reported as mean ± std") int seeds;
     @Option(names = "--seed", defaultValue = "0", description = "first seed") long firstSeed;
     @Option(names = "--limit", defaultValue = "0", description = "only the first N samples (0: all)") int limit;
@@ -114,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
         return RunConfig.defaults(model, benchmark, DataDirs.resolve(dataDir), method)
                 .withUncertainty(new UncertaintyEstimator.Options(uncertaintyOptions.tau(), meanScores, singleTool(), samples))
                 .withSynthesis(synthesisOptions.checked().config(maxTokens, synthesisContext))
-                .withInference(new RunConfig.Inference(inference, samples, sampleTemperature, maxTokens))
+                .withInference(new Answering(InferenceMode.of(inference), samples, sampleTemperature, maxTokens))
                 .withIcl(new RunConfig.Icl(iclPool, iclShots))
                 .withAdaptation(loraOptions.config(), trainingOptions.config())
                 .withTeacher(new RunConfig.Teacher(teacherOptions.url, teacherOptions.model))

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.model.TrainingPair;
 import ttsi.agent.tools.Message;
@@ -100,7 +100,7 @@ class AdapterCommandsTest {
             assertTrue(relDiff(expected, before) < 1e-5, "base+adapter merged vs unmerged: " + relDiff(expected, before));
             List<Message> prompt = List.of(Message.user("Book a table for two"));
             double[][] scoreBefore = logprobs(em.score(prompt, List.of(), List.of(" book_table", " get_weather")));
-            try (LanguageModel.Adapted a = em.adapt(List.of(new TrainingPair(prompt, List.of(), Message.assistant("get_weather(city=\"Paris\")"))), 1)) {
+            try (AdaptableModel.Adapted a = em.adapt(List.of(new TrainingPair(prompt, List.of(), Message.assistant("get_weather(city=\"Paris\")"))), 1)) {
                 double[][] adapted = logprobs(a.score(prompt, List.of(), List.of(" book_table", " get_weather")));
                 assertFalse(java.util.Arrays.deepEquals(adapted, scoreBefore), "test-time training changes the scores");
             }

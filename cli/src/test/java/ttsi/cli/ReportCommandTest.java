@@ -1,5 +1,7 @@
 package ttsi.cli;
 
+import ttsi.agent.method.InferenceMode;
+import ttsi.agent.method.Answering;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.engine.format.SharedFolder;
@@ -70,7 +72,7 @@ class ReportCommandTest {
             var cfg = RunConfig.defaults(modelDir, "sealtool", shared.resolve("data"), method)
                     .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
                     .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
+                    .withInference(new Answering(InferenceMode.DIRECT, 2, 0.7, 8))
                     .withIcl(new RunConfig.Icl(null, 2))
                     .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
                     .withTeacher(new RunConfig.Teacher(null, null))

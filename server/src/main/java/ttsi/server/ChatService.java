@@ -47,7 +47,7 @@ final class ChatService {
         int maxTokens = Api.maxTokens(model, r.maxTokens(), model.promptTokens(r.messages(), promptTools, prefill), options);
         GenerationOptions gen = new GenerationOptions(maxTokens, r.temperature(), r.topP(), r.topK(), r.seed(), r.stop());
 
-        QueuedModel qm = new QueuedModel(model, queue, ex.cancel());
+        QueuedModel qm = QueuedModel.of(model, queue, ex.cancel());
         SelfImprovement.Outcome outcome = null;
         if (toolsOn) {
             outcome = si.run(qm, r.messages(), r.tools(), r.ttsi(), r.seed(), ex.cancel());
@@ -58,7 +58,7 @@ final class ChatService {
                         + (outcome.reason() != null ? "; " + outcome.reason() : ""));
             }
         }
-        LanguageModel answerer = outcome != null && outcome.adapted() != null ? (QueuedModel) outcome.adapted() : qm;
+        LanguageModel answerer = outcome != null && outcome.adapted() != null ? outcome.adapted() : qm;
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-request-id", requestId);
         if (outcome != null) {
@@ -68,7 +68,7 @@ final class ChatService {
         }
         long created = System.currentTimeMillis() / 1000;
         try {
-            ((QueuedModel) answerer).stage("answer");
+            qm.stage("answer"); // the adapted view shares the request's stage
             long t = System.nanoTime();
             if (r.stream()) {
                 stream(ex, r, answerer, promptTools, prefill, gen, outcome, headers, requestId, created, toolsOn);

@@ -11,6 +11,7 @@ import ttsi.agent.backend.OpenAiException;
 import ttsi.agent.method.Plan;
 import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
+import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
@@ -37,7 +38,7 @@ final class SelfImprovement {
 
     /** What happened; adapted is null when the request was not adapted. */
     record Outcome(TtsiMode mode, Verdict verdict, Uncertainty uncertainty, String reason, int pairs, int rejected, double[] losses,
-                   Map<String, Double> seconds, String generator, LanguageModel.Adapted adapted) {
+                   Map<String, Double> seconds, String generator, AdaptableModel.Adapted adapted) {
 
         Outcome withReason(String r) {
             return new Outcome(mode, verdict, uncertainty, r, pairs, rejected, losses, seconds, generator, adapted);
@@ -97,7 +98,8 @@ final class SelfImprovement {
         if (mode == TtsiMode.OFF) return new Outcome(mode, Verdict.OFF, null, "off", 0, 0, null, seconds, null, null);
         Plan plan = Plan.adaptation(mode == TtsiMode.FORCE, teacher != null);
         // A model that cannot be adapted still gets H and the selection; a request it selects is reported unsupported.
-        TestTimeMethod method = new TestTimeMethod(model, teacher, config.withPlan(model.canAdapt() ? plan : plan.withoutTraining()));
+        boolean adaptable = model instanceof AdaptableModel;
+        TestTimeMethod method = new TestTimeMethod(model, teacher, config.withPlan(adaptable ? plan : plan.withoutTraining()));
         TestTimeMethod.Input x = method.input(messages, tools);
 
         model.stage("score");
@@ -105,7 +107,7 @@ final class SelfImprovement {
         seconds.put("score", h.seconds());
         Uncertainty u = h.uncertainty();
         if (!method.selects(h, false)) return new Outcome(mode, Verdict.CERTAIN, u, u.reason() != null ? u.reason() : "certain", 0, 0, null, seconds, null, null);
-        if (!model.canAdapt()) return new Outcome(mode, Verdict.UNSUPPORTED, u, "model cannot be adapted", 0, 0, null, seconds, null, null);
+        if (!adaptable) return new Outcome(mode, Verdict.UNSUPPORTED, u, "model cannot be adapted", 0, 0, null, seconds, null, null);
         if (!adaptations.tryAcquire()) {
             return new Outcome(mode, Verdict.LIMITED, u, "the server's limit on adaptations was reached (" + options.access().maxAdaptations()
                     + " in progress); answered by the base model", 0, 0, null, seconds, null, null);

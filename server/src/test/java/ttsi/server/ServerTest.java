@@ -154,7 +154,7 @@ class ServerTest {
         try (OpenAiModel remote = new OpenAiModel(OpenAiModel.Config.of(URI.create(server.baseUrl()), "tiny").withTemplateDir(dir.resolve("tiny"))
                 .withRetries(0, Duration.ZERO).withApiKeyEnv("TTSI_TEST_NO_KEY"))) {
             var estimator = new UncertaintyEstimator(UncertaintyEstimator.Options.defaults());
-            Uncertainty viaHttp = estimator.estimate(remote, PromptFormat.NATIVE, messages, tools, 0);
+            Uncertainty viaHttp = estimator.estimate(remote.scoring().orElseThrow(), PromptFormat.NATIVE, messages, tools, 0);
             Uncertainty local = estimator.estimate(model, PromptFormat.NATIVE, messages, tools, 0);
             assertEquals(local.margin(), viaHttp.margin(), 1e-6);
             for (int i = 0; i < 2; i++) assertEquals(local.scores()[i], viaHttp.scores()[i], 1e-5);

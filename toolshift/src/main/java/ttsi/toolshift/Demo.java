@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.method.DataSynthesizer;
-import ttsi.agent.method.InferenceMode;
+import ttsi.agent.method.Answering;
 import ttsi.agent.method.PromptFormat;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.tools.Json;
@@ -140,7 +140,7 @@ public final class Demo {
                         .withUncertainty(UncertaintyEstimator.Options.defaults().withTau(o.tau()))
                         .withSynthesis(new DataSynthesizer.Options(job.k(), synthesis.maxAttempts(), synthesis.generation().withMaxTokens(o.maxTokens()),
                                 synthesis.context()))
-                        .withInference(new RunConfig.Inference(InferenceMode.DIRECT.key, RunConfig.ANSWER_SAMPLES, RunConfig.SAMPLE_TEMPERATURE, o.maxTokens()))
+                        .withInference(Answering.defaults().withMaxTokens(o.maxTokens()))
                         .withAdaptation(LORA, train)
                         .withTeacher(new RunConfig.Teacher(null, teacher == null ? null : models.get(teacher).toString()))
                         .withSamples(jobSeeds, o.limit());

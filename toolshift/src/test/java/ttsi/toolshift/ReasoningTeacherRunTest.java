@@ -1,5 +1,7 @@
 package ttsi.toolshift;
 
+import ttsi.agent.method.InferenceMode;
+import ttsi.agent.method.Answering;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -107,7 +109,7 @@ class ReasoningTeacherRunTest {
             RunConfig cfg = RunConfig.defaults(modelDir, "toolshift", dir.resolve("data"), "tt-d")
                     .withUncertainty(new UncertaintyEstimator.Options(1.0, false, UncertaintyEstimator.SingleTool.CERTAIN, 1))
                     .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 64, 0.7))
-                    .withInference(new RunConfig.Inference("direct", 1, 0.7, 64))
+                    .withInference(new Answering(InferenceMode.DIRECT, 1, 0.7, 64))
                     .withIcl(new RunConfig.Icl(null, 0))
                     .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
                     .withTeacher(new RunConfig.Teacher(url, "gpt-5-mini"))

@@ -7,7 +7,7 @@ import java.util.List;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationListener;
 import ttsi.agent.model.GenerationOptions;
-import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.TokenChoice;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.model.TrainingPair;
@@ -32,7 +32,7 @@ import ttsi.engine.train.TrainingExample;
  * The embedded engine as a {@link LanguageModel}: the model folder's own chat template, generation and scoring
  * on the pure-Java decoder, and adaptation by LoRA test-time training (reset = dropping the adapter).
  */
-public final class EmbeddedModel implements LanguageModel {
+public final class EmbeddedModel implements AdaptableModel {
     private final Model model;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
@@ -202,11 +202,6 @@ public final class EmbeddedModel implements LanguageModel {
     }
 
     @Override
-    public boolean canScore() {
-        return true;
-    }
-
-    @Override
     public List<TokenLogprobs> score(List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
         return score(null, messages, tools, continuations, null);
     }
@@ -287,11 +282,6 @@ public final class EmbeddedModel implements LanguageModel {
         return ChatPrompts.assistantText(template, messages, tools, answer);
     }
 
-    @Override
-    public boolean canAdapt() {
-        return true;
-    }
-
     /** The training sequence of a pair: the prompt, then the answer as the chat template renders it (loss on the answer). */
     public TrainingExample example(TrainingPair pair) {
         List<Message> all = new ArrayList<>(pair.messages());
@@ -330,11 +320,6 @@ public final class EmbeddedModel implements LanguageModel {
             @Override
             public int promptTokens(List<Message> messages, List<ToolSpec> tools, String prefill) {
                 return EmbeddedModel.this.promptTokens(messages, tools, prefill);
-            }
-
-            @Override
-            public boolean canScore() {
-                return true;
             }
 
             @Override

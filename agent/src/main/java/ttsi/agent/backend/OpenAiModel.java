@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +39,10 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import ttsi.agent.model.Completion;
+import ttsi.agent.model.GenerationListener;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.ScoringModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.ChatToolPrompt;
 import ttsi.agent.tools.Json;
@@ -71,7 +74,7 @@ import ttsi.engine.tokenizer.ChatTemplate;
  * {@code usage.completion_tokens_details.reasoning_tokens}, and the reasoning text of servers that return it as
  * {@code reasoning_content} or {@code reasoning}) is available from {@link #lastExchange()} and {@link #record()}.
  *
- * <p>Scoring needs a local copy of the model's chat template ({@link Config#templateDir()}): the prompt is rendered
+ * <p>Scoring ({@link #scoring()}) needs a local copy of the model's chat template ({@link Config#templateDir()}): the prompt is rendered
  * here, and each continuation is scored by posting prompt + continuation to {@code /v1/completions} with
  * {@code echo} and {@code logprobs} (vLLM returns prompt log-probabilities that way). Unlike the embedded model,
  * the server tokenizes prompt and continuation together; a token straddling the boundary counts as continuation.
@@ -736,31 +739,48 @@ public final class OpenAiModel implements LanguageModel {
 
     // ---- scoring ----
 
-    @Override
-    public boolean canScore() {
-        return template != null;
-    }
-
-    /** The prompt text: the local chat template over messages and tools, with the assistant's generation prompt. */
-    public String render(List<Message> messages, List<ToolSpec> tools) {
-        return ChatPrompts.prompt(requireTemplate(), messages, tools);
-    }
-
-    @Override
-    public String assistantText(List<Message> messages, List<ToolSpec> tools, Message answer) {
-        return ChatPrompts.assistantText(requireTemplate(), messages, tools, answer);
-    }
-
     /**
-     * Posts prompt + continuation to {@code /v1/completions} with {@code echo: true, logprobs: 0, max_tokens: 0}
-     * (1 when the server refuses 0) and keeps the log-probabilities of the tokens at or after the prompt's end.
+     * This model as a {@link ScoringModel} (for H), when {@link Config#templateDir()} gave a local chat template to
+     * render prompts with; empty otherwise.
      */
-    @Override
-    public List<TokenLogprobs> score(List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
-        String prompt = render(messages, tools);
-        List<TokenLogprobs> out = new ArrayList<>();
-        for (String c : continuations) out.add(scoreOne(prompt, c));
-        return out;
+    public Optional<ScoringModel> scoring() {
+        return template == null ? Optional.empty() : Optional.of(new Scoring());
+    }
+
+    /** The model with its local chat template: generation as the model's own, scoring through /v1/completions. */
+    private final class Scoring implements ScoringModel {
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public Completion generate(List<Message> messages, List<ToolSpec> tools, GenerationOptions options) {
+            return OpenAiModel.this.generate(messages, tools, options);
+        }
+
+        @Override
+        public Completion generate(List<Message> messages, List<ToolSpec> tools, String prefill, GenerationOptions options, int topLogprobs,
+                                   GenerationListener listener) {
+            return OpenAiModel.this.generate(messages, tools, prefill, options, topLogprobs, listener);
+        }
+
+        @Override
+        public String assistantText(List<Message> messages, List<ToolSpec> tools, Message answer) {
+            return ChatPrompts.assistantText(template, messages, tools, answer);
+        }
+
+        /**
+         * Posts prompt + continuation to {@code /v1/completions} with {@code echo: true, logprobs: 0, max_tokens: 0}
+         * (1 when the server refuses 0) and keeps the log-probabilities of the tokens at or after the prompt's end.
+         */
+        @Override
+        public List<TokenLogprobs> score(List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
+            String prompt = ChatPrompts.prompt(template, messages, tools);
+            List<TokenLogprobs> out = new ArrayList<>();
+            for (String c : continuations) out.add(scoreOne(prompt, c));
+            return out;
+        }
     }
 
     private TokenLogprobs scoreOne(String prompt, String continuation) {
@@ -847,14 +867,6 @@ public final class OpenAiModel implements LanguageModel {
 
     private static int intOr(JsonNode n, int dflt) {
         return n != null && n.isIntegralNumber() ? n.intValue() : dflt;
-    }
-
-    private ChatTemplate requireTemplate() {
-        if (template == null) {
-            throw new UnsupportedOperationException(id + " cannot score or render answers: no local chat template "
-                    + "(set Config.templateDir to a folder with the model's tokenizer_config.json)");
-        }
-        return template;
     }
 
     // ---- HTTP ----

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.ScoringModel;
 import ttsi.agent.model.TrainingPair;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
@@ -25,31 +27,23 @@ import ttsi.agent.tools.ToolSpec;
  */
 public final class TestTimeMethod {
 
-    /** The plan, the prompt format, and the settings of H, G and the answer. */
-    public record Config(Plan plan, PromptFormat format, UncertaintyEstimator.Options uncertainty,
-                         DataSynthesizer.Options synthesis, InferenceMode mode, int samples, double sampleTemperature,
-                         int maxTokens) {
-        /** A named variant's configuration. */
-        public Config(Variant variant, PromptFormat format, UncertaintyEstimator.Options uncertainty, DataSynthesizer.Options synthesis,
-                      InferenceMode mode, int samples, double sampleTemperature, int maxTokens) {
-            this(variant.plan, format, uncertainty, synthesis, mode, samples, sampleTemperature, maxTokens);
-        }
-
+    /** The plan, the prompt format, and the settings of H, G and the answer (T's are the adaptable model's own). */
+    public record Config(Plan plan, PromptFormat format, UncertaintyEstimator.Options uncertainty, DataSynthesizer.Options synthesis,
+                         Answering answering) {
         public static Config defaults(Variant v) {
             return defaults(v.plan);
         }
 
         public static Config defaults(Plan p) {
-            return new Config(p, PromptFormat.NATIVE, UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(),
-                    InferenceMode.DIRECT, 5, 0.7, 512);
+            return new Config(p, PromptFormat.NATIVE, UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(), Answering.defaults());
         }
 
         public Config withPlan(Plan p) {
-            return new Config(p, format, uncertainty, synthesis, mode, samples, sampleTemperature, maxTokens);
+            return new Config(p, format, uncertainty, synthesis, answering);
         }
 
         public Config withSteps(UncertaintyEstimator.Options h, DataSynthesizer.Options g) {
-            return new Config(plan, format, h, g, mode, samples, sampleTemperature, maxTokens);
+            return new Config(plan, format, h, g, answering);
         }
     }
 
@@ -80,7 +74,7 @@ public final class TestTimeMethod {
      * the base model) and the prompt (with the synthetic pairs as demonstrations when the plan shows them). Closing
      * it drops the adapter: the reset to θ0.
      */
-    public record Adaptation(LanguageModel model, List<Message> prompt, LanguageModel.Adapted adapter, double seconds) implements AutoCloseable {
+    public record Adaptation(LanguageModel model, List<Message> prompt, AdaptableModel.Adapted adapter, double seconds) implements AutoCloseable {
         public boolean trained() {
             return adapter != null;
         }
@@ -115,7 +109,7 @@ public final class TestTimeMethod {
         if (plan.data() == Plan.Data.TEACHER && teacher == null) {
             throw new IllegalArgumentException(plan.name() + " needs a teacher model (--teacher-url/--teacher-model)");
         }
-        if (plan.trains() && !student.canAdapt()) throw new IllegalArgumentException(plan.name() + " needs a model that can be adapted (an embedded model)");
+        if (plan.trains() && !(student instanceof AdaptableModel)) throw new IllegalArgumentException(plan.name() + " needs a model that can be adapted (an embedded model)");
         this.student = student;
         this.teacher = teacher;
         this.config = config;
@@ -157,8 +151,8 @@ public final class TestTimeMethod {
     /** H: how sure the student is which of the input's tools to call (certain, unscored, when it cannot score). */
     public Estimate estimate(Input x, long seed) {
         long t = System.nanoTime();
-        Uncertainty u = student.canScore()
-                ? estimator.estimate(student, config.format(), x.prompt(), x.tools(), seed)
+        Uncertainty u = student instanceof ScoringModel scorer
+                ? estimator.estimate(scorer, config.format(), x.prompt(), x.tools(), seed)
                 : Uncertainty.certain(x.tools().stream().map(ToolSpec::name).toList(), config.uncertainty().tau(), "model cannot score");
         return new Estimate(u, since(t));
     }
@@ -216,7 +210,7 @@ public final class TestTimeMethod {
         for (PromptFormat.Demo e : g.examples()) {
             pairs.add(new TrainingPair(f.messages(e.conversation(), x.tools(), List.of()), f.templateTools(x.tools()), f.answer(e.calls())));
         }
-        LanguageModel.Adapted adapter = student.adapt(pairs, seed);
+        AdaptableModel.Adapted adapter = ((AdaptableModel) student).adapt(pairs, seed); // checked when constructed
         return new Adaptation(adapter, prompt, adapter, since(t));
     }
 
@@ -224,12 +218,13 @@ public final class TestTimeMethod {
     public Answer answer(Input x, LanguageModel model, List<Message> prompt, long seed) {
         long t = System.nanoTime();
         List<ToolSpec> tools = config.format().templateTools(x.tools());
+        Answering a = config.answering();
         List<String> outputs = new ArrayList<>();
-        if (config.mode() == InferenceMode.DIRECT) {
-            outputs.add(model.generate(prompt, tools, GenerationOptions.greedy(config.maxTokens())).text());
+        if (a.mode() == InferenceMode.DIRECT) {
+            outputs.add(model.generate(prompt, tools, GenerationOptions.greedy(a.maxTokens())).text());
         } else {
-            for (int i = 0; i < config.samples(); i++) {
-                GenerationOptions o = new GenerationOptions(config.maxTokens(), config.sampleTemperature(), 1, 0, seed * 7919 + i, List.of());
+            for (int i = 0; i < a.samples(); i++) {
+                GenerationOptions o = new GenerationOptions(a.maxTokens(), a.sampleTemperature(), 1, 0, seed * 7919 + i, List.of());
                 outputs.add(model.generate(prompt, tools, o).text());
             }
         }
@@ -241,7 +236,7 @@ public final class TestTimeMethod {
             parsed.add(r.ok() ? r.calls() : List.of());
             errors.add(r.ok() ? null : r.error());
         }
-        int chosen = config.mode() == InferenceMode.MAJORITY ? majority(parsed, errors) : 0;
+        int chosen = a.mode() == InferenceMode.MAJORITY ? majority(parsed, errors) : 0;
         return new Answer(outputs, parsed, errors, chosen, seconds);
     }
 

@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import ttsi.agent.model.GenerationOptions;
-import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.ScoringModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCallParser;
@@ -45,7 +45,7 @@ public final class UncertaintyEstimator {
         return options;
     }
 
-    public Uncertainty estimate(LanguageModel model, PromptFormat format, List<Message> messages, List<ToolSpec> tools, long seed) {
+    public Uncertainty estimate(ScoringModel model, PromptFormat format, List<Message> messages, List<ToolSpec> tools, long seed) {
         List<String> names = new ArrayList<>(new LinkedHashSet<>(tools.stream().map(ToolSpec::name).toList()));
         List<ToolSpec> templateTools = format.templateTools(tools);
         if (names.size() < 2) {
@@ -63,7 +63,7 @@ public final class UncertaintyEstimator {
      * Each named tool's score: the log-probability (sum or mean) of the tokens of its answer, tokenized whole, that
      * cover the name and the char after it (the closing quote).
      */
-    public List<NameScore> nameScores(LanguageModel model, PromptFormat format, List<Message> messages, List<ToolSpec> templateTools,
+    public List<NameScore> nameScores(ScoringModel model, PromptFormat format, List<Message> messages, List<ToolSpec> templateTools,
                                       List<String> names) {
         List<PromptFormat.NamedCall> calls = new ArrayList<>();
         for (String n : names) calls.add(format.namedCall(model, messages, templateTools, n));
@@ -85,7 +85,7 @@ public final class UncertaintyEstimator {
     }
 
     /** One candidate tool: score distinct sampled answers as the candidates instead. */
-    private Uncertainty sampled(LanguageModel model, PromptFormat format, List<Message> messages, List<ToolSpec> tools, long seed) {
+    private Uncertainty sampled(ScoringModel model, PromptFormat format, List<Message> messages, List<ToolSpec> tools, long seed) {
         List<ToolSpec> templateTools = format.templateTools(tools);
         Set<String> answers = new LinkedHashSet<>();
         for (int i = 0; i < options.samples(); i++) {

@@ -36,12 +36,15 @@ import org.junit.jupiter.api.Timeout;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
+import ttsi.agent.model.LanguageModel;
+import ttsi.agent.model.ScoringModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolCallParser;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.engine.tokenizer.ChatTemplate;
 
 /** The OpenAI-compatible backend over real HTTP against a stub server on 127.0.0.1. */
 @Timeout(30)
@@ -275,7 +278,7 @@ class OpenAiModelTest {
                     Completion done = m.generate(List.of(Message.user("hi")), List.of(), new GenerationOptions(8, 0, 1, 5, 0, List.of()));
                     assertEquals("length", done.finishReason());
                     assertTrue(m.id().startsWith("m@http://127.0.0.1:"), m.id());
-                    assertFalse(m.canScore());
+                    assertTrue(m.scoring().isEmpty(), "no template, no scoring");
                 }
                 Request r = stub.request(stub.count() - 1);
                 assertEquals("/v1/chat/completions", r.path(), "base " + suffix);
@@ -579,11 +582,11 @@ class OpenAiModelTest {
         Path dir = qwenTemplate();
         AtomicInteger chunk = new AtomicInteger(5);
         try (Stub stub = new Stub((r, i) -> completions(r, chunk.get(), true, false, true));
-                OpenAiModel m = model(stub, config(stub, "/v1").withTemplateDir(dir))) {
-            assertTrue(m.canScore());
+                OpenAiModel remote = model(stub, config(stub, "/v1").withTemplateDir(dir))) {
+            ScoringModel m = remote.scoring().orElseThrow();
             List<Message> messages = List.of(Message.system("You are a helpful assistant."), Message.user("Weather in Paris, and the time in Oslo?"));
             List<ToolSpec> tools = List.of(weatherTool(), timeTool());
-            String prompt = m.render(messages, tools);
+            String prompt = ChatPrompts.prompt(ChatTemplate.load(dir), messages, tools);
             assertTrue(prompt.startsWith("<|im_start|>system\n"), prompt);
             assertTrue(prompt.endsWith("<|im_start|>assistant\n"), prompt);
             assertTrue(prompt.contains("\"name\": \"get_weather\""), "tools are in the prompt");
@@ -621,9 +624,10 @@ class OpenAiModelTest {
         Path dir = qwenTemplate();
         AtomicInteger chunk = new AtomicInteger(4);
         try (Stub stub = new Stub((r, i) -> completions(r, chunk.get(), false, true, true));
-                OpenAiModel m = model(stub, config(stub, "").withTemplateDir(dir))) {
+                OpenAiModel remote = model(stub, config(stub, "").withTemplateDir(dir))) {
+            ScoringModel m = remote.scoring().orElseThrow();
             List<Message> messages = List.of(Message.user("What time is it in Oslo?"));
-            String prompt = m.render(messages, List.of(timeTool()));
+            String prompt = ChatPrompts.prompt(ChatTemplate.load(dir), messages, List.of(timeTool()));
             while (prompt.length() % chunk.get() != 0) chunk.incrementAndGet(); // here a token starts right at the boundary
             String cont = "<tool_call>\n{\"name\": \"get_time\"";
             TokenLogprobs lp = m.score(messages, List.of(timeTool()), List.of(cont)).getFirst();
@@ -638,19 +642,15 @@ class OpenAiModelTest {
     void scoringWithoutPromptLogprobsOrTemplateIsUnsupported() throws Exception {
         Path dir = qwenTemplate();
         try (Stub stub = new Stub((r, i) -> completions(r, 5, false, false, false));
-                OpenAiModel m = model(stub, config(stub, "").withTemplateDir(dir));
+                OpenAiModel remote = model(stub, config(stub, "").withTemplateDir(dir));
                 OpenAiModel plain = model(stub, config(stub, ""))) {
+            ScoringModel m = remote.scoring().orElseThrow();
             var e = assertThrows(UnsupportedOperationException.class,
                     () -> m.score(List.of(Message.user("hi")), List.of(timeTool()), List.of("<tool_call>")));
             assertTrue(e.getMessage().contains("returned no prompt log-probabilities"), e.getMessage());
             assertTrue(e.getMessage().contains("/v1/completions"), e.getMessage());
 
-            assertFalse(plain.canScore());
-            var f = assertThrows(UnsupportedOperationException.class,
-                    () -> plain.score(List.of(Message.user("hi")), List.of(), List.of("x")));
-            assertTrue(f.getMessage().contains("templateDir"), f.getMessage());
-            assertThrows(UnsupportedOperationException.class,
-                    () -> plain.assistantText(List.of(Message.user("hi")), List.of(), Message.assistant("x")));
+            assertTrue(plain.scoring().isEmpty(), "without a template the model does not score");
         }
     }
 

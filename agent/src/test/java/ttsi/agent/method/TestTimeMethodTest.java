@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
@@ -68,7 +69,7 @@ class TestTimeMethodTest {
     /** tau 1.01: every input with two tools is uncertain; tau 0: none is. */
     static TestTimeMethod.Config config(Plan plan, double tau, InferenceMode mode) {
         return new TestTimeMethod.Config(plan, PromptFormat.NATIVE, new UncertaintyEstimator.Options(tau, false, UncertaintyEstimator.SingleTool.CERTAIN, 3),
-                new DataSynthesizer.Options(1, 1, new GenerationOptions(24, 0.7, 1, 0, 0, List.of())), mode, 3, 0.7, MAX_TOKENS);
+                new DataSynthesizer.Options(1, 1, new GenerationOptions(24, 0.7, 1, 0, 0, List.of())), new Answering(mode, 3, 0.7, MAX_TOKENS));
     }
 
     static TestTimeMethod.Config config(Variant v, InferenceMode mode) {
@@ -84,7 +85,7 @@ class TestTimeMethodTest {
      * The real tiny model, except that G's prompts are answered with a scripted text; it records what G and the
      * answer were asked and what T trained on.
      */
-    static final class ScriptedSynthesis implements LanguageModel {
+    static final class ScriptedSynthesis implements AdaptableModel {
         final EmbeddedModel real;
         final String synthetic;
         final List<List<Message>> synthesisPrompts = new ArrayList<>(), answerPrompts = new ArrayList<>();
@@ -111,11 +112,6 @@ class TestTimeMethodTest {
         }
 
         @Override
-        public boolean canScore() {
-            return true;
-        }
-
-        @Override
         public List<TokenLogprobs> score(List<Message> messages, List<ToolSpec> tools, List<String> continuations) {
             return real.score(messages, tools, continuations);
         }
@@ -128,11 +124,6 @@ class TestTimeMethodTest {
         @Override
         public String assistantText(List<Message> messages, List<ToolSpec> tools, Message answer) {
             return real.assistantText(messages, tools, answer);
-        }
-
-        @Override
-        public boolean canAdapt() {
-            return true;
         }
 
         @Override
@@ -189,7 +180,7 @@ class TestTimeMethodTest {
         assertTrue(o.adapted());
         assertEquals(List.of("score", "synthesize", "train", "answer"), stages(o));
         // the answer is the adapted model's: the engine adapted on the same pair with the same seed answers the same
-        try (LanguageModel.Adapted a = model.adapt(List.of(ROME_PAIR), SEED)) {
+        try (AdaptableModel.Adapted a = model.adapt(List.of(ROME_PAIR), SEED)) {
             assertArrayEquals(a.losses(), o.losses());
             assertEquals(TrainConfig.paperDefaults().epochs(), o.losses().length, "5 epochs x 1 pair, batch 1");
             assertEquals(a.generate(List.of(SYSTEM, QUERY), TOOLS, GenerationOptions.greedy(MAX_TOKENS)).text(), o.outputs().getFirst());

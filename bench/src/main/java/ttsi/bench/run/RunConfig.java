@@ -2,6 +2,7 @@ package ttsi.bench.run;
 
 import java.nio.file.Path;
 import java.util.List;
+import ttsi.agent.method.Answering;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.engine.train.LoraConfig;
@@ -10,7 +11,8 @@ import ttsi.engine.train.TrainConfig;
 /**
  * Everything that determines a run's results, as the run uses it: the method's own settings records (estimate:
  * {@link UncertaintyEstimator.Options}; synthesize: {@link DataSynthesizer.Options}; adapt: {@link LoraConfig} and
- * {@link TrainConfig}, the very objects the student is built with), how answers are produced, ICL, the teacher.
+ * {@link TrainConfig}, the very objects the student is built with; answer: {@link Answering}, recorded as
+ * {@code inference}), ICL, the teacher.
  * Written to run.json nested as here; a resumed run must match it exactly. Each setting has one default, in its own
  * record ({@link #defaults}).
  *
@@ -29,7 +31,7 @@ public record RunConfig(
         String format,
         UncertaintyEstimator.Options uncertainty,
         DataSynthesizer.Options synthesis,
-        Inference inference,
+        Answering inference,
         Icl icl,
         LoraConfig lora,
         TrainConfig training,
@@ -40,24 +42,8 @@ public record RunConfig(
         int limit,
         Shard shard) {
 
-    /** Answers sampled per input for majority / pass@k (--samples). */
-    public static final int ANSWER_SAMPLES = 5;
-    /** Temperature of those sampled answers (--sample-temperature). */
-    public static final double SAMPLE_TEMPERATURE = 0.7;
-    /** Longest generation in tokens, answers and synthesis (--max-tokens). */
-    public static final int MAX_TOKENS = 512;
     /** Demonstrations in an ICL prompt (--icl-shots). */
     public static final int ICL_SHOTS = 3;
-
-    /**
-     * How the final answer is produced: one greedy answer (direct), or {@code samples} sampled at
-     * {@code sampleTemperature} and scored by majority or pass@k; generations stop at {@code maxTokens}.
-     */
-    public record Inference(String mode, int samples, double sampleTemperature, int maxTokens) {
-        public static Inference defaults() {
-            return new Inference("direct", ANSWER_SAMPLES, SAMPLE_TEMPERATURE, MAX_TOKENS);
-        }
-    }
 
     /** ICL's demonstrations: drawn from {@code pool} (null: the benchmark's training or dev split), {@code shots} of them. */
     public record Icl(String pool, int shots) {
@@ -81,7 +67,7 @@ public record RunConfig(
     /** A run of a method with every setting at its default: the paper's, as 'ttsi run' has them; seed 0, all samples. */
     public static RunConfig defaults(Path model, String benchmark, Path dataDir, String method) {
         return new RunConfig(model, benchmark, dataDir, method, "native", UncertaintyEstimator.Options.defaults(), DataSynthesizer.Options.defaults(),
-                Inference.defaults(), Icl.defaults(), LoraConfig.defaults(), TrainConfig.paperDefaults(), Teacher.none(), null, null, List.of(0L), 0, null);
+                Answering.defaults(), Icl.defaults(), LoraConfig.defaults(), TrainConfig.paperDefaults(), Teacher.none(), null, null, List.of(0L), 0, null);
     }
 
     public RunConfig withFormat(String f) {
@@ -96,7 +82,7 @@ public record RunConfig(
         return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, s, inference, icl, lora, training, teacher, adapter, weights, seeds, limit, shard);
     }
 
-    public RunConfig withInference(Inference i) {
+    public RunConfig withInference(Answering i) {
         return new RunConfig(model, benchmark, dataDir, method, format, uncertainty, synthesis, i, icl, lora, training, teacher, adapter, weights, seeds, limit, shard);
     }
 

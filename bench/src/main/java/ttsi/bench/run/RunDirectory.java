@@ -91,7 +91,7 @@ public final class RunDirectory {
         List<Sample> covered = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) if (cfg.covers(i)) covered.add(samples.get(i));
         Dataset used = new Dataset(cfg.benchmark(), null, covered, List.of());
-        InferenceMode mode = InferenceMode.of(cfg.inference().mode());
+        InferenceMode mode = cfg.inference().mode();
         Integer answers = InferenceScoring.answers(mode, cfg.inference().samples());
         String scoring = InferenceScoring.rule(mode, answers);
         Map<Long, Double> acc = new LinkedHashMap<>();

@@ -19,7 +19,6 @@ import ttsi.agent.method.PromptFormat;
 import ttsi.agent.method.SampleOutcome;
 import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
-import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.method.Variant;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
@@ -77,8 +76,7 @@ public final class Runner {
     }
 
     public TestTimeMethod.Config methodConfig() {
-        return new TestTimeMethod.Config(Variant.of(cfg.method()), PromptFormat.of(cfg.format()), cfg.uncertainty(), cfg.synthesis(),
-                InferenceMode.of(cfg.inference().mode()), cfg.inference().samples(), cfg.inference().sampleTemperature(), cfg.inference().maxTokens());
+        return new TestTimeMethod.Config(Variant.of(cfg.method()).plan, PromptFormat.of(cfg.format()), cfg.uncertainty(), cfg.synthesis(), cfg.inference());
     }
 
     /**
@@ -90,7 +88,7 @@ public final class Runner {
         Files.createDirectories(runDir);
         try (RunDirLock lock = RunDirLock.acquire(runDir)) {
             RunDirectory.checkOrWriteRunJson(cfg, runDir, student.id());
-            InferenceMode mode = InferenceMode.of(cfg.inference().mode());
+            InferenceMode mode = cfg.inference().mode();
             List<Integer> mine = new ArrayList<>();
             for (int i = 0; i < samples.size(); i++) if (cfg.covers(i)) mine.add(i);
             for (long seed : cfg.seeds()) {
@@ -167,7 +165,7 @@ public final class Runner {
         r.put("seed", seed);
         r.put("benchmark", bench.name());
         r.put("method", cfg.method());
-        r.put("inference", InferenceMode.of(cfg.inference().mode()).key);
+        r.put("inference", cfg.inference().mode().key);
         Uncertainty u = o.uncertainty();
         ObjectNode un = r.putObject("uncertainty");
         un.put("margin", u.margin());
@@ -224,7 +222,7 @@ public final class Runner {
         r.put("correct", false); // set below, in this place among the fields
         r.put("final_correct", verdict.correct());
         r.put("any_correct", any);
-        r.put("correct", InferenceScoring.correct(r, InferenceMode.of(cfg.inference().mode())));
+        r.put("correct", InferenceScoring.correct(r, cfg.inference().mode()));
         if (verdict.reason() != null) r.put("reason", verdict.reason());
         ObjectNode sec = r.putObject("seconds");
         o.seconds().forEach(sec::put);
@@ -273,11 +271,9 @@ public final class Runner {
             Json.MAPPER.readTree(f.toFile()).path("drawn").forEach(n -> ids.add(n.asText()));
             return ids;
         }
-        UncertaintyEstimator est = new UncertaintyEstimator(method.config().uncertainty());
-        PromptFormat fmt = method.config().format();
         int uncertain = 0;
         for (Sample s : samples) {
-            if (est.estimate(student, fmt, fmt.messages(s.conversation(), s.tools(), List.of()), s.tools(), seed).uncertain()) uncertain++;
+            if (method.estimate(method.input(s, List.of()), seed).uncertainty().uncertain()) uncertain++;
         }
         List<String> ids = new ArrayList<>(samples.stream().map(Sample::id).toList());
         SplittableRandom rnd = new SplittableRandom(seed ^ 0xD1B54A32D192ED03L);

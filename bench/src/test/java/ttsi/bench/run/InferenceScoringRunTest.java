@@ -1,5 +1,6 @@
 package ttsi.bench.run;
 
+import ttsi.agent.method.Answering;
 import ttsi.bench.run.RunConfig;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.LoraConfig;
@@ -141,7 +142,7 @@ class InferenceScoringRunTest {
         return RunConfig.defaults(null, "sealtool", data, "base")
                     .withUncertainty(new UncertaintyEstimator.Options(0.95, false, UncertaintyEstimator.SingleTool.CERTAIN, K))
                     .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 64, 0.7))
-                    .withInference(new RunConfig.Inference(inference, K, 0.7, 64))
+                    .withInference(new Answering(InferenceMode.of(inference), K, 0.7, 64))
                     .withIcl(new RunConfig.Icl(null, 2))
                     .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1).withLearningRate(1e-4))
                     .withTeacher(new RunConfig.Teacher(null, null))

@@ -1,5 +1,7 @@
 package ttsi.bench.run;
 
+import ttsi.agent.method.InferenceMode;
+import ttsi.agent.method.Answering;
 import ttsi.bench.run.RunConfig;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
@@ -57,7 +59,7 @@ class RunnerTest {
         return RunConfig.defaults(modelDir, benchmark, shared.resolve("data"), method)
                 .withUncertainty(new UncertaintyEstimator.Options(tau, false, UncertaintyEstimator.SingleTool.CERTAIN, 2))
                 .withSynthesis(DataSynthesizer.Options.sampling(1, 1, 8, 0.7))
-                .withInference(new RunConfig.Inference("direct", 2, 0.7, 8))
+                .withInference(new Answering(InferenceMode.DIRECT, 2, 0.7, 8))
                 .withIcl(new RunConfig.Icl(null, 2))
                 .withAdaptation(LoraConfig.defaults(), TrainConfig.paperDefaults().withEpochs(1))
                 .withSamples(List.of(0L), 2);
