@@ -99,4 +99,15 @@ class CliDefaultsTest {
             }
         }
     }
+
+    @Test
+    void runJsonRecordsTheAnswerSettingsAsBefore(@TempDir Path dir) throws Exception {
+        RunCommand run = new RunCommand();
+        new CommandLine(run).parseArgs("--model", dir.resolve("m").toString(), "--benchmark", "toolshift", "--data-dir", dir.toString(), "--out",
+                dir.resolve("out").toString(), "--inference", "pass@k");
+        // run.json's config.inference keeps its layout (older readers and resumed runs compare it key by key)
+        var written = ttsi.agent.tools.Json.MAPPER.valueToTree(run.config()).get("inference");
+        assertEquals(ttsi.agent.tools.Json.parse("{\"mode\": \"pass@k\", \"samples\": 5, \"sampleTemperature\": 0.7, \"maxTokens\": 512}"), written);
+        assertEquals(run.config(), ttsi.agent.tools.Json.MAPPER.treeToValue(ttsi.agent.tools.Json.MAPPER.valueToTree(run.config()), RunConfig.class));
+    }
 }
