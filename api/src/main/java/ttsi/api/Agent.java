@@ -17,7 +17,6 @@ import ttsi.agent.method.SampleOutcome;
 import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.engine.model.Model;
 import ttsi.engine.train.LoraMerge;
@@ -147,11 +146,10 @@ public final class Agent implements AutoCloseable {
         if (request == null) throw new IllegalArgumentException("request: must not be null");
         if (mode == null) throw new IllegalArgumentException("mode: must not be null");
         TestTimeMethod method = methods.get(mode);
-        Sample sample = toSample(request);
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("this agent is closed");
-            SampleOutcome outcome = method.run(sample, List.of(), false, options.seed());
+            SampleOutcome outcome = method.run(method.input(conversation(request), tools(request)), false, options.seed());
             return toAnswer(outcome, mode, method.config().plan());
         } finally {
             lock.unlock();
@@ -179,13 +177,18 @@ public final class Agent implements AutoCloseable {
 
     // ---- mapping to and from the method's types ----
 
-    /** The method's input for a request: its conversation and tools in order, with no gold answer. */
-    static Sample toSample(Request r) {
+    /** The method's conversation for a request: its messages in order. */
+    static List<ttsi.agent.tools.Message> conversation(Request r) {
         List<ttsi.agent.tools.Message> conversation = new ArrayList<>(r.messages().size());
         for (Message m : r.messages()) conversation.add(m.toAgent());
+        return conversation;
+    }
+
+    /** The method's tools for a request, in order. */
+    static List<ToolSpec> tools(Request r) {
         List<ToolSpec> tools = new ArrayList<>(r.tools().size());
         for (Tool t : r.tools()) tools.add(t.toSpec());
-        return new Sample("request", "ttsi-api", conversation, tools, List.of(), null, null);
+        return tools;
     }
 
     static Answer toAnswer(SampleOutcome o, Mode mode, Plan plan) {

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * What the agent answers: a conversation (at least one user message; system, assistant and tool turns in the

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.ParameterSchema;
 import ttsi.agent.tools.ToolSpec;
 

@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.TokenLogprobs;
-import ttsi.agent.tools.Json;
-import ttsi.agent.tools.Sample;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.engine.model.Model;
 import ttsi.engine.train.LoraConfig;
@@ -52,7 +51,7 @@ class AgentTest {
         dir = TinyModel.write(root);
     }
 
-    /** The request as the method's types, built by hand (not through Agent.toSample). */
+    /** The request as the method's types, built by hand (not through Agent.conversation / Agent.tools). */
     static List<ttsi.agent.tools.Message> messages() {
         return List.of(ttsi.agent.tools.Message.system("You are a helpful assistant."), ttsi.agent.tools.Message.user("What is the weather in Paris tomorrow?"));
     }
@@ -280,25 +279,26 @@ class AgentTest {
         Request r = Request.builder().system("Be brief.").user("What time is it in Oslo?")
                 .message(Message.assistant("", List.of(ToolCall.of("get_time", "{\"city\": \"Oslo\"}"))))
                 .message(Message.tool("{\"time\": \"12:00\"}")).user("And the weather there?").tool(WEATHER).tool(TIME).build();
-        Sample s = Agent.toSample(r);
-        assertEquals(List.of("system", "user", "assistant", "tool", "user"), s.conversation().stream().map(ttsi.agent.tools.Message::role).toList());
+        var conversation = Agent.conversation(r);
+        var tools = Agent.tools(r);
+        assertEquals(List.of("system", "user", "assistant", "tool", "user"), conversation.stream().map(ttsi.agent.tools.Message::role).toList());
         assertEquals(List.of("Be brief.", "What time is it in Oslo?", "", "{\"time\": \"12:00\"}", "And the weather there?"),
-                s.conversation().stream().map(ttsi.agent.tools.Message::content).toList());
-        var call = s.conversation().get(2).toolCalls();
+                conversation.stream().map(ttsi.agent.tools.Message::content).toList());
+        var call = conversation.get(2).toolCalls();
         assertEquals(1, call.size());
         assertEquals("get_time", call.getFirst().name());
         assertEquals(Json.parse("{\"city\": \"Oslo\"}"), call.getFirst().arguments());
-        assertEquals(List.of("get_weather", "get_time"), s.tools().stream().map(ToolSpec::name).toList());
+        assertEquals(List.of("get_weather", "get_time"), tools.stream().map(ToolSpec::name).toList());
         for (int i = 0; i < 2; i++) {
             Tool t = r.tools().get(i);
-            assertEquals(t.description(), s.tools().get(i).description());
-            assertEquals(Json.parse(t.parameters()), s.tools().get(i).parameters(), "the JSON schema unchanged");
+            assertEquals(t.description(), tools.get(i).description());
+            assertEquals(Json.parse(t.parameters()), tools.get(i).parameters(), "the JSON schema unchanged");
         }
         assertEquals(Json.parse("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"description\":\"city name\"},"
                 + "\"days\":{\"type\":\"integer\",\"description\":\"how many days\"}},\"required\":[\"city\"]}"), Json.parse(WEATHER.parameters()));
-        assertTrue(s.gold().isEmpty());
-        assertNull(s.goldRaw());
-        assertEquals("And the weather there?", s.query());
+        var input = new ttsi.agent.method.TestTimeMethod(null, null, ttsi.agent.method.TestTimeMethod.Config.defaults(ttsi.agent.method.Variant.BASE)).input(conversation, tools);
+        assertTrue(input.gold().isEmpty(), "a request has no gold answer");
+        assertEquals("And the weather there?", input.conversation().getLast().content());
     }
 
     @Test

@@ -55,7 +55,7 @@ public record Benchmark(String name, String description, List<String> files, Dat
             }
         }
         if (ps.size() == 1) return loader.load(name, ps.getFirst());
-        List<ttsi.agent.tools.Sample> samples = new ArrayList<>();
+        List<ttsi.bench.data.Sample> samples = new ArrayList<>();
         List<LoadIssue> issues = new ArrayList<>();
         for (Path p : ps) {
             Dataset d = loader.load(name, p);

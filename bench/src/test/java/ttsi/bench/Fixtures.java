@@ -3,7 +3,7 @@ package ttsi.bench;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.ToolCall;
 
 /** The hand-written fixture data folder (src/test/resources/fixtures/data) and small builders. */

@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import ttsi.agent.tools.BenchmarkPrompt;
 import ttsi.agent.tools.ChatToolPrompt;
-import ttsi.agent.tools.Prediction;
+import ttsi.bench.score.Prediction;
 import ttsi.agent.tools.PyLiteral;
-import ttsi.agent.tools.Sample;
+import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.bench.data.Dataset;
 import ttsi.bench.data.LoadIssue;
@@ -49,7 +49,7 @@ class SharedBenchmarksTest {
         for (Sample s : d.samples()) {
             assertFalse(s.conversation().isEmpty(), s.id());
             assertFalse(s.tools().isEmpty(), s.id());
-            assertFalse(BenchmarkPrompt.render(s).getFirst().content().isEmpty());
+            assertFalse(BenchmarkPrompt.render(s.conversation(), s.tools(), BenchmarkPrompt.Layout.USER_ONLY).getFirst().content().isEmpty());
             ChatToolPrompt.chatJson(s.conversation(), s.tools());
         }
 

@@ -10,9 +10,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import ttsi.agent.tools.BenchmarkPrompt;
 import ttsi.agent.tools.ChatToolPrompt;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.agent.tools.Sample;
+import ttsi.bench.data.Sample;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.data.DataDirs;
@@ -143,7 +143,7 @@ final class DataCommand implements Runnable {
                 System.out.println(Json.dumps(ChatToolPrompt.chatJson(s.conversation(), s.tools())));
                 System.out.println("answer (Qwen template):\n" + ChatToolPrompt.answer(s.gold()));
             } else if (prompt.equals("benchmark")) {
-                for (Message m : BenchmarkPrompt.render(s)) System.out.println("--- " + m.role() + "\n" + m.content());
+                for (Message m : BenchmarkPrompt.render(s.conversation(), s.tools(), BenchmarkPrompt.Layout.USER_ONLY)) System.out.println("--- " + m.role() + "\n" + m.content());
             } else {
                 throw new IllegalArgumentException("--prompt must be benchmark or chat, got " + prompt);
             }

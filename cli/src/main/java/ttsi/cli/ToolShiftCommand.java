@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.ResumableTrainer;
 import ttsi.engine.train.StepReport;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.toolshift.BpeTrainer;
 import ttsi.toolshift.Recipe;
 import ttsi.toolshift.ToolShift;

@@ -106,8 +106,8 @@ class CliDefaultsTest {
         new CommandLine(run).parseArgs("--model", dir.resolve("m").toString(), "--benchmark", "toolshift", "--data-dir", dir.toString(), "--out",
                 dir.resolve("out").toString(), "--inference", "pass@k");
         // run.json's config.inference keeps its layout (older readers and resumed runs compare it key by key)
-        var written = ttsi.agent.tools.Json.MAPPER.valueToTree(run.config()).get("inference");
-        assertEquals(ttsi.agent.tools.Json.parse("{\"mode\": \"pass@k\", \"samples\": 5, \"sampleTemperature\": 0.7, \"maxTokens\": 512}"), written);
-        assertEquals(run.config(), ttsi.agent.tools.Json.MAPPER.treeToValue(ttsi.agent.tools.Json.MAPPER.valueToTree(run.config()), RunConfig.class));
+        var written = ttsi.agent.json.Json.MAPPER.valueToTree(run.config()).get("inference");
+        assertEquals(ttsi.agent.json.Json.parse("{\"mode\": \"pass@k\", \"samples\": 5, \"sampleTemperature\": 0.7, \"maxTokens\": 512}"), written);
+        assertEquals(run.config(), ttsi.agent.json.Json.MAPPER.treeToValue(ttsi.agent.json.Json.MAPPER.valueToTree(run.config()), RunConfig.class));
     }
 }

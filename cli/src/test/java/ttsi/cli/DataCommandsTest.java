@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** ttsi eval and ttsi data on a tiny Hammer-format folder. */
 class DataCommandsTest {

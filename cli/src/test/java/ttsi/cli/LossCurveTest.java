@@ -163,7 +163,7 @@ class LossCurveTest {
 
     @Test
     void evaluationsChartIsWritten(@TempDir Path dir) throws Exception {
-        var mapper = ttsi.agent.tools.Json.MAPPER;
+        var mapper = ttsi.agent.json.Json.MAPPER;
         List<com.fasterxml.jackson.databind.node.ObjectNode> evals = new ArrayList<>();
         for (int s : new int[] {200, 400, 600}) {
             var o = mapper.createObjectNode();

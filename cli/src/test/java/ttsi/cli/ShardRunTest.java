@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * Issue 17 item 4: {@code ttsi run --shard I/N} on N = 3 shards, joined by {@code ttsi merge-shards}, gives the run

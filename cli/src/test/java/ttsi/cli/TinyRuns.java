@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.engine.model.RandomCheckpoint;
 
 /**

@@ -50,7 +50,7 @@ class ToolShiftCommandTest {
             }
             assertTrue(!Files.exists(d.resolve("work")), "the checkpoint folder is gone once " + m + " is saved");
         }
-        var info = ttsi.agent.tools.Json.MAPPER.readTree(dir.resolve("student-mid/training.json").toFile());
+        var info = ttsi.agent.json.Json.MAPPER.readTree(dir.resolve("student-mid/training.json").toFile());
         assertEquals("student-base", info.path("from").asText());
         assertEquals(1, info.path("world_seed").asInt());
         assertEquals(2, Files.readAllLines(dir.resolve("student-mid/dev.csv")).size(), "one evaluation, at the last step");
@@ -67,8 +67,8 @@ class ToolShiftCommandTest {
         assertTrue(bad.code() != 0 && bad.err().contains("--recipe takes chain or compact, got 'fast'"), bad.err());
         var r = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "compact"}, small));
         assertEquals(0, r.code(), r.err());
-        var student = ttsi.agent.tools.Json.MAPPER.readTree(dir.resolve("student/training.json").toFile());
-        var teacher = ttsi.agent.tools.Json.MAPPER.readTree(dir.resolve("teacher/training.json").toFile());
+        var student = ttsi.agent.json.Json.MAPPER.readTree(dir.resolve("student/training.json").toFile());
+        var teacher = ttsi.agent.json.Json.MAPPER.readTree(dir.resolve("teacher/training.json").toFile());
         assertTrue(student.path("from").isMissingNode() || student.path("from").isNull(), "the student starts from random weights: " + student.path("from"));
         assertEquals(2, student.path("phases").size());
         assertEquals("student", teacher.path("from").asText());

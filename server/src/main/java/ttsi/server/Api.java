@@ -16,7 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * The endpoints, independent of the HTTP library: routing, admission (a bounded number of requests in progress;

@@ -1,7 +1,7 @@
 package ttsi.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** An error answered in OpenAI's shape: {"error": {"message", "type", "param", "code"}} with an HTTP status. */
 public final class ApiError extends RuntimeException {

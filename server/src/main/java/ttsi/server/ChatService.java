@@ -14,7 +14,7 @@ import ttsi.agent.model.GenerationListener;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.model.TokenChoice;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolCallParser;

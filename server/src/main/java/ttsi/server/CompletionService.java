@@ -12,7 +12,7 @@ import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationListener;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.TokenChoice;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.engine.tokenizer.StreamingDecoder;
 import ttsi.engine.tokenizer.Tokenizer;
 

@@ -13,7 +13,7 @@ import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
 import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * A bounded load test of a running server on loopback: {@code requests} chat completions from {@code clients}

@@ -34,7 +34,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * {@code ttsi serve}'s HTTP/1.1 server on Netty. Netty keeps reading every connection while its request is being

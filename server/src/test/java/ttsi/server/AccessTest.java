@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** A server started with an API key: OpenAI's 401 without it, service with it (OpenAI SDK and plain HTTP). */
 @Timeout(120)

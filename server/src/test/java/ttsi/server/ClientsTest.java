@@ -39,7 +39,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** ttsi serve driven by real third-party clients: the official OpenAI Java SDK and LangChain4j's OpenAI chat model. */
 @Timeout(120)

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** A small JSON-over-HTTP client for the tests (loopback only). */
 final class Http {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** Errors in OpenAI's shape with useful messages, and no input that takes the server down. */
 @Timeout(180)

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.backend.OpenAiModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * TT-SI inside the server, with TT-D's teacher being a second ttsi serve reached through ttsi's own OpenAiModel:

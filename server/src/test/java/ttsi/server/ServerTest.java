@@ -21,7 +21,7 @@ import ttsi.agent.method.PromptFormat;
 import ttsi.agent.method.Uncertainty;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.GenerationOptions;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** The endpoints over real HTTP on loopback, on the tiny random model. */
 @Timeout(120)

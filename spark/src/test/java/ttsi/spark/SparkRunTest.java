@@ -19,7 +19,7 @@ import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.cli.Main;
 import ttsi.cli.TinyRuns;
 

@@ -15,7 +15,7 @@ import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.engine.tokenizer.ByteLevel;
 import ttsi.engine.tokenizer.PreTokenizer;
 

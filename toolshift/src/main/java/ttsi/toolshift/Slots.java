@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * The parameter library of the ToolShift world: each slot is a typed parameter with a value generator and the

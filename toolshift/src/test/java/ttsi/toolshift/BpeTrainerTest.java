@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.method.PromptFormat;
 import ttsi.agent.tools.ChatToolPrompt;
-import ttsi.agent.tools.Sample;
+import ttsi.bench.data.Sample;
 import ttsi.engine.tokenizer.ChatTemplate;
 import ttsi.engine.tokenizer.Tokenizer;
 

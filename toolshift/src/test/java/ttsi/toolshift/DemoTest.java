@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** The demo end to end on tiny models: every job runs, resumes, and the report is written. */
 class DemoTest {

@@ -45,7 +45,7 @@ import ttsi.agent.model.LanguageModel;
 import ttsi.agent.model.ScoringModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.tools.ChatToolPrompt;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.engine.tokenizer.ChatTemplate;

@@ -8,7 +8,7 @@ import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.tools.BenchmarkPrompt;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.SchemaTypes;
 import ttsi.agent.tools.ToolCall;

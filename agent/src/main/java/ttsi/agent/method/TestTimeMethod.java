@@ -9,9 +9,8 @@ import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
 import ttsi.agent.model.ScoringModel;
 import ttsi.agent.model.TrainingPair;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolCallParser;
 import ttsi.agent.tools.ToolSpec;
@@ -121,12 +120,8 @@ public final class TestTimeMethod {
         return config;
     }
 
-    /**
-     * Algorithm 1 on one input. poolDemos: ICL demonstrations (shown when the plan's demos are the pool's);
-     * randomlyDrawn: the run's random draw for this input (for a RANDOM selection).
-     */
-    public SampleOutcome run(Sample s, List<PromptFormat.Demo> poolDemos, boolean randomlyDrawn, long seed) {
-        Input x = input(s, poolDemos);
+    /** Algorithm 1 on one input. randomlyDrawn: the run's random draw for this input (for a RANDOM selection). */
+    public SampleOutcome run(Input x, boolean randomlyDrawn, long seed) {
         Estimate h = estimate(x, seed);                                                // H: u(x) = p(1) − p(2)
         if (!selects(h, randomlyDrawn)) {                                              // not selected: answer with θ0
             return SampleOutcome.of(h, null, null, answer(x, student, x.prompt(), seed));
@@ -137,15 +132,18 @@ public final class TestTimeMethod {
         }                                                                              // reset θ_i* → θ0
     }
 
-    /** The input of a sample, with the pool's demonstrations in its prompt when the plan shows them. */
-    public Input input(Sample s, List<PromptFormat.Demo> poolDemos) {
+    /**
+     * An input: a conversation, its tools and its gold answer (read by the gold upper bound alone; empty for a
+     * request), with the pool's demonstrations (ICL) in its prompt when the plan shows them.
+     */
+    public Input input(List<Message> conversation, List<ToolSpec> tools, List<ToolCall> gold, List<PromptFormat.Demo> poolDemos) {
         List<PromptFormat.Demo> shown = plan.demos() == Plan.Demos.POOL ? poolDemos : List.of();
-        return new Input(s.conversation(), s.tools(), s.gold(), config.format().messages(s.conversation(), s.tools(), shown));
+        return new Input(List.copyOf(conversation), List.copyOf(tools), List.copyOf(gold), config.format().messages(conversation, tools, shown));
     }
 
     /** The input of a request: its conversation and tools (no gold answer, no pool). */
     public Input input(List<Message> conversation, List<ToolSpec> tools) {
-        return input(new Sample("request", "request", conversation, tools, List.of(), null, null), List.of());
+        return input(conversation, tools, List.of(), List.of());
     }
 
     /** H: how sure the student is which of the input's tools to call (certain, unscored, when it cannot score). */

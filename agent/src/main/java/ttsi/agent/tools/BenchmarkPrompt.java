@@ -3,6 +3,7 @@ package ttsi.agent.tools;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.ArrayList;
 import java.util.List;
+import ttsi.agent.json.Json;
 
 /**
  * The prompt of the processed benchmark sets (Hammer/xLAM layout): a task instruction, the available tools as
@@ -30,14 +31,6 @@ public final class BenchmarkPrompt {
             Give each argument the type its tool declares. If no call should be made, answer with an empty list [].""";
 
     private BenchmarkPrompt() {}
-
-    public static List<Message> render(Sample s) {
-        return render(s.conversation(), s.tools(), Layout.USER_ONLY);
-    }
-
-    public static List<Message> render(Sample s, Layout layout) {
-        return render(s.conversation(), s.tools(), layout);
-    }
 
     public static List<Message> render(List<Message> conversation, List<ToolSpec> tools, Layout layout) {
         String instructions = block("TASK INSTRUCTION", TASK_INSTRUCTION)

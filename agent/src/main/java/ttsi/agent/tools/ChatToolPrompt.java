@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import ttsi.agent.json.Json;
 
 /**
  * What a model's own chat template needs to prompt for tool calls: the messages and the tools as OpenAI
@@ -12,14 +13,6 @@ import java.util.List;
  */
 public final class ChatToolPrompt {
     private ChatToolPrompt() {}
-
-    /** The sample's conversation, after an optional system message (null or blank: none). */
-    public static List<Message> messages(Sample s, String system) {
-        List<Message> out = new ArrayList<>();
-        if (system != null && !system.isBlank()) out.add(Message.system(system));
-        out.addAll(s.conversation());
-        return out;
-    }
 
     /** Each tool as {"type": "function", "function": {...}} with JSON-schema types. */
     public static ArrayNode tools(List<ToolSpec> tools) {

@@ -3,6 +3,7 @@ package ttsi.agent.tools;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import ttsi.agent.json.Json;
 
 /**
  * One chat turn. Roles are normalised to system, user, assistant and tool; an assistant turn that called

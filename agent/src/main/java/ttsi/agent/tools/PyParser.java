@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ttsi.agent.json.Json;
 
 /**
  * A small recursive-descent reader for the Python subset that models and benchmark files write: literals

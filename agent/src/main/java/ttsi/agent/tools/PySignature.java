@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import ttsi.agent.json.Json;
 
 /** Reads a Python function signature and its docstring into a ToolSpec (NexusRaven-style definitions). */
 final class PySignature {

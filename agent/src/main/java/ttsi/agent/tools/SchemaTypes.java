@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import ttsi.agent.json.Json;
 
 /** Maps the type words of the benchmark formats (Python's, BFCL's, ToolAlpaca's) to JSON-schema types. */
 public final class SchemaTypes {

@@ -3,6 +3,7 @@ package ttsi.agent.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import ttsi.agent.json.Json;
 
 /**
  * One function call: a name and its keyword arguments. Arguments keep the JSON types the model (or the gold

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import ttsi.agent.json.Json;
 
 /**
  * Reads tool calls out of model text, tolerantly. Understands, in this order: Qwen/Hermes

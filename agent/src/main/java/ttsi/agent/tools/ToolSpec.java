@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import ttsi.agent.json.Json;
 
 /**
  * A tool (function) the model may call. {@code parameters} is always a JSON-schema object

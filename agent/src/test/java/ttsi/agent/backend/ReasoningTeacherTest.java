@@ -30,7 +30,7 @@ import ttsi.agent.backend.OpenAiModelTest.Stub;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 

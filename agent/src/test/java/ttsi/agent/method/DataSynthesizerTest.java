@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 

@@ -24,7 +24,6 @@ import ttsi.agent.model.LanguageModel;
 import ttsi.agent.model.TokenLogprobs;
 import ttsi.agent.model.TrainingPair;
 import ttsi.agent.tools.Message;
-import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.engine.train.TrainConfig;
@@ -44,8 +43,7 @@ class TestTimeMethodTest {
     static final List<ToolSpec> TOOLS = List.of(DataSynthesizerTest.weather(), UncertaintyTest.tool("get_time"));
     static final Message SYSTEM = Message.system("You call tools.");
     static final Message QUERY = Message.user("Weather in Paris?");
-    static final Sample SAMPLE = new Sample("s1", "unit", List.of(SYSTEM, QUERY), TOOLS, List.of(ToolCall.of("get_weather", Map.of("city", "Paris"))),
-            null, null);
+    static final List<ToolCall> GOLD = List.of(ToolCall.of("get_weather", Map.of("city", "Paris")));
     /** The pair a generator writes, and what it says. */
     static final String PAIR = "[{\"query\": \"How warm is it in Rome?\", \"answer\": [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}]}]";
     static final ToolCall ROME = ToolCall.of("get_weather", Map.of("city", "Rome"));
@@ -64,6 +62,11 @@ class TestTimeMethodTest {
     @AfterAll
     static void close() {
         if (model != null) model.close();
+    }
+
+    /** Algorithm 1 on the test's input (the query, its two tools, its gold answer) with the pool's demonstrations. */
+    static SampleOutcome runOn(TestTimeMethod method, List<PromptFormat.Demo> pool, boolean randomlyDrawn, long seed) {
+        return method.run(method.input(List.of(SYSTEM, QUERY), TOOLS, GOLD, pool), randomlyDrawn, seed);
     }
 
     /** tau 1.01: every input with two tools is uncertain; tau 0: none is. */
@@ -164,7 +167,7 @@ class TestTimeMethodTest {
     void selfWrittenPairIsTrainedUnderTheSystemPromptAnsweredWithAndDropped() {
         String before = baseAnswer();
         ScriptedSynthesis student = new ScriptedSynthesis(model, PAIR);
-        SampleOutcome o = new TestTimeMethod(student, null, config(Variant.TT_SI, InferenceMode.DIRECT)).run(SAMPLE, List.of(), false, SEED);
+        SampleOutcome o = runOn(new TestTimeMethod(student, null, config(Variant.TT_SI, InferenceMode.DIRECT)), List.of(), false, SEED);
 
         assertTrue(o.uncertainty().uncertain());
         assertEquals(List.of("get_weather", "get_time"), o.uncertainty().candidates());
@@ -194,7 +197,7 @@ class TestTimeMethodTest {
     void aTeacherWritesTheDataOfTtDAndOfAForcedTtD() {
         ScriptedSynthesis student = new ScriptedSynthesis(model, "not asked");
         Teacher teacher = new Teacher(PAIR, null);
-        SampleOutcome o = new TestTimeMethod(student, teacher, config(Variant.TT_D, InferenceMode.DIRECT)).run(SAMPLE, List.of(), false, SEED);
+        SampleOutcome o = runOn(new TestTimeMethod(student, teacher, config(Variant.TT_D, InferenceMode.DIRECT)), List.of(), false, SEED);
         assertTrue(o.adapted());
         assertEquals(List.of(PAIR), o.synthesis().raw());
         assertEquals(1, teacher.prompts.size());
@@ -206,14 +209,14 @@ class TestTimeMethodTest {
         Plan forced = Plan.adaptation(true, true);
         assertEquals(Plan.Selection.ALL, forced.selection());
         assertEquals(Plan.Data.TEACHER, forced.data());
-        SampleOutcome certain = new TestTimeMethod(student, teacher, config(Plan.adaptation(false, true), 0, InferenceMode.DIRECT)).run(SAMPLE, List.of(), false, SEED);
+        SampleOutcome certain = runOn(new TestTimeMethod(student, teacher, config(Plan.adaptation(false, true), 0, InferenceMode.DIRECT)), List.of(), false, SEED);
         assertFalse(certain.uncertainty().uncertain());
         assertFalse(certain.adapted());
         assertNull(certain.synthesis());
         assertEquals(List.of("score", "answer"), stages(certain));
         assertEquals(baseAnswer(), certain.outputs().getFirst());
         assertEquals(1, teacher.prompts.size(), "no teacher call for a certain input");
-        SampleOutcome f = new TestTimeMethod(student, teacher, config(forced, 0, InferenceMode.DIRECT)).run(SAMPLE, List.of(), false, SEED);
+        SampleOutcome f = runOn(new TestTimeMethod(student, teacher, config(forced, 0, InferenceMode.DIRECT)), List.of(), false, SEED);
         assertFalse(f.uncertainty().uncertain());
         assertTrue(f.adapted());
         assertEquals(2, teacher.prompts.size());
@@ -225,7 +228,7 @@ class TestTimeMethodTest {
     void aFailingTeacherIsRecordedAndTheBaseModelAnswers() {
         ScriptedSynthesis student = new ScriptedSynthesis(model, "not asked");
         Teacher down = new Teacher(null, "connection refused");
-        SampleOutcome o = new TestTimeMethod(student, down, config(Variant.TT_D, InferenceMode.DIRECT)).run(SAMPLE, List.of(), false, SEED);
+        SampleOutcome o = runOn(new TestTimeMethod(student, down, config(Variant.TT_D, InferenceMode.DIRECT)), List.of(), false, SEED);
         assertFalse(o.adapted());
         assertEquals(List.of("teacher failed: connection refused"), o.synthesis().rejections());
         assertEquals(List.of(), o.synthesis().pairs());
@@ -240,7 +243,7 @@ class TestTimeMethodTest {
     void demonstrationsFollowTheSystemPrompt() {
         // TT-SI + ICL: the self-written pair becomes a demonstration; nothing is trained
         ScriptedSynthesis student = new ScriptedSynthesis(model, PAIR);
-        SampleOutcome o = new TestTimeMethod(student, null, config(Variant.TT_SI_ICL, InferenceMode.DIRECT)).run(SAMPLE, List.of(), false, SEED);
+        SampleOutcome o = runOn(new TestTimeMethod(student, null, config(Variant.TT_SI_ICL, InferenceMode.DIRECT)), List.of(), false, SEED);
         assertFalse(o.adapted());
         assertEquals(List.of(), student.trained);
         List<Message> shown = List.of(SYSTEM, Message.user("How warm is it in Rome?"), Message.assistantCalls("", List.of(ROME)), QUERY);
@@ -251,7 +254,7 @@ class TestTimeMethodTest {
         // ICL: the pool's demonstration, on every input, and no synthesis
         ScriptedSynthesis icl = new ScriptedSynthesis(model, PAIR);
         PromptFormat.Demo demo = new PromptFormat.Demo(List.of(Message.user("Time in Lima?")), List.of(ToolCall.of("get_time", Map.of("city", "Lima"))));
-        SampleOutcome i = new TestTimeMethod(icl, null, config(Variant.ICL, InferenceMode.DIRECT)).run(SAMPLE, List.of(demo), false, SEED);
+        SampleOutcome i = runOn(new TestTimeMethod(icl, null, config(Variant.ICL, InferenceMode.DIRECT)), List.of(demo), false, SEED);
         assertEquals(List.of(List.of(SYSTEM, demo.conversation().getFirst(), Message.assistantCalls("", demo.calls()), QUERY)), icl.answerPrompts);
         assertEquals(List.of(), icl.synthesisPrompts);
         assertNull(i.synthesis());
@@ -271,7 +274,7 @@ class TestTimeMethodTest {
         for (Variant v : Variant.values()) {
             if (v == Variant.TT_D) continue; // needs a teacher: above
             var method = new TestTimeMethod(m, null, config(v, InferenceMode.DIRECT));
-            SampleOutcome o = method.run(SAMPLE, List.of(new PromptFormat.Demo(List.of(Message.user("Time?")), List.of(ToolCall.of("get_time")))), true, SEED);
+            SampleOutcome o = runOn(method, List.of(new PromptFormat.Demo(List.of(Message.user("Time?")), List.of(ToolCall.of("get_time")))), true, SEED);
             assertEquals(2, o.uncertainty().candidates().size(), v.key);
             assertTrue(o.uncertainty().uncertain(), v.key + ": tau 1.01 makes everything uncertain");
             assertEquals(1, o.outputs().size(), v.key);
@@ -301,14 +304,14 @@ class TestTimeMethodTest {
     @Test
     void seededRunsAreReproducibleAndTheBaseIsRestored() {
         var base = new TestTimeMethod(model, null, config(Variant.BASE, InferenceMode.DIRECT));
-        String before = base.run(SAMPLE, List.of(), false, 1).outputs().get(0);
+        String before = runOn(base, List.of(), false, 1).outputs().get(0);
         assertEquals(baseAnswer(), before);
         var gold = new TestTimeMethod(model, null, config(Variant.GOLD, InferenceMode.MAJORITY));
-        SampleOutcome a = gold.run(SAMPLE, List.of(), false, 3), b = gold.run(SAMPLE, List.of(), false, 3);
+        SampleOutcome a = runOn(gold, List.of(), false, 3), b = runOn(gold, List.of(), false, 3);
         assertEquals(a.outputs(), b.outputs());
         assertArrayEquals(a.losses(), b.losses());
         assertEquals(3, a.outputs().size());
-        assertEquals(before, base.run(SAMPLE, List.of(), false, 1).outputs().get(0), "after adapt + reset the base model answers as before");
+        assertEquals(before, runOn(base, List.of(), false, 1).outputs().get(0), "after adapt + reset the base model answers as before");
     }
 
     @Test

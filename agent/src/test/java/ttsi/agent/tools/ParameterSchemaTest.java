@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import ttsi.agent.json.Json;
 
 class ParameterSchemaTest {
     static void ok(String json) {

@@ -5,23 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import ttsi.agent.json.Json;
 
 class PromptTest {
     private final ToolSpec tool = ToolSpec.fromJson(Json.parse(
             "{\"name\": \"get_weather\", \"description\": \"Weather for a city\", \"parameters\": {\"city\": {\"type\": \"str\", \"description\": \"City\", \"required\": true}}}"));
     private final ToolCall gold = ToolCall.of("get_weather", java.util.Map.of("city", "Paris"));
-    private final Sample sample = new Sample("s1", "test", List.of(Message.user("Weather in Paris?")), List.of(tool), List.of(gold), null, null);
+    private final List<Message> conversation = List.of(Message.user("Weather in Paris?"));
 
     @Test
     void benchmarkPromptBlocks() {
-        List<Message> ms = BenchmarkPrompt.render(sample);
+        List<Message> ms = BenchmarkPrompt.render(conversation, List.of(tool), BenchmarkPrompt.Layout.USER_ONLY);
         assertEquals(1, ms.size());
         String u = ms.getFirst().content();
         assertTrue(u.startsWith("[BEGIN OF TASK INSTRUCTION]\n"));
         assertTrue(u.contains("[BEGIN OF AVAILABLE TOOLS]\n[{\"name\": \"get_weather\", \"description\": \"Weather for a city\", "
                 + "\"parameters\": {\"city\": {\"type\": \"str\", \"description\": \"City\", \"required\": true}}}]\n[END OF AVAILABLE TOOLS]"));
         assertTrue(u.endsWith("[BEGIN OF QUERY]\nWeather in Paris?\n[END OF QUERY]"));
-        List<Message> two = BenchmarkPrompt.render(sample, BenchmarkPrompt.Layout.SYSTEM_AND_USER);
+        List<Message> two = BenchmarkPrompt.render(conversation, List.of(tool), BenchmarkPrompt.Layout.SYSTEM_AND_USER);
         assertEquals(List.of("system", "user"), two.stream().map(Message::role).toList());
         assertTrue(two.get(1).content().startsWith("[BEGIN OF QUERY]"));
     }
@@ -48,7 +49,7 @@ class PromptTest {
 
     @Test
     void chatJsonForTemplates() {
-        var j = ChatToolPrompt.chatJson(ChatToolPrompt.messages(sample, "You are helpful."), sample.tools());
+        var j = ChatToolPrompt.chatJson(List.of(Message.system("You are helpful."), conversation.getFirst()), List.of(tool));
         assertEquals("system", j.at("/messages/0/role").asText());
         assertEquals("Weather in Paris?", j.at("/messages/1/content").asText());
         assertEquals("function", j.at("/tools/0/type").asText());

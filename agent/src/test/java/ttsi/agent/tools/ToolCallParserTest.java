@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import ttsi.agent.json.Json;
 
 class ToolCallParserTest {
     private static ToolCall call(String name, String argsJson) {

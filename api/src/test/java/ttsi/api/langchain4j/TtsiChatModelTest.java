@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.api.Agent;
 import ttsi.api.AgentOptions;
 import ttsi.api.Answer;

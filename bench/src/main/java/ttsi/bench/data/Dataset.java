@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Sample;
 
 /** The samples of one benchmark as loaded from {@code source}, with every problem met on the way. */
 public record Dataset(String name, Path source, List<Sample> samples, List<LoadIssue> issues) {

@@ -8,9 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 

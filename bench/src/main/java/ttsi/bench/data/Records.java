@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * Reads the records of a data file: a JSON array, or JSON Lines (one value per line; BFCL's ".json" files are

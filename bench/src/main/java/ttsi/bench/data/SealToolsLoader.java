@@ -10,10 +10,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.PyLiteral;
-import ttsi.agent.tools.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 

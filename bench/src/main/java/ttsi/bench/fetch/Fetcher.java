@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmark.Source;
 

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.stream.Collectors;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * report.html: one self-contained page (Chart.js, the chart data and the page script inlined). Every text from the

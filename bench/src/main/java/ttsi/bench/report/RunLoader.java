@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import ttsi.agent.method.InferenceMode;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.bench.score.InferenceScoring;
 
 /**

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * Append-only JSON lines, one per finished sample, flushed and synced as each is written. Reading tolerates a

@@ -22,9 +22,9 @@ import ttsi.agent.method.Uncertainty;
 import ttsi.agent.method.Variant;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Json;
-import ttsi.agent.tools.Prediction;
-import ttsi.agent.tools.Sample;
+import ttsi.agent.json.Json;
+import ttsi.bench.score.Prediction;
+import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
@@ -143,13 +143,14 @@ public final class Runner {
         SampleOutcome o;
         ArrayNode teacherExchanges = null;
         // What an HTTP teacher was sent and returned for this input (TT-D), kept with the row.
+        TestTimeMethod.Input x = method.input(s.conversation(), s.tools(), s.gold(), demos(pool, s, sampleSeed));
         if (teacher instanceof OpenAiModel om) {
             try (OpenAiModel.Recording rec = om.record()) {
-                o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
+                o = method.run(x, drawn.contains(s.id()), sampleSeed);
                 teacherExchanges = rec.toJson(TEACHER_REASONING_CHARS);
             }
         } else {
-            o = method.run(s, demos(pool, s, sampleSeed), drawn.contains(s.id()), sampleSeed);
+            o = method.run(x, drawn.contains(s.id()), sampleSeed);
         }
         double total = (System.nanoTime() - t0) / 1e9;
         ObjectNode row = row(bench, s, index, seed, o, total);
@@ -273,7 +274,7 @@ public final class Runner {
         }
         int uncertain = 0;
         for (Sample s : samples) {
-            if (method.estimate(method.input(s, List.of()), seed).uncertainty().uncertain()) uncertain++;
+            if (method.estimate(method.input(s.conversation(), s.tools()), seed).uncertainty().uncertain()) uncertain++;
         }
         List<String> ids = new ArrayList<>(samples.stream().map(Sample::id).toList());
         SplittableRandom rnd = new SplittableRandom(seed ^ 0xD1B54A32D192ED03L);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * The scores of one benchmark run: every metric (fractions in [0, 1], "accuracy" first), accuracy per group

@@ -5,8 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import ttsi.agent.tools.Prediction;
-import ttsi.agent.tools.Sample;
+import ttsi.bench.data.Sample;
 import ttsi.bench.Benchmark;
 import ttsi.bench.data.Dataset;
 

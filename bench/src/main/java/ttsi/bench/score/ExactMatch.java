@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import ttsi.agent.tools.Prediction;
 import ttsi.agent.tools.ToolCall;
 
 /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Prediction;
 import ttsi.agent.tools.ToolCall;
 
 /**

@@ -8,9 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import ttsi.agent.tools.Json;
-import ttsi.agent.tools.Prediction;
-import ttsi.agent.tools.Sample;
+import ttsi.agent.json.Json;
+import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Json;
-import ttsi.agent.tools.Prediction;
-import ttsi.agent.tools.Sample;
+import ttsi.agent.json.Json;
+import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 
 /**

@@ -3,7 +3,6 @@ package ttsi.bench.score;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Prediction;
 import ttsi.agent.tools.ToolCall;
 
 /**

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import ttsi.agent.tools.Message;
-import ttsi.agent.tools.Sample;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.Fixtures;
 
@@ -84,9 +83,9 @@ class LoadersTest {
     @Test
     void apiBankTrainingRecordsName(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         // The Hub's training data: {instruction, input, output}, no file/id to look the dialogue up by.
-        com.fasterxml.jackson.databind.node.ArrayNode test = (com.fasterxml.jackson.databind.node.ArrayNode) ttsi.agent.tools.Json.MAPPER
+        com.fasterxml.jackson.databind.node.ArrayNode test = (com.fasterxml.jackson.databind.node.ArrayNode) ttsi.agent.json.Json.MAPPER
                 .readTree(dir.resolve("apibank/test-data/level-1-api.json").toFile());
-        com.fasterxml.jackson.databind.node.ArrayNode train = ttsi.agent.tools.Json.MAPPER.createArrayNode();
+        com.fasterxml.jackson.databind.node.ArrayNode train = ttsi.agent.json.Json.MAPPER.createArrayNode();
         var rec = train.addObject();
         rec.put("instruction", test.get(1).get("instruction").asText());
         rec.put("input", test.get(1).get("input").asText());

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** Hand-made result lines and run directories in the runner's format. */
 final class ReportFixtures {

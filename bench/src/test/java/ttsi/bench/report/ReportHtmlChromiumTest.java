@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /**
  * Loads report.html in headless Chromium: the scripts run without errors, every chart is built, and the charts hold

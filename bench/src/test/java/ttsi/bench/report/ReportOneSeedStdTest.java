@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 /** A std over one seed is undefined: report.md and report.html say n/a, and still mean ± std for two seeds. */
 class ReportOneSeedStdTest {

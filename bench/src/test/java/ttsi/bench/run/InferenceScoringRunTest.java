@@ -1,7 +1,6 @@
 package ttsi.bench.run;
 
 import ttsi.agent.method.Answering;
-import ttsi.bench.run.RunConfig;
 import ttsi.engine.train.TrainConfig;
 import ttsi.engine.train.LoraConfig;
 import ttsi.agent.method.DataSynthesizer;
@@ -28,7 +27,7 @@ import ttsi.agent.method.InferenceMode;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.bench.report.Report;

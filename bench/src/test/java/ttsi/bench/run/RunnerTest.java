@@ -2,7 +2,6 @@ package ttsi.bench.run;
 
 import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.Answering;
-import ttsi.bench.run.RunConfig;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.engine.format.SharedFolder;

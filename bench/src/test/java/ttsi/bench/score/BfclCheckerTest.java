@@ -7,10 +7,9 @@ import static ttsi.bench.Fixtures.call;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.agent.tools.Prediction;
-import ttsi.agent.tools.Sample;
+import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import ttsi.agent.tools.Prediction;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.Fixtures;

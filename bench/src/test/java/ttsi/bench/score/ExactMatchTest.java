@@ -7,7 +7,6 @@ import static ttsi.bench.Fixtures.call;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import ttsi.agent.tools.Prediction;
 import ttsi.agent.tools.ToolCall;
 
 class ExactMatchTest {

@@ -5,7 +5,6 @@ import static ttsi.bench.Fixtures.call;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import ttsi.agent.tools.Prediction;
 import ttsi.agent.tools.ToolCall;
 
 /** Hammer's F1 and Seal-Tools' P/R/F1 on hand-counted cases. */

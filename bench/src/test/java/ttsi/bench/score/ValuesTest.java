@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import ttsi.agent.tools.Json;
+import ttsi.agent.json.Json;
 
 class ValuesTest {
     @Test

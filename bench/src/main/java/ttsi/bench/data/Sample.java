@@ -1,8 +1,16 @@
-package ttsi.agent.tools;
+package ttsi.bench.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import ttsi.agent.json.Json;
+import ttsi.agent.tools.Message;
+import ttsi.agent.tools.ToolCall;
+import ttsi.agent.tools.ToolSpec;
+import ttsi.agent.json.Json;
+import ttsi.agent.tools.Message;
+import ttsi.agent.tools.ToolCall;
+import ttsi.agent.tools.ToolSpec;
 
 /**
  * One benchmark item. {@code conversation} is what the model sees before it answers (a single-query sample is

@@ -1,4 +1,4 @@
-package ttsi.agent.tools;
+package ttsi.agent.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -75,7 +75,7 @@ public final class Json {
     }
 
     /** Appends a string as a JSON string literal (Python's escaping, non-ASCII kept unless ascii). */
-    static void quoteJson(String s, StringBuilder sb, boolean ascii) {
+    public static void quoteJson(String s, StringBuilder sb, boolean ascii) {
         sb.append(PyJson.dumps(s, ascii));
     }
 
