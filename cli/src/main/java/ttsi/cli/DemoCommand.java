@@ -13,6 +13,7 @@ import ttsi.bench.report.RunLoader;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.StepReport;
 import ttsi.toolshift.Demo;
+import ttsi.engine.train.TrainConfig;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "The ToolShift experiment on the committed student and teacher, every method against the base model, with a report.",
@@ -27,8 +28,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "2", description = "seeds of the runs that sample (greedy runs use one)") int seeds;
     @Option(names = "--k", split = ",", defaultValue = "1,2,4", description = "synthetic pairs per uncertain input to compare") List<Integer> ks;
     @Mixin UncertaintyOptions uncertaintyOptions;
-    @Option(names = "--epochs", defaultValue = TrainingOptions.EPOCHS, description = "test-time training epochs") int epochs;
-    // Deliberately not the paper's 1e-4 (TrainingOptions.LR): 1e-2 was chosen on ToolShift's dev split (docs/RESULTS.md).
+    @Option(names = "--epochs", description = "test-time training epochs") int epochs = TrainConfig.paperDefaults().epochs();
+    // Deliberately not the paper's 1e-4 (TrainConfig.paperDefaults()): 1e-2 was chosen on ToolShift's dev split (docs/RESULTS.md).
     @Option(names = "--lr", defaultValue = "1e-2", description = "test-time training learning rate (chosen on the dev split, docs/RESULTS.md; the paper's is 1e-4)") double lr;
     @Option(names = "--sft-epochs", defaultValue = "1", description = "epochs of the SFT baseline (LoRA on the training split)") int sftEpochs;
     @Option(names = "--sft-lr", defaultValue = "2e-4", description = "learning rate of the SFT baseline") double sftLr;

@@ -5,17 +5,13 @@ import picocli.CommandLine.Option;
 import ttsi.engine.train.LoraConfig;
 
 /**
- * {@code --rank} and {@code --alpha}, shared by every command that trains a LoRA adapter. Their defaults mirror
- * {@link LoraConfig#defaults()} (picocli needs compile-time strings; {@code CliDefaultsTest} holds them equal).
+ * {@code --rank} and {@code --alpha}, shared by every command that trains a LoRA adapter. Their defaults are
+ * {@link LoraConfig#defaults()}'s, read from there (picocli shows a field's initial value as its default).
  */
 final class LoraOptions {
-    /** {@link LoraConfig#defaults()}'s r. */
-    static final String RANK = "8";
-    /** {@link LoraConfig#defaults()}'s alpha. */
-    static final String ALPHA = "16";
 
-    @Option(names = "--rank", defaultValue = RANK, description = "LoRA rank r of the adapter") int rank;
-    @Option(names = "--alpha", defaultValue = ALPHA, description = "LoRA alpha of the adapter: the update is scaled by alpha/r") double alpha;
+    @Option(names = "--rank", description = "LoRA rank r of the adapter") int rank = LoraConfig.defaults().r();
+    @Option(names = "--alpha", description = "LoRA alpha of the adapter: the update is scaled by alpha/r") double alpha = LoraConfig.defaults().alpha();
 
     /** {@link LoraConfig#defaults()} with --rank and --alpha, each checked. */
     LoraConfig config() {

@@ -5,21 +5,16 @@ import ttsi.agent.method.DataSynthesizer;
 
 /**
  * {@code --k}, {@code --max-attempts} and {@code --synthesis-temperature}, shared by every command that synthesizes
- * training data. Their defaults mirror {@link DataSynthesizer.Options#defaults()} (picocli needs compile-time strings;
- * {@code CliDefaultsTest} holds them equal).
+ * training data. Their defaults are {@link DataSynthesizer.Options#defaults()}'s, read from there (picocli shows a field's
+ * initial value as its default).
  */
 final class SynthesisOptions {
-    /** {@link DataSynthesizer.Options#defaults()}'s k. */
-    static final String K = "1";
-    /** {@link DataSynthesizer.Options#defaults()}'s maxAttempts. */
-    static final String MAX_ATTEMPTS = "3";
-    /** {@link DataSynthesizer.Options#defaults()}'s sampling temperature. */
-    static final String TEMPERATURE = "0.7";
+    private static final DataSynthesizer.Options DEFAULTS = DataSynthesizer.Options.defaults();
 
-    @Option(names = "--k", defaultValue = K, description = "synthetic pairs per adaptation (per uncertain input)") int k;
-    @Option(names = "--max-attempts", defaultValue = MAX_ATTEMPTS, description = "synthesis attempts per adaptation") int maxAttempts;
-    @Option(names = "--synthesis-temperature", defaultValue = TEMPERATURE, description = "sampling temperature of the synthetic examples")
-    double temperature;
+    @Option(names = "--k", description = "synthetic pairs per adaptation (per uncertain input)") int k = DEFAULTS.k();
+    @Option(names = "--max-attempts", description = "synthesis attempts per adaptation") int maxAttempts = DEFAULTS.maxAttempts();
+    @Option(names = "--synthesis-temperature", description = "sampling temperature of the synthetic examples")
+    double temperature = DEFAULTS.generation().temperature();
 
     /**
      * {@link DataSynthesizer.Options} from these options: K pairs in at most --max-attempts generations of up to
@@ -27,8 +22,7 @@ final class SynthesisOptions {
      * (dialogue or single-turn).
      */
     DataSynthesizer.Options config(int maxTokens, String context) {
-        DataSynthesizer.Options d = DataSynthesizer.Options.defaults();
-        return new DataSynthesizer.Options(k, maxAttempts, d.generation().withTemperature(temperature).withMaxTokens(maxTokens),
+        return new DataSynthesizer.Options(k, maxAttempts, DEFAULTS.generation().withTemperature(temperature).withMaxTokens(maxTokens),
                 DataSynthesizer.Context.of(context));
     }
 
