@@ -96,6 +96,7 @@ public final class TestTimeMethod {
     public static final String TEACHER_FAILED = "teacher failed: ";
 
     private final LanguageModel student;
+    private final AdaptableModel adaptable; // the student when it can be adapted (T), else null
     private final LanguageModel teacher;
     private final Config config;
     private final Plan plan;
@@ -108,7 +109,8 @@ public final class TestTimeMethod {
         if (plan.data() == Plan.Data.TEACHER && teacher == null) {
             throw new IllegalArgumentException(plan.name() + " needs a teacher model (--teacher-url/--teacher-model)");
         }
-        if (plan.trains() && !(student instanceof AdaptableModel)) throw new IllegalArgumentException(plan.name() + " needs a model that can be adapted (an embedded model)");
+        this.adaptable = student instanceof AdaptableModel a ? a : null;
+        if (plan.trains() && adaptable == null) throw new IllegalArgumentException(plan.name() + " needs a model that can be adapted (an embedded model)");
         this.student = student;
         this.teacher = teacher;
         this.config = config;
@@ -208,7 +210,7 @@ public final class TestTimeMethod {
         for (PromptFormat.Demo e : g.examples()) {
             pairs.add(new TrainingPair(f.messages(e.conversation(), x.tools(), List.of()), f.templateTools(x.tools()), f.answer(e.calls())));
         }
-        AdaptableModel.Adapted adapter = ((AdaptableModel) student).adapt(pairs, seed); // checked when constructed
+        AdaptableModel.Adapted adapter = adaptable.adapt(pairs, seed);
         return new Adaptation(adapter, prompt, adapter, since(t));
     }
 
