@@ -345,16 +345,17 @@ public final class Recipe {
     }
 
     /**
-     * The recipe in one schedule per model, about 2 h on 2 cores, for anyone who retrains from scratch: the chain's
+     * The recipe in one schedule per model, meant to take about 2 h on 2 cores, for anyone who retrains from scratch: the chain's
      * lessons without its restarts. The student (12,000 steps of 2,048 tokens from random weights, one warmup and
      * cosine decay from 1.5e-3): short records with 1-3 candidates first, invented objects, piece values and word keys
      * from the start, then the last links' mix ({@link #NOVEL_MORE}) with synthesis tasks over invented tools. The
      * teacher: 2,000 privileged steps from the student, so that the two differ by exactly the privileged knowledge.
      * Checkpoints (and dev evaluations) every 400 steps, about 3.5 min.
      *
-     * <p>Session 10's version (8,000 steps of 4,096 tokens from 2e-3, the same compute) reached dev 68% and shifted test
-     * 0.7%: it learnt the task but wrote invented tool names on held-out domains. Its dev exact match was still rising
-     * steeply when the schedule ended, so this one spends the same tokens on half-size batches: twice the updates.
+     * <p>Session 10's version (8,000 steps of 4,096 tokens from 2e-3: 33M tokens, 2.0 h for the student) reached dev 68%
+     * and shifted test 0.7%: it learnt the task but wrote invented tool names on held-out domains. Its dev exact match
+     * was still rising steeply when the schedule ended, so this one takes 1.5x the updates on half-size batches (25M
+     * tokens), for a student that fits the 2 h with its teacher.
      */
     public static List<Spec> compact(long seed) {
         Shape shape = base(seed).shape();
