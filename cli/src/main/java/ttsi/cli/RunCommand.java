@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.engine.tensor.DType;
 import ttsi.agent.method.Answering;
+import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.LanguageModel;
@@ -18,8 +18,11 @@ import ttsi.bench.data.DataDirs;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
 import ttsi.bench.run.Shard;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.tensor.Parallel;
+import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.LoraMerge;
+import ttsi.engine.train.TrainConfig;
 
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "Run a method over a benchmark: one JSON line per sample in OUT/results-seed-S.jsonl as it finishes.",
@@ -113,12 +116,18 @@ public final class RunCommand implements Callable<Integer> {
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(firstSeed + i);
         DType weights = dtypeOption.parsed();
+        // Every option is checked before the data folder is looked for, so a bad number is named even where none is found.
+        UncertaintyEstimator.Options h = new UncertaintyEstimator.Options(uncertaintyOptions.tau(), meanScores, singleTool(), samples);
+        DataSynthesizer.Options g = synthesisOptions.checked().config(maxTokens, synthesisContext);
+        Answering answering = new Answering(InferenceMode.of(inference), samples, sampleTemperature, maxTokens);
+        LoraConfig lora = loraOptions.config();
+        TrainConfig training = trainingOptions.config();
         return RunConfig.defaults(model, benchmark, DataDirs.resolve(dataDir), method)
-                .withUncertainty(new UncertaintyEstimator.Options(uncertaintyOptions.tau(), meanScores, singleTool(), samples))
-                .withSynthesis(synthesisOptions.checked().config(maxTokens, synthesisContext))
-                .withInference(new Answering(InferenceMode.of(inference), samples, sampleTemperature, maxTokens))
+                .withUncertainty(h)
+                .withSynthesis(g)
+                .withInference(answering)
                 .withIcl(new RunConfig.Icl(iclPool, iclShots))
-                .withAdaptation(loraOptions.config(), trainingOptions.config())
+                .withAdaptation(lora, training)
                 .withTeacher(new RunConfig.Teacher(teacherOptions.url, teacherOptions.model))
                 .withStudent(adapter, weights == null ? null : weights.name().toLowerCase(java.util.Locale.ROOT))
                 .withSamples(seedList, limit)

@@ -97,8 +97,11 @@ class HelpTest {
             for (OptionSpec o : spec.options()) {
                 if (o.usageHelp() || o.versionHelp() || o.required()) continue;
                 String text = String.join(" ", o.description());
-                if (o.defaultValue() != null) {
-                    if (!usage.contains("Default:" + o.defaultValue().replaceAll("\\s+", ""))) problems.add(describe(path) + " " + o.longestName() + ": default not shown");
+                // A default is the annotation's defaultValue, or the field's initial value (a setting read from its record).
+                String shown = o.defaultValue() != null ? o.defaultValue() : o.hasInitialValue() && o.initialValue() != null
+                        && !(o.initialValue() instanceof Boolean) && !(o.initialValue() instanceof java.util.Collection<?>) ? String.valueOf(o.initialValue()) : null;
+                if (shown != null) {
+                    if (!usage.contains("Default:" + shown.replaceAll("\\s+", ""))) problems.add(describe(path) + " " + o.longestName() + ": default not shown");
                 } else if (o.arity().max() > 0 && !text.toLowerCase(Locale.ROOT).contains("default")) {
                     // No static default: the description must say in words what happens without the option.
                     problems.add(describe(path) + " " + o.longestName() + ": no default, and the description does not say what it is");
