@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import ttsi.agent.json.Json;
-import ttsi.engine.tensor.DType;
 import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.tensor.DType;
 import ttsi.toolshift.BpeTrainer;
 
 /**

@@ -14,14 +14,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import ttsi.agent.tools.BenchmarkPrompt;
 import ttsi.agent.tools.ChatToolPrompt;
-import ttsi.bench.score.Prediction;
 import ttsi.agent.tools.PyLiteral;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.bench.data.Dataset;
 import ttsi.bench.data.LoadIssue;
+import ttsi.bench.data.Sample;
 import ttsi.bench.score.EvalReport;
 import ttsi.bench.score.Evaluation;
+import ttsi.bench.score.Prediction;
 
 /**
  * Every benchmark on the real files in shared/data (skipped when that folder is absent): record counts, no

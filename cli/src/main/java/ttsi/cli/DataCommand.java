@@ -8,15 +8,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import ttsi.agent.json.Json;
 import ttsi.agent.tools.BenchmarkPrompt;
 import ttsi.agent.tools.ChatToolPrompt;
-import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.bench.data.Sample;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.data.DataDirs;
 import ttsi.bench.data.Dataset;
+import ttsi.bench.data.Sample;
 import ttsi.bench.fetch.Fetcher;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Benchmark data: what is available where, downloads from the official sources, samples.",

@@ -12,8 +12,8 @@ import ttsi.bench.report.Report;
 import ttsi.bench.report.RunLoader;
 import ttsi.engine.tensor.Parallel;
 import ttsi.engine.train.StepReport;
-import ttsi.toolshift.Demo;
 import ttsi.engine.train.TrainConfig;
+import ttsi.toolshift.Demo;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true, description = {
         "The ToolShift experiment on the committed student and teacher, every method against the base model, with a report.",

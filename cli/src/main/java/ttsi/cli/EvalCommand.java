@@ -11,13 +11,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import ttsi.agent.json.Json;
-import ttsi.bench.score.Prediction;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.data.DataDirs;
 import ttsi.bench.data.Dataset;
 import ttsi.bench.score.EvalReport;
 import ttsi.bench.score.Evaluation;
+import ttsi.bench.score.Prediction;
 import ttsi.bench.score.PredictionsFile;
 import ttsi.bench.score.SampleResult;
 

@@ -118,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
         DType weights = dtypeOption.parsed();
         // Every option is checked before the data folder is looked for, so a bad number is named even where none is found.
         UncertaintyEstimator.Options h = new UncertaintyEstimator.Options(uncertaintyOptions.tau(), meanScores, singleTool(), samples);
-        DataSynthesizer.Options g = synthesisOptions.checked().config(maxTokens, synthesisContext);
+        DataSynthesizer.Options g = synthesisOptions.checked().config(maxTokens, DataSynthesizer.Context.of(synthesisContext));
         Answering answering = new Answering(InferenceMode.of(inference), samples, sampleTemperature, maxTokens);
         LoraConfig lora = loraOptions.config();
         TrainConfig training = trainingOptions.config();

@@ -78,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
                 Duration.ofMillis((long) (grace * 1000)), maxBodyMb << 20, maxTokens, TtsiMode.of(ttsi, "--ttsi"),
                 UncertaintyEstimator.Options.defaults().withTau(uncertaintyOptions.tau()),
                 synthesisOptions.checked().config(OptionChecks.atLeast("--synthesis-max-tokens", synthesisMaxTokens, 1),
-                        DataSynthesizer.Options.defaults().context().key), access,
+                        DataSynthesizer.Options.defaults().context()), access,
                 new ConnectionLimits(Duration.ofMillis((long) (OptionChecks.positive("--body-timeout", bodyTimeout) * 1000)),
                         Duration.ofMillis((long) (OptionChecks.positive("--idle-timeout", idleTimeout) * 1000)), OptionChecks.atLeast("--max-connections", maxConnections, 1),
                         (long) OptionChecks.atLeast("--max-buffered-mb", maxBufferedMb, 1) << 20));

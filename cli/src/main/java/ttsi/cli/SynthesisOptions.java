@@ -21,9 +21,8 @@ final class SynthesisOptions {
      * maxTokens tokens, sampled at --synthesis-temperature (top-p as the defaults'), trained in the given context
      * (dialogue or single-turn).
      */
-    DataSynthesizer.Options config(int maxTokens, String context) {
-        return new DataSynthesizer.Options(k, maxAttempts, DEFAULTS.generation().withTemperature(temperature).withMaxTokens(maxTokens),
-                DataSynthesizer.Context.of(context));
+    DataSynthesizer.Options config(int maxTokens, DataSynthesizer.Context context) {
+        return new DataSynthesizer.Options(k, maxAttempts, DEFAULTS.generation().withTemperature(temperature).withMaxTokens(maxTokens), context);
     }
 
     /** Checks each: --k and --max-attempts >= 1, --synthesis-temperature >= 0. */

@@ -1,8 +1,8 @@
 package ttsi.cli;
 
-import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.Answering;
 import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
-import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;
 

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ttsi.agent.backend.EmbeddedModel;
-import ttsi.agent.model.LanguageModel;
 import ttsi.agent.json.Json;
+import ttsi.agent.model.LanguageModel;
 
 /**
  * The endpoints, independent of the HTTP library: routing, admission (a bounded number of requests in progress;

@@ -7,9 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import ttsi.agent.tools.ParameterSchema;
 import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
+import ttsi.agent.tools.ParameterSchema;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import ttsi.agent.backend.EmbeddedModel;
+import ttsi.agent.json.Json;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationListener;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.TokenChoice;
-import ttsi.agent.json.Json;
 import ttsi.engine.tokenizer.StreamingDecoder;
 import ttsi.engine.tokenizer.Tokenizer;
 

@@ -8,12 +8,12 @@ import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import ttsi.agent.backend.OpenAiException;
+import ttsi.agent.json.Json;
 import ttsi.agent.method.Plan;
 import ttsi.agent.method.TestTimeMethod;
 import ttsi.agent.method.Uncertainty;
 import ttsi.agent.model.AdaptableModel;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 

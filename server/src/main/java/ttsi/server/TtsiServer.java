@@ -33,8 +33,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import ttsi.agent.model.LanguageModel;
 import ttsi.agent.json.Json;
+import ttsi.agent.model.LanguageModel;
 
 /**
  * {@code ttsi serve}'s HTTP/1.1 server on Netty. Netty keeps reading every connection while its request is being

@@ -17,11 +17,11 @@ import java.net.URI;
 import java.time.Duration;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.backend.OpenAiModel;
+import ttsi.agent.json.Json;
 import ttsi.agent.method.PromptFormat;
 import ttsi.agent.method.Uncertainty;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.agent.model.GenerationOptions;
-import ttsi.agent.json.Json;
 
 /** The endpoints over real HTTP on loopback, on the tiny random model. */
 @Timeout(120)

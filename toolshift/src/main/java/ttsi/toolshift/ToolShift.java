@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import ttsi.agent.method.PromptFormat;
 import ttsi.agent.json.Json;
+import ttsi.agent.method.PromptFormat;
 import ttsi.agent.tools.Message;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.bench.data.Sample;
 import ttsi.bench.data.SftRecords;
 import ttsi.toolshift.World.Split;
 

@@ -1,8 +1,8 @@
 package ttsi.toolshift;
 
-import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.Answering;
 import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.UncertaintyEstimator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,14 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.backend.OpenAiModel;
 import ttsi.agent.json.Json;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.bench.Benchmarks;
+import ttsi.bench.data.Sample;
 import ttsi.bench.run.RunConfig;
 import ttsi.bench.run.Runner;
-import ttsi.engine.tensor.DType;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.tensor.DType;
 import ttsi.engine.tokenizer.Tokenizer;
 import ttsi.engine.train.LoraConfig;
 import ttsi.engine.train.TrainConfig;

@@ -16,17 +16,17 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ttsi.agent.json.Json;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.bench.data.Dataset;
 import ttsi.bench.data.HammerLoader;
+import ttsi.bench.data.Sample;
 import ttsi.toolshift.World.Split;
 
 class WorldTest {

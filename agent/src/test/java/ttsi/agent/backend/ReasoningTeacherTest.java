@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Timeout;
 import ttsi.agent.backend.OpenAiModelTest.Reply;
 import ttsi.agent.backend.OpenAiModelTest.Request;
 import ttsi.agent.backend.OpenAiModelTest.Stub;
+import ttsi.agent.json.Json;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
-import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 

@@ -7,10 +7,6 @@ import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
-import ttsi.agent.json.Json;
-import ttsi.agent.tools.Message;
-import ttsi.agent.tools.ToolCall;
-import ttsi.agent.tools.ToolSpec;
 
 /**
  * One benchmark item. {@code conversation} is what the model sees before it answers (a single-query sample is

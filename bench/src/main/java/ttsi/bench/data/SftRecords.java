@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import ttsi.agent.method.PromptFormat;
 import ttsi.agent.json.Json;
+import ttsi.agent.method.PromptFormat;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 

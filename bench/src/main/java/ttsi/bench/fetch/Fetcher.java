@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import ttsi.agent.json.Json;
-import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmark.Source;
+import ttsi.bench.Benchmark;
 
 /**
  * Downloads a benchmark's files from their official public sources into the data folder. It first checks

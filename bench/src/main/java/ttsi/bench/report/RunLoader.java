@@ -18,8 +18,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import ttsi.agent.method.InferenceMode;
 import ttsi.agent.json.Json;
+import ttsi.agent.method.InferenceMode;
 import ttsi.bench.score.InferenceScoring;
 
 /**

@@ -16,17 +16,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import ttsi.agent.method.InferenceMode;
 import ttsi.agent.json.Json;
-import ttsi.bench.score.Prediction;
-import ttsi.bench.data.Sample;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.tools.ToolCall;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.data.Dataset;
+import ttsi.bench.data.Sample;
 import ttsi.bench.score.EvalReport;
 import ttsi.bench.score.Evaluation;
 import ttsi.bench.score.InferenceScoring;
+import ttsi.bench.score.Prediction;
 
 /**
  * The files of a run directory, written the same way by every way of running: {@code ttsi run} (one process or one

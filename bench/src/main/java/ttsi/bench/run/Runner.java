@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import ttsi.agent.backend.OpenAiModel;
+import ttsi.agent.json.Json;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.PromptFormat;
@@ -22,16 +23,15 @@ import ttsi.agent.method.Uncertainty;
 import ttsi.agent.method.Variant;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.json.Json;
-import ttsi.bench.score.Prediction;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.bench.Benchmark;
 import ttsi.bench.Benchmarks;
 import ttsi.bench.data.Dataset;
+import ttsi.bench.data.Sample;
 import ttsi.bench.score.EvalReport;
 import ttsi.bench.score.Evaluation;
 import ttsi.bench.score.InferenceScoring;
+import ttsi.bench.score.Prediction;
 
 /**
  * Runs a method over a benchmark for one or more seeds, writing one JSON line per sample as it finishes into

@@ -8,9 +8,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import ttsi.agent.json.Json;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.bench.data.Sample;
 import ttsi.bench.score.Values.PyType;
 
 /**

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import ttsi.bench.data.Sample;
 import ttsi.bench.Benchmark;
 import ttsi.bench.data.Dataset;
+import ttsi.bench.data.Sample;
 
 /**
  * Scores predictions against a dataset with the benchmark's metrics:

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import ttsi.agent.json.Json;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.bench.data.Sample;
 
 /**
  * NexusRaven's rule (raven/eval/evaluator.py): the predicted and the reference call are both bound to the

@@ -4,9 +4,6 @@ import java.util.List;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolCallParser;
 import ttsi.agent.tools.ToolSpec;
-import ttsi.agent.tools.ToolCall;
-import ttsi.agent.tools.ToolCallParser;
-import ttsi.agent.tools.ToolSpec;
 
 /**
  * What a model answered for one sample: its raw text (null when calls were given directly) and the calls

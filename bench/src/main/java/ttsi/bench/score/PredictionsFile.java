@@ -11,10 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ttsi.agent.json.Json;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCallParser;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.bench.data.DataFormatException;
+import ttsi.bench.data.Sample;
 
 /**
  * Reads predictions: JSON Lines of {@code {"id": ..., "calls": [{"name", "arguments"}]}} or

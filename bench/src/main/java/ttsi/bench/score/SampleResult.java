@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ttsi.agent.json.Json;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
+import ttsi.bench.data.Sample;
 
 /**
  * The verdicts of one sample: {@code correct} is the benchmark's primary check (its accuracy), {@code checks}

@@ -1,10 +1,10 @@
 package ttsi.bench.run;
 
 import ttsi.agent.method.Answering;
-import ttsi.engine.train.TrainConfig;
-import ttsi.engine.train.LoraConfig;
 import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.UncertaintyEstimator;
+import ttsi.engine.train.LoraConfig;
+import ttsi.engine.train.TrainConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,11 +23,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ttsi.agent.json.Json;
 import ttsi.agent.method.InferenceMode;
 import ttsi.agent.model.Completion;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.agent.model.LanguageModel;
-import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
 import ttsi.agent.tools.ToolSpec;
 import ttsi.bench.report.Report;

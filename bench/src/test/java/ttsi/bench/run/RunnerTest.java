@@ -1,8 +1,8 @@
 package ttsi.bench.run;
 
-import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.Answering;
 import ttsi.agent.method.DataSynthesizer;
+import ttsi.agent.method.InferenceMode;
 import ttsi.agent.method.UncertaintyEstimator;
 import ttsi.engine.format.SharedFolder;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -8,9 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import ttsi.agent.json.Json;
 import ttsi.agent.tools.Message;
-import ttsi.bench.data.Sample;
 import ttsi.agent.tools.ToolCall;
 import ttsi.agent.tools.ToolSpec;
+import ttsi.bench.data.Sample;
 
 class NexusRavenCheckTest {
     private static final ToolSpec SEARCH = ToolSpec.fromJson(Json.parse("""

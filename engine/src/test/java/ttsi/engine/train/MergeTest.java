@@ -17,11 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import ttsi.engine.Golden;
-import ttsi.engine.tensor.DType;
 import ttsi.engine.format.FormatException;
 import ttsi.engine.format.Safetensors;
 import ttsi.engine.model.Model;
 import ttsi.engine.model.RandomCheckpoint;
+import ttsi.engine.tensor.DType;
 
 /**
  * Merging a PEFT adapter into the weights (W + scale·B·A). Expected values come from independent paths: PyTorch's
