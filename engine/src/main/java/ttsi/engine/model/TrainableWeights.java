@@ -60,6 +60,30 @@ public final class TrainableWeights {
         weights = new Weights(embed, layers, norm, head);
     }
 
+    private TrainableWeights(TrainableWeights src) {
+        tied = src.tied;
+        weights = src.weights;
+        Map<float[], float[]> fresh = new java.util.IdentityHashMap<>();
+        for (Tensor t : src.tensors.values()) {
+            float[] g = new float[t.grad().length];
+            fresh.put(t.grad(), g);
+            tensors.put(t.name(), new Tensor(t.name(), t.shape(), t.value(), g));
+        }
+        layerGrads = new float[src.layerGrads.length][][];
+        for (int l = 0; l < layerGrads.length; l++) {
+            layerGrads[l] = new float[src.layerGrads[l].length][];
+            for (int s = 0; s < layerGrads[l].length; s++) layerGrads[l][s] = src.layerGrads[l][s] == null ? null : fresh.get(src.layerGrads[l][s]);
+        }
+    }
+
+    /**
+     * The same parameters (values shared, so every update is seen) with gradient arrays of its own: a data-parallel
+     * worker accumulates its share of a batch there, and the shares are then summed in a fixed order.
+     */
+    public TrainableWeights gradientReplica() {
+        return new TrainableWeights(this);
+    }
+
     private Matrix matrix(String name, Matrix m) {
         float[] v = m.toFloats();
         tensors.put(name, new Tensor(name, new long[] {m.rows(), m.cols()}, v, new float[v.length]));

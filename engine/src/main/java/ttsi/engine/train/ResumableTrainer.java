@@ -25,7 +25,8 @@ import ttsi.engine.model.TrainableWeights;
  * Full-parameter training for a fixed number of steps over batches made fresh at each step, checkpointed every
  * {@code checkpointEvery} steps and resumable after a kill: a run stopped anywhere and started again computes the
  * same weights as one that ran through (the batch of step s is a function of s alone, and the checkpoint holds the
- * f32 weights, AdamW's moments and the step).
+ * f32 weights, AdamW's moments and the step). A batch's sequences are spread over the kernel threads
+ * ({@link DataParallelBackprop}), so the bits depend on the thread count as well.
  *
  * <p>The work folder holds {@code checkpoint/}: an ordinary HF model folder in f32 (so an evaluator can load it),
  * plus {@code optimizer.bin}, {@code state.json} and {@code steps.csv} (every step so far). A checkpoint is written
@@ -109,7 +110,7 @@ public final class ResumableTrainer {
                 secondsBefore = state.path("seconds").asDouble();
                 if (listener != null) listener.resumed(at);
             }
-            FullBackprop bp = new FullBackprop(config, w);
+            DataParallelBackprop bp = new DataParallelBackprop(config, w);
             LrSchedule schedule = LrSchedule.of(o.scheduler(), o.totalSteps(), o.warmupRatio());
             long t0 = System.nanoTime();
             try {
@@ -121,9 +122,8 @@ public final class ResumableTrainer {
                     int count = 0;
                     for (TrainingExample e : batch) count += e.targetCount();
                     if (count == 0) throw new IllegalStateException("step " + step + ": the batch has no target tokens");
-                    double loss = 0;
                     // Token-averaged loss over the batch, as LoraTrainer's.
-                    for (TrainingExample e : batch) loss += bp.forwardBackward(e.tokens(), e.target(), 1f / count).sum() / count;
+                    double loss = bp.forwardBackward(batch, 1f / count).sum() / count;
                     if (!Double.isFinite(loss)) throw new IllegalStateException("step " + step + ": the loss is " + loss + " (diverged; lower the learning rate)");
                     double norm = opt.clipGradNorm(o.maxGradNorm());
                     double lr = o.learningRate() * schedule.factor(step);
