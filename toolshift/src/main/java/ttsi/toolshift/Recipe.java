@@ -12,7 +12,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import ttsi.agent.backend.EmbeddedModel;
 import ttsi.agent.json.Json;
+import ttsi.agent.method.DataSynthesizer;
 import ttsi.agent.method.PromptFormat;
+import ttsi.agent.tools.Message;
 import ttsi.agent.model.GenerationOptions;
 import ttsi.bench.data.Sample;
 import ttsi.bench.score.ExactMatch;
@@ -81,9 +83,15 @@ public final class Recipe {
      * often tools are renamed, how often a synthesis task comes instead of an answering one). Early phases are
      * short records with few candidates, where copying values forms soonest; later ones the full format.
      */
-    public record Phase(String name, int steps, World.Mix mix, double pSynthesis, World.Mix synthesisMix) {
+    public record Phase(String name, int steps, World.Mix mix, double pSynthesis, World.Mix synthesisMix, int turns) {
         public Phase {
             if (steps < 1) throw new IllegalArgumentException("a phase needs at least one step, got " + steps);
+            if (turns < 1) throw new IllegalArgumentException("an answering record needs at least one turn, got " + turns);
+        }
+
+        /** A phase of single-request answering records. */
+        public Phase(String name, int steps, World.Mix mix, double pSynthesis, World.Mix synthesisMix) {
+            this(name, steps, mix, pSynthesis, synthesisMix, 1);
         }
 
         /** A phase whose synthesis tasks list world tools under their own names and keys (synthesisMix null). */
@@ -123,7 +131,9 @@ public final class Recipe {
             if (!(scale > 0 && scale <= 1)) throw new IllegalArgumentException("the step scale must be in (0, 1], got " + scale);
             if (scale == 1) return this;
             List<Phase> ps = new ArrayList<>();
-            for (Phase p : phases) ps.add(new Phase(p.name(), Math.max(1, (int) Math.round(p.steps() * scale)), p.mix(), p.pSynthesis(), p.synthesisMix()));
+            for (Phase p : phases) {
+                ps.add(new Phase(p.name(), Math.max(1, (int) Math.round(p.steps() * scale)), p.mix(), p.pSynthesis(), p.synthesisMix(), p.turns()));
+            }
             return new Spec(name, shape, ps, batchTokens, learningRate, privileged, initSeed, checkpointEvery, from);
         }
 
@@ -433,7 +443,7 @@ public final class Recipe {
             while (tokens < spec.batchTokens()) {
                 ObjectNode record = record(spec, phase, d, r.split(), testQueries, pieces);
                 if (record == null) continue;
-                TrainingExample e = padded(SftExamples.fromChat(tok, template, record), pad);
+                TrainingExample e = padded(SftExamples.fromChatEveryAnswer(tok, template, record), pad);
                 out.add(e);
                 tokens += e.tokens().length;
             }
@@ -491,9 +501,25 @@ public final class Recipe {
             if (testQueries.contains(seed.sample().query()) || syn.pairs().stream().anyMatch(p -> testQueries.contains(p.query()))) return null;
             return ToolShift.synthesisRecord(syn);
         }
-        Sample s = w.answering(split, "train", r, phase.mix(), pieces);
-        if (testQueries.contains(s.query())) return null;
-        return ToolShift.answeringRecord(s, d.config().format());
+        if (phase.turns() == 1) {
+            Sample s = w.answering(split, "train", r, phase.mix(), pieces);
+            if (testQueries.contains(s.query())) return null;
+            return ToolShift.answeringRecord(s, d.config().format());
+        }
+        // Up to turns requests over one listing, each answered (and each answer trained): the listing's tokens are
+        // paid once for several supervised answers. Earlier turns are new requests over the same listed tools, as
+        // a synthesis task's pairs are, rendered as earlier user and assistant turns (as ICL demonstrations are).
+        World.Drawn drawn = w.draw(split, "train", r, phase.mix(), pieces);
+        int earlier = r.nextInt(phase.turns());
+        List<PromptFormat.Demo> turns = new ArrayList<>();
+        if (earlier > 0) {
+            for (DataSynthesizer.Pair p : w.synthesis(split, drawn, earlier, r, pieces).pairs()) {
+                if (testQueries.contains(p.query())) return null;
+                turns.add(new PromptFormat.Demo(List.of(Message.user(p.query())), p.calls()));
+            }
+        }
+        if (testQueries.contains(drawn.sample().query())) return null;
+        return ToolShift.answeringRecord(drawn.sample(), turns, d.config().format());
     }
 
     /** Greedy exact match and tool accuracy of a model folder on the first n samples, answered as the benchmark runner does. */

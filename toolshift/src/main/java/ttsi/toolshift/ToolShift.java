@@ -105,6 +105,16 @@ public final class ToolShift {
         return SftRecords.answering(s, f);
     }
 
+    /**
+     * An answering example after earlier requests over the same tools: each earlier one a user turn and its answer,
+     * as the format renders ICL demonstrations, then the sample's request and answer.
+     */
+    public static ObjectNode answeringRecord(Sample s, List<PromptFormat.Demo> earlier, PromptFormat f) {
+        List<Message> ms = new ArrayList<>(f.messages(s.conversation(), s.tools(), earlier));
+        ms.add(f.answer(s.gold()));
+        return chatRecord(ms, f.templateTools(s.tools()));
+    }
+
     /** The synthesis example: DataSynthesizer's prompt and the JSON-list answer. */
     public static ObjectNode synthesisRecord(World.Synthesis s) {
         List<Message> ms = new ArrayList<>(s.prompt());

@@ -142,6 +142,48 @@ class RecipeTest {
     }
 
     @Test
+    void multiTurnRecordsTrainEveryAnswerOverOneListing(@TempDir Path dir) {
+        ToolShift.Data data = Recipe.data(SMALL, 400, dir.resolve("data"));
+        Path tokDir = Recipe.tokenizerDir(dir.resolve("data"));
+        ttsi.engine.tokenizer.Tokenizer tok = ttsi.engine.tokenizer.Tokenizer.load(tokDir);
+        ChatTemplate template = ChatTemplate.load(tokDir);
+        Set<String> testQueries = new HashSet<>();
+        for (Sample s : data.test()) testQueries.add(s.query());
+        Recipe.Spec student = new Recipe.Spec("student", new Recipe.Shape(32, 1, 2, 1, 64),
+                List.of(new Recipe.Phase("turns", 4, new World.Mix(0.15, 2, 4, 0.3), 0.0, null, 3)), 700, 3e-3, false, 1, 3);
+        SplittableRandom r = new SplittableRandom(9);
+        int[] byTurns = new int[4];
+        for (int i = 0; i < 200; i++) {
+            ObjectNode rec = Recipe.record(student, student.phase(0), data, r.split(), testQueries, List.of());
+            if (rec == null) continue;
+            List<com.fasterxml.jackson.databind.JsonNode> answers = new java.util.ArrayList<>();
+            rec.path("messages").forEach(m -> { if (m.path("role").asText().equals("assistant")) answers.add(m); });
+            byTurns[answers.size()]++;
+            for (String h : data.world().heldOutTools()) assertFalse(rec.toString().contains("\"" + h + "\""), "student data names held-out tool " + h);
+            for (String q : testQueries) assertFalse(rec.toString().contains(Json.MAPPER.valueToTree(q).toString()), "a test request leaked: " + q);
+            // Every answer is a target, and nothing else is: the target tokens decode to the answers' text, in order.
+            TrainingExample e = ttsi.engine.train.SftExamples.fromChatEveryAnswer(tok, template, rec);
+            StringBuilder targets = new StringBuilder();
+            int runs = 0;
+            for (int t = 0; t < e.tokens().length; t++) {
+                if (e.target()[t] && (t == 0 || !e.target()[t - 1])) runs++;
+                if (e.target()[t]) targets.append(tok.decode(new int[] {e.tokens()[t]}));
+            }
+            assertEquals(answers.size(), runs, "one target run per answer");
+            for (var a : answers) {
+                String name = a.path("tool_calls").get(0).path("function").path("name").asText();
+                assertTrue(targets.toString().contains(name), "the answer calling " + name + " is a target: " + targets);
+            }
+            if (answers.size() == 1) {
+                TrainingExample single = ttsi.engine.train.SftExamples.fromChat(tok, template, rec);
+                assertArrayEquals(single.tokens(), e.tokens(), "one turn: the same tokens as the last-answer loss");
+                assertArrayEquals(single.target(), e.target());
+            }
+        }
+        assertTrue(byTurns[1] > 30 && byTurns[2] > 30 && byTurns[3] > 30, "1 to 3 turns: " + java.util.Arrays.toString(byTurns));
+    }
+
+    @Test
     void aStepScaleOutsideZeroToOneIsRefused() {
         Recipe.Spec s = Recipe.base(1);
         assertEquals(s.totalSteps(), s.scaled(1).totalSteps());

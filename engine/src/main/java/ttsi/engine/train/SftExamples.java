@@ -33,6 +33,56 @@ public final class SftExamples {
         return TrainingExample.promptAndAnswer(tok.encode(prompt), tok.encode(full.substring(prompt.length())));
     }
 
+    /**
+     * As {@link #fromChat}, with the loss on every assistant turn: a conversation of several requests and answers
+     * trains each answer, as HF's assistant-only loss does. The text is cut where each assistant turn starts and
+     * ends (the template's rendering of the conversation up to that turn, with and without it), and each piece is
+     * tokenized on its own, so every answer starts a fresh token sequence as a generated one does.
+     */
+    public static TrainingExample fromChatEveryAnswer(Tokenizer tok, ChatTemplate template, JsonNode chat) {
+        JsonNode messages = chat.path("messages");
+        if (!messages.isArray() || messages.isEmpty() || !messages.get(messages.size() - 1).path("role").asText().equals("assistant")) {
+            throw new IllegalArgumentException("a training chat needs 'messages' ending with an assistant message");
+        }
+        java.util.List<int[]> pieces = new java.util.ArrayList<>();
+        java.util.List<Boolean> isAnswer = new java.util.ArrayList<>();
+        String done = "";
+        for (int i = 0; i < messages.size(); i++) {
+            if (!messages.get(i).path("role").asText().equals("assistant")) continue;
+            String prompt = template.render(upTo(chat, i, true)), full = template.render(upTo(chat, i + 1, false));
+            if (!prompt.startsWith(done) || !full.startsWith(prompt)) {
+                throw new IllegalArgumentException("the chat template does not render the conversation turn by turn as prefixes of each other "
+                        + "(at message " + i + "); cannot isolate its answers");
+            }
+            pieces.add(tok.encode(prompt.substring(done.length())));
+            isAnswer.add(false);
+            pieces.add(tok.encode(full.substring(prompt.length())));
+            isAnswer.add(true);
+            done = full;
+        }
+        int n = 0;
+        for (int[] p : pieces) n += p.length;
+        int[] tokens = new int[n];
+        boolean[] target = new boolean[n];
+        int at = 0;
+        for (int k = 0; k < pieces.size(); k++) {
+            int[] p = pieces.get(k);
+            System.arraycopy(p, 0, tokens, at, p.length);
+            if (isAnswer.get(k)) java.util.Arrays.fill(target, at, at + p.length, true);
+            at += p.length;
+        }
+        return new TrainingExample(tokens, target);
+    }
+
+    /** The chat with its first n messages, rendered with or without the generation prompt. */
+    private static ObjectNode upTo(JsonNode chat, int n, boolean generationPrompt) {
+        ObjectNode c = chat.deepCopy();
+        ArrayNode ms = (ArrayNode) c.get("messages");
+        while (ms.size() > n) ms.remove(ms.size() - 1);
+        c.put("add_generation_prompt", generationPrompt);
+        return c;
+    }
+
     /** Raw text: loss on the completion and a final end-of-sequence token (if the tokenizer has one). */
     public static TrainingExample fromPromptCompletion(Tokenizer tok, String prompt, String completion) {
         int[] p = tok.encode(prompt, true), c = tok.encode(completion);
