@@ -41,7 +41,8 @@ final class ToolShiftCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "train: only these models of the chain, by folder name (student-base ... student, teacher; an unknown name "
             + "lists them all) (default: all, each after the model it starts from)") List<String> only;
     @Option(names = "--recipe", defaultValue = "chain", description = "train: 'chain' (the committed models: a base and links from it, ~5.5 h) "
-            + "or 'compact' (one schedule per model: DIR/student, then DIR/teacher from it, ~2 h on 2 cores)") String recipe;
+            + "or 'compact' (one schedule per model: DIR/student, then DIR/teacher from it, ~1.7 h on 2 cores) or 'compact-turns' "
+            + "(compact with up to 4 requests per tool listing and 4,800 student steps, ~2 h)") String recipe;
     @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
@@ -85,7 +86,8 @@ final class ToolShiftCommand implements Callable<Integer> {
         List<Recipe.Spec> specs = switch (recipe) {
             case "chain" -> Recipe.all(seed);
             case "compact" -> Recipe.compact(seed);
-            default -> throw new IllegalArgumentException("--recipe takes chain or compact, got '" + recipe + "'");
+            case "compact-turns" -> Recipe.compactTurns(seed);
+            default -> throw new IllegalArgumentException("--recipe takes chain, compact or compact-turns, got '" + recipe + "'");
         };
         if (only != null) {
             for (String o : only) {

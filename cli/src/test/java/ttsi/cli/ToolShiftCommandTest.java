@@ -64,7 +64,7 @@ class ToolShiftCommandTest {
         String[] small = {"--out", dir.toString(), "--train", "100", "--dev", "4", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500",
                 "--step-scale", "0.001"};
         var bad = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "fast"}, small));
-        assertTrue(bad.code() != 0 && bad.err().contains("--recipe takes chain or compact, got 'fast'"), bad.err());
+        assertTrue(bad.code() != 0 && bad.err().contains("--recipe takes chain, compact or compact-turns, got 'fast'"), bad.err());
         var r = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "compact"}, small));
         assertEquals(0, r.code(), r.err());
         var student = ttsi.agent.json.Json.MAPPER.readTree(dir.resolve("student/training.json").toFile());
