@@ -3,13 +3,16 @@ package ttsi.engine.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import ttsi.engine.tokenizer.ChatTemplate;
 import ttsi.engine.tokenizer.Tokenizer;
 
 /**
- * Supervised fine-tuning examples. A chat is trained on its last assistant message, rendered by the model's own
- * chat template (so the target includes the template's end-of-turn tokens); a prompt/completion pair on the
- * completion followed by the end-of-sequence token.
+ * Supervised fine-tuning examples. A chat is trained on its last assistant message (or on every one), rendered
+ * by the model's own chat template (so the target includes the template's end-of-turn tokens); a prompt/completion
+ * pair on the completion followed by the end-of-sequence token.
  */
 public final class SftExamples {
     private SftExamples() {}
@@ -44,8 +47,8 @@ public final class SftExamples {
         if (!messages.isArray() || messages.isEmpty() || !messages.get(messages.size() - 1).path("role").asText().equals("assistant")) {
             throw new IllegalArgumentException("a training chat needs 'messages' ending with an assistant message");
         }
-        java.util.List<int[]> pieces = new java.util.ArrayList<>();
-        java.util.List<Boolean> isAnswer = new java.util.ArrayList<>();
+        List<int[]> pieces = new ArrayList<>();
+        List<Boolean> isAnswer = new ArrayList<>();
         String done = "";
         for (int i = 0; i < messages.size(); i++) {
             if (!messages.get(i).path("role").asText().equals("assistant")) continue;
@@ -68,7 +71,7 @@ public final class SftExamples {
         for (int k = 0; k < pieces.size(); k++) {
             int[] p = pieces.get(k);
             System.arraycopy(p, 0, tokens, at, p.length);
-            if (isAnswer.get(k)) java.util.Arrays.fill(target, at, at + p.length, true);
+            if (isAnswer.get(k)) Arrays.fill(target, at, at + p.length, true);
             at += p.length;
         }
         return new TrainingExample(tokens, target);
@@ -87,7 +90,7 @@ public final class SftExamples {
     public static TrainingExample fromPromptCompletion(Tokenizer tok, String prompt, String completion) {
         int[] p = tok.encode(prompt, true), c = tok.encode(completion);
         if (tok.eosId().isPresent()) {
-            c = java.util.Arrays.copyOf(c, c.length + 1);
+            c = Arrays.copyOf(c, c.length + 1);
             c[c.length - 1] = tok.eosId().getAsInt();
         }
         return TrainingExample.promptAndAnswer(p, c);
