@@ -16,17 +16,20 @@ import ttsi.engine.tensor.Parallel;
  * lengths only, and every worker's kernels run inline with the same chunking as a parallel call.
  */
 public final class DataParallelBackprop {
-    private final TrainableWeights weights;
-    private final List<TrainableWeights> replicas = new ArrayList<>(); // [0] is weights itself
     private final List<FullBackprop> passes = new ArrayList<>();
+    private final float[][] grads;      // [tensor]: the weights' own gradient arrays
+    private final float[][][] parts;    // [worker - 1][tensor]: the other workers' gradient arrays
 
     public DataParallelBackprop(ModelConfig config, TrainableWeights weights, int workers) {
         if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
-        this.weights = weights;
+        List<TrainableWeights.Tensor> main = weights.tensors();
+        grads = new float[main.size()][];
+        for (int t = 0; t < grads.length; t++) grads[t] = main.get(t).grad();
+        parts = new float[workers - 1][][];
         for (int i = 0; i < workers; i++) {
             TrainableWeights w = i == 0 ? weights : weights.gradientReplica();
-            replicas.add(w);
             passes.add(new FullBackprop(config, w));
+            if (i > 0) parts[i - 1] = w.tensors().stream().map(TrainableWeights.Tensor::grad).toArray(float[][]::new);
         }
     }
 
@@ -85,15 +88,12 @@ public final class DataParallelBackprop {
 
     /** weights.grad += replica.grad for each other worker in order, then zeroes the replicas' grads. */
     private void reduce() {
-        List<TrainableWeights.Tensor> main = weights.tensors();
-        List<List<TrainableWeights.Tensor>> others = new ArrayList<>();
-        for (int w = 1; w < replicas.size(); w++) others.add(replicas.get(w).tensors());
-        for (int t = 0; t < main.size(); t++) {
-            float[] g = main.get(t).grad();
-            List<float[]> parts = new ArrayList<>();
-            for (List<TrainableWeights.Tensor> o : others) parts.add(o.get(t).grad());
+        for (int t = 0; t < grads.length; t++) {
+            float[] g = grads[t];
+            int tensor = t;
             Parallel.global().forRange(g.length, (from, to) -> {
-                for (float[] part : parts) {
+                for (float[][] worker : parts) {
+                    float[] part = worker[tensor];
                     for (int i = from; i < to; i++) g[i] += part[i];
                     Arrays.fill(part, from, to, 0f);
                 }
