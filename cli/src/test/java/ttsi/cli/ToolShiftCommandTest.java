@@ -38,9 +38,9 @@ class ToolShiftCommandTest {
         String[] small = {"--out", dir.toString(), "--train", "100", "--dev", "4", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500",
                 "--step-scale", "0.002"};
         // A link whose start is not trained yet is refused with a message that names it.
-        var early = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-late"}, small));
+        var early = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "chain", "--only", "student-late"}, small));
         assertTrue(early.code() != 0 && early.err().contains("student-mid"), early.err());
-        var r = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-base,student-mid"}, small));
+        var r = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "chain", "--only", "student-base,student-mid"}, small));
         assertEquals(0, r.code(), r.err());
         for (String m : new String[] {"student-base", "student-mid"}) {
             Path d = dir.resolve(m);
@@ -55,17 +55,18 @@ class ToolShiftCommandTest {
         assertEquals(1, info.path("world_seed").asInt());
         assertEquals(2, Files.readAllLines(dir.resolve("student-mid/dev.csv")).size(), "one evaluation, at the last step");
         // Finished: nothing to do.
-        var again = CliTest.run(concat(new String[] {"toolshift", "train", "--only", "student-base"}, small));
+        var again = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "chain", "--only", "student-base"}, small));
         assertTrue(again.err().contains("already trained"), again.err());
     }
 
     @Test
-    void theCompactRecipeTrainsTheStudentThenTheTeacherFromIt(@TempDir Path dir) throws Exception {
+    void theDefaultRecipeTrainsTheStudentThenTheTeacherFromIt(@TempDir Path dir) throws Exception {
         String[] small = {"--out", dir.toString(), "--train", "100", "--dev", "4", "--test", "10", "--synthesis", "20", "--tokenizer-vocab", "500",
                 "--step-scale", "0.001"};
         var bad = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "fast"}, small));
         assertTrue(bad.code() != 0 && bad.err().contains("--recipe takes chain, compact or compact-turns, got 'fast'"), bad.err());
-        var r = CliTest.run(concat(new String[] {"toolshift", "train", "--recipe", "compact"}, small));
+        // No --recipe: compact-turns, the recipe of the committed models.
+        var r = CliTest.run(concat(new String[] {"toolshift", "train"}, small));
         assertEquals(0, r.code(), r.err());
         var student = ttsi.agent.json.Json.MAPPER.readTree(dir.resolve("student/training.json").toFile());
         var teacher = ttsi.agent.json.Json.MAPPER.readTree(dir.resolve("teacher/training.json").toFile());
