@@ -24,7 +24,7 @@ import ttsi.toolshift.Demo;
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo", description = "output folder") Path out;
     @Option(names = "--models", description = "folder with student/ and teacher/ (default: models/toolshift of this checkout)") Path models;
-    @Option(names = "--limit", defaultValue = "270", description = "only the first N test samples: 270 of the 300 keep the demo within 20 min on 2 cores with CIs of about ±3.5 points (0: all 300)") int limit;
+    @Option(names = "--limit", defaultValue = "240", description = "only the first N test samples: 240 of the 300 keep the demo within 20 min on 2 cores, with CIs of ±1.5 to ±4 points on the method's variants (docs/RESULTS.md; 0: all 300)") int limit;
     @Option(names = "--seeds", defaultValue = "2", description = "seeds of the runs that sample (greedy runs use one)") int seeds;
     @Option(names = "--k", split = ",", defaultValue = "1,2,4", description = "synthetic pairs per uncertain input to compare") List<Integer> ks;
     @Mixin UncertaintyOptions uncertaintyOptions;
