@@ -23,7 +23,7 @@ import ttsi.toolshift.ToolShift;
         "'ttsi toolshift generate --out DIR' writes train/dev/test (Hammer format), sft.jsonl and manifest.json from a "
                 + "seed, and with --tokenizer-vocab N a byte-level BPE tokenizer trained on the training text into DIR/tokenizer; "
                 + "--sample-seed N draws fresh dev and test requests from the same world.",
-        "'ttsi toolshift train --out DIR' runs the whole recipe (about 2 h on 2 cores): DIR/data/toolshift (data + tokenizer), then "
+        "'ttsi toolshift train --out DIR' runs the whole recipe (about 2.3 h on 2 cores): DIR/data/toolshift (data + tokenizer), then "
                 + "DIR/student trained from random weights on fresh samples at every step (full-parameter SFT, training side only), then "
                 + "DIR/teacher from it (privileged: also sees the test side of the world), each with loss.csv/png, dev.csv/png "
                 + "(dev exact match at every checkpoint) and training.json.",
@@ -41,7 +41,7 @@ final class ToolShiftCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "train: only these models of the recipe, by folder name (student, teacher; an unknown name "
             + "lists them all) (default: all, each after the model it starts from)") List<String> only;
     @Option(names = "--recipe", defaultValue = "compact-turns", description = "train: 'compact-turns' (the committed models: one schedule per model "
-            + "with up to 4 requests per tool listing, ~2 h on 2 cores), 'compact' (the same with one request per listing and 4,000 student steps, "
+            + "with up to 4 requests per tool listing, ~2.3 h on 2 cores), 'compact' (the same with one request per listing and 4,000 student steps, "
             + "~1.7 h; weaker on the shift) or 'chain' (the earlier models: a base and 17 links from it, ~6 h)") String recipe;
     @Option(names = "--step-scale", defaultValue = "1", description = "train: multiply every phase's steps by this (smoke runs, e.g. 0.01)") double stepScale;
     @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
