@@ -110,9 +110,7 @@ public final class ToolShift {
      * as the format renders ICL demonstrations, then the sample's request and answer.
      */
     public static ObjectNode answeringRecord(Sample s, List<PromptFormat.Demo> earlier, PromptFormat f) {
-        List<Message> ms = new ArrayList<>(f.messages(s.conversation(), s.tools(), earlier));
-        ms.add(f.answer(s.gold()));
-        return chatRecord(ms, f.templateTools(s.tools()));
+        return SftRecords.answering(s, earlier, f);
     }
 
     /** The synthesis example: DataSynthesizer's prompt and the JSON-list answer. */

@@ -30,7 +30,15 @@ public final class SftRecords {
 
     /** A sample's conversation in a prompt format, answered with its gold calls. */
     public static ObjectNode answering(Sample s, PromptFormat f) {
-        List<Message> ms = new ArrayList<>(f.messages(s.conversation(), s.tools(), List.of()));
+        return answering(s, List.of(), f);
+    }
+
+    /**
+     * As {@link #answering(Sample, PromptFormat)} after earlier requests over the same tools: each earlier one a user
+     * turn and its answer, as the format renders ICL demonstrations.
+     */
+    public static ObjectNode answering(Sample s, List<PromptFormat.Demo> earlier, PromptFormat f) {
+        List<Message> ms = new ArrayList<>(f.messages(s.conversation(), s.tools(), earlier));
         ms.add(f.answer(s.gold()));
         return chat(ms, f.templateTools(s.tools()));
     }
