@@ -42,6 +42,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--decode", defaultValue = "32", description = "decode tokens after the prompt")
     int decode;
+    @Option(names = "--decode-context", defaultValue = "-1", description = "prompt tokens kept in the cache before decoding "
+            + "(default -1: the whole prompt; 0: decode from an empty cache, as llama-bench's tg test does)")
+    int decodeContext;
 
     @Option(names = "--train", defaultValue = "256", description = "tokens of the LoRA training step (0: skip)")
     int train;
@@ -90,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
         OptionChecks.atLeast("--threads", threads, 1);
         OptionChecks.atLeast("--prefill", prefill, 1);
         OptionChecks.atLeast("--decode", decode, 0);
+        OptionChecks.inRange("--decode-context", decodeContext, -1, prefill);
         OptionChecks.atLeast("--train", train, 0);
         OptionChecks.atLeast("--train-targets", trainTargets, 0);
         OptionChecks.atLeast("--reps", reps, 1);
@@ -104,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
         DType dt = DType.parse(dtype);
         // Read by OpProfile when its class loads, before the first forward pass.
         if (profile) System.setProperty("ttsi.profile", "true");
-        Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, trainTargets, reps));
+        Map<String, Object> r = EngineBench.run(new EngineBench.Options(shape, dt, threads, prefill, decode, train, trainTargets, reps, decodeContext));
         print(r);
         return 0;
     }

@@ -26,6 +26,12 @@ final class OptionChecks {
         return v;
     }
 
+    /** An integer in [lo, hi]. */
+    static int inRange(String option, int v, int lo, int hi) {
+        if (v < lo || v > hi) throw new IllegalArgumentException(option + " must be in [" + lo + ", " + hi + "], got " + v);
+        return v;
+    }
+
     /** An integer >= min. */
     static int atLeast(String option, int v, int min) {
         if (v < min) throw new IllegalArgumentException(option + " must be >= " + min + ", got " + v);

@@ -216,6 +216,13 @@ class CliTest {
         for (String k : new String[] {"prefill_tokens_per_s", "decode_tokens_per_s", "prefill_gflops", "lora_train_tokens_per_s", "peak_rss_gib"}) {
             assertTrue(j.get(k).asDouble() > 0, k + " in " + j);
         }
+        // Decoding from an empty cache (llama-bench's tg) counts the attention over no prompt: fewer FLOPs per token.
+        Run empty = run("bench", "engine", "--shape", cfg.toString(), "--dtype", "bf16", "--threads", "1", "--prefill", "16", "--decode", "4",
+                "--decode-context", "0", "--train", "0", "--reps", "1", "--format", "json");
+        assertEquals(0, empty.code(), empty.err());
+        double perTokenFull = j.get("decode_gflops").asDouble() / j.get("decode_tokens_per_s").asDouble();
+        double perTokenEmpty = empty.json().get("decode_gflops").asDouble() / empty.json().get("decode_tokens_per_s").asDouble();
+        assertTrue(perTokenEmpty < perTokenFull, perTokenEmpty + " vs " + perTokenFull);
     }
 
     @Test

@@ -69,6 +69,7 @@ class OptionChecksTest {
         refused(out, "--seeds must be >= 1", "demo", "--out", out.toString(), "--seeds", "0");
         refused(out, "--test must be >= 1, got 0", "toolshift", "generate", "--out", out.toString(), "--test", "0");
         refused(out, "--reps must be >= 1, got 0", "bench", "engine", "--reps", "0");
+        refused(out, "--decode-context must be in [-1, 16], got 17", "bench", "engine", "--prefill", "16", "--decode-context", "17");
         refused(out, "--stream-share must be in [0, 1], got NaN", "bench", "serve", "--stream-share", "NaN");
         refused(out, "--std must be a number > 0, got NaN", "random-model", "--out", out.toString(), "--shape", "qwen2.5-0.5b", "--tokenizer", dir.toString(), "--std", "NaN");
     }

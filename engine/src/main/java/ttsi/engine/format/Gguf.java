@@ -83,6 +83,8 @@ public final class Gguf {
     private final int version;
     private final Map<String, Object> metadata;
     private final Map<String, Tensor> tensors;
+    /** Where Q8_0 matrices are copied into the engine's layout; the mapping's arena. */
+    private Arena arena;
 
     private Gguf(Path file, int version, Map<String, Object> metadata, Map<String, Tensor> tensors) {
         this.file = file;
@@ -102,7 +104,9 @@ public final class Gguf {
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
         }
-        return parse(file, all);
+        Gguf g = parse(file, all);
+        g.arena = arena;
+        return g;
     }
 
     /** Whether the file starts with the GGUF magic (false for missing or short files). */
@@ -374,7 +378,8 @@ public final class Gguf {
 
     /**
      * A 2-D tensor as a [rows, cols] matrix (GGUF dims [cols, rows]), checking its shape: a view of the mapping in
-     * its stored type (Q8_0 blocks included; the kernels read them as they are).
+     * its stored type, except Q8_0, whose blocks are copied into the engine's Q8_0 layout (the same values; see
+     * {@link DType#Q8_0}) in the arena the file was opened with.
      */
     public Matrix matrix(String name, int rows, int cols) {
         Tensor t = tensor(name);
@@ -391,7 +396,7 @@ public final class Gguf {
                 if (cols % DType.Q8_BLOCK != 0) {
                     throw new FormatException(file, "tensor '" + name + "' is Q8_0 with rows of " + cols + " values, not a multiple of its blocks of " + DType.Q8_BLOCK);
                 }
-                yield new Matrix(DType.Q8_0, t.data(), rows, cols);
+                yield Matrix.fromGgufQ8_0(t.data(), rows, cols, arena);
             }
         };
     }
@@ -409,7 +414,9 @@ public final class Gguf {
             case BF16 -> new Matrix(DType.BF16, t.data(), 1, n).toFloats();
             case Q8_0 -> {
                 if (n % DType.Q8_BLOCK != 0) throw new FormatException(file, "tensor '" + name + "' is Q8_0 with " + n + " values, not a multiple of its blocks of " + DType.Q8_BLOCK);
-                yield new Matrix(DType.Q8_0, t.data(), 1, n).toFloats();
+                try (Arena scratch = Arena.ofConfined()) {
+                    yield Matrix.fromGgufQ8_0(t.data(), 1, n, scratch).toFloats();
+                }
             }
         };
     }

@@ -27,8 +27,13 @@ import ttsi.engine.train.TrainingExample;
  */
 public final class EngineBench {
 
-    /** trainTargets: loss on the last this many tokens of the training sequence (0: on every token). */
-    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int trainTokens, int trainTargets, int reps) {}
+    /**
+     * trainTargets: loss on the last this many tokens of the training sequence (0: on every token). decodeContext:
+     * how many of the prompt's tokens stay in the cache before decoding (-1: all of them; 0: decode from an empty
+     * cache, as llama-bench's tg test does).
+     */
+    public record Options(String shape, DType dtype, int threads, int prefillTokens, int decodeTokens, int trainTokens, int trainTargets, int reps,
+                          int decodeContext) {}
 
     private EngineBench() {}
 
@@ -90,13 +95,14 @@ public final class EngineBench {
             r.put("prefill_tokens_per_s", round(prompt.length / best, 1));
             r.put("prefill_gflops", round(prefillFlops / best / 1e9, 1));
 
-            // Decode: one token at a time after the prompt, greedy over the logits.
+            // Decode: one token at a time after the prompt (or the first decodeContext tokens of it), greedy.
+            int context = o.decodeContext() < 0 ? prompt.length : Math.min(o.decodeContext(), prompt.length);
             double bestDecode = Double.MAX_VALUE, totalDecode = 0;
             int[] one = new int[1];
             OpProfile.reset();
             for (int rep = 0; rep < Math.max(1, o.reps() - 1); rep++) {
-                s.truncate(prompt.length);
-                one[0] = prompt[prompt.length - 1];
+                s.truncate(context);
+                one[0] = prompt[Math.max(0, context - 1)];
                 long t = System.nanoTime();
                 for (int i = 0; i < o.decodeTokens(); i++) {
                     float[] logits = d.forward(s, one, 0, 1, 1);
@@ -108,7 +114,7 @@ public final class EngineBench {
             }
             if (OpProfile.ON) r.put("decode_profile", profile(totalDecode, Math.max(1, o.reps() - 1)));
             double decodeFlops = 0;
-            for (int i = 0; i < o.decodeTokens(); i++) decodeFlops += forwardFlops(c, 1, prompt.length + i, 1);
+            for (int i = 0; i < o.decodeTokens(); i++) decodeFlops += forwardFlops(c, 1, context + i, 1);
             r.put("decode_tokens_per_s", round(o.decodeTokens() / bestDecode, 1));
             r.put("decode_gflops", round(decodeFlops / bestDecode / 1e9, 1));
             long weightBytes = weightBytes(c, o.dtype());

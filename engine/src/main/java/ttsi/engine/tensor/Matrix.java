@@ -5,7 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A row-major matrix [rows][cols] in its stored element type (f32, bf16, f16, or Q8_0 blocks of 32 along each
- * row), usually a slice of a memory-mapped checkpoint. HF linear weights are stored [out_features][in_features],
+ * row, laid out as {@link DType#Q8_0} says), usually a slice of a memory-mapped checkpoint. HF linear weights are stored [out_features][in_features],
  * so a linear layer is y = x · Wᵀ with both x rows and W rows contiguous along the input dimension.
  */
 public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
@@ -23,6 +23,19 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " " + dtype + " needs " + need
                     + " bytes, segment has " + data.byteSize());
         }
+    }
+
+    /**
+     * A Q8_0 matrix from GGUF's Q8_0 blocks (an f16 scale and 32 int8 per block, as llama.cpp stores them), copied
+     * into memory from the arena in this engine's Q8_0 layout ({@link DType#Q8_0}): the same values.
+     */
+    public static Matrix fromGgufQ8_0(MemorySegment blocks, int rows, int cols, java.lang.foreign.Arena arena) {
+        if (cols % DType.Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 rows hold whole blocks of " + DType.Q8_BLOCK + " values, not " + cols);
+        long need = (long) rows * cols / DType.Q8_BLOCK * Q8Blocks.GGUF_BLOCK_BYTES;
+        if (blocks.byteSize() < need) throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + need + " bytes of blocks, got " + blocks.byteSize());
+        MemorySegment out = arena.allocate(DType.Q8_0.byteSize((long) rows * cols), 64);
+        Q8Blocks.fromGguf(blocks, rows, cols, out);
+        return new Matrix(DType.Q8_0, out, rows, cols);
     }
 
     /** A heap f32 matrix over the given array (shared, not copied). */
@@ -45,8 +58,9 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
             case BF16 -> bf16ToFloat(data.getAtIndex(I16, i));
             case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
             case Q8_0 -> {
-                long block = i / DType.Q8_BLOCK * DType.Q8_BLOCK_BYTES;
-                yield Float.float16ToFloat(data.get(I16, block)) * data.get(ValueLayout.JAVA_BYTE, block + 2 + i % DType.Q8_BLOCK);
+                long r = i / cols, c = i % cols, rowOff = r * dtype.byteSize(cols);
+                float d = Simd.q8Scale(data, Q8Blocks.scaleAt(rowOff, cols, (int) (c / DType.Q8_BLOCK)));
+                yield d * data.get(ValueLayout.JAVA_BYTE, Q8Blocks.valueAt(rowOff, cols, c));
             }
         };
     }
@@ -56,7 +70,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
         long base = (long) r * cols;
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, F32, base * 4, out, off, cols);
-            case Q8_0 -> Simd.widenQ8_0(data, dtype.byteSize(base), 0, cols, out, off);
+            case Q8_0 -> Simd.widenQ8_0(data, dtype.byteSize(base), cols, 0, cols, out, off);
             default -> {
                 for (int c = 0; c < cols; c++) out[off + c] = get(base + c);
             }
@@ -103,8 +117,8 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
                 for (int c = 0; c < cols; c++) data.setAtIndex(I16, base + c, Float.floatToFloat16(in[off + c]));
             }
             case Q8_0 -> {
-                long rowBytes = dtype.byteSize(cols), at = r * rowBytes;
-                for (int c = 0; c < cols; c += DType.Q8_BLOCK, at += DType.Q8_BLOCK_BYTES) Q8Blocks.quantize(in, off + c, data, at);
+                long at = r * dtype.byteSize(cols);
+                for (int b = 0; b < cols / DType.Q8_BLOCK; b++) Q8Blocks.quantize(in, off + b * DType.Q8_BLOCK, data, at, cols, b);
             }
         }
     }

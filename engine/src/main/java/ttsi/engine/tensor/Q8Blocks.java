@@ -5,24 +5,56 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Q8_0 quantization of one block, as llama.cpp's {@code quantize_row_q8_0_ref} (and gguf-py's
- * {@code quantize_blocks} for Q8_0) does it, so that a model quantized here holds the same bytes as the GGUF file
+ * {@code quantize_blocks} for Q8_0) does it, so that a model quantized here holds the same values as the GGUF file
  * llama-quantize makes from the same f32 weights: d = max|x| / 127 in f32, q = x · (1/d) rounded half away from
  * zero, d stored as f16 (round to nearest even). Dequantized values d·q are exact in f32 (an 11-bit mantissa
  * times an 8-bit integer), so the kernels can multiply the f32 value without a second rounding.
+ *
+ * <p>The in-memory row layout ({@link DType#Q8_0}): a row of n values at byte offset r holds block b's f16 scale
+ * at r + 2b, then its n int8 values from r + n/16 on (n/32 blocks of 34 bytes, as in GGUF, but not interleaved).
  */
 final class Q8Blocks {
     private Q8Blocks() {}
 
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** GGUF's Q8_0 block: an f16 scale, then 32 int8 values. */
+    static final int GGUF_BLOCK_BYTES = 34;
 
-    /** Quantizes x[off .. off+32) into the 34 bytes at out[at ..]. */
-    static void quantize(float[] x, int off, MemorySegment out, long at) {
+    /** Byte offset of block b's scale in the row of n values at rowOff. */
+    static long scaleAt(long rowOff, int n, int b) {
+        return rowOff + 2L * b;
+    }
+
+    /** Byte offset of value c in the row of n values at rowOff. */
+    static long valueAt(long rowOff, int n, long c) {
+        return rowOff + n / 16 + c;
+    }
+
+    /** Quantizes x[off .. off+32) as block b of the row of n values at rowOff. */
+    static void quantize(float[] x, int off, MemorySegment out, long rowOff, int n, int b) {
         float amax = 0f;
         for (int j = 0; j < DType.Q8_BLOCK; j++) amax = Math.max(amax, Math.abs(x[off + j]));
         float d = amax / 127f;
         float id = d != 0f ? 1f / d : 0f;
-        out.set(I16, at, Float.floatToFloat16(d));
-        for (int j = 0; j < DType.Q8_BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) roundHalfAway(x[off + j] * id));
+        out.set(I16, scaleAt(rowOff, n, b), Float.floatToFloat16(d));
+        long q = valueAt(rowOff, n, (long) b * DType.Q8_BLOCK);
+        for (int j = 0; j < DType.Q8_BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, q + j, (byte) roundHalfAway(x[off + j] * id));
+    }
+
+    /**
+     * GGUF's Q8_0 blocks (rows·cols/32 blocks of an f16 scale and 32 int8, row after row) in the in-memory layout,
+     * written to out (as many bytes): the same scales and values, bit for bit.
+     */
+    static void fromGguf(MemorySegment blocks, int rows, int cols, MemorySegment out) {
+        int nb = cols / DType.Q8_BLOCK;
+        long rowBytes = DType.Q8_0.byteSize(cols);
+        for (long r = 0; r < rows; r++) {
+            long src = r * nb * GGUF_BLOCK_BYTES, dst = r * rowBytes;
+            for (int b = 0; b < nb; b++, src += GGUF_BLOCK_BYTES) {
+                out.set(I16, scaleAt(dst, cols, b), blocks.get(I16, src));
+                MemorySegment.copy(blocks, src + 2, out, valueAt(dst, cols, (long) b * DType.Q8_BLOCK), DType.Q8_BLOCK);
+            }
+        }
     }
 
     /** C's roundf: to the nearest integer, halves away from zero (exact: a float plus 0.5 fits a double). */

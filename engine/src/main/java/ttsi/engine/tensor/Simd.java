@@ -147,41 +147,46 @@ final class Simd {
         return bits.reinterpretAsFloats();
     }
 
-    // ---- Q8_0 (blocks of 32: f16 scale d, 32 int8 q; element = d·q, exact in f32) ----
+    // ---- Q8_0 (blocks of 32; a row is its f16 block scales, then its int8 values: see Q8Blocks) ----
 
     /** Bytes per int8 load: L lanes, but at least the 64-bit minimum shape (then only the first L are used). */
     static final VectorSpecies<Byte> BQ = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final VectorMask<Byte> BQ_FIRST_L = BQ.indexInRange(0, L);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    /** The f16 scale of the Q8_0 block at byteOff, as f32. */
+    /** The f16 scale at byteOff (see {@link Q8Blocks#scaleAt}), as f32. */
     static float q8Scale(MemorySegment seg, long byteOff) {
         return Float.float16ToFloat(seg.get(I16, byteOff));
     }
 
-    /** L int8 values at byteOff, widened and times d: exactly the dequantized f32 values. */
-    static FloatVector q8(MemorySegment seg, long byteOff, float d) {
+    /** L int8 values at byteOff, widened to f32 (not scaled). */
+    static FloatVector q8(MemorySegment seg, long byteOff) {
         ByteVector b = BQ.length() == L ? ByteVector.fromMemorySegment(BQ, seg, byteOff, LE)
                 : ByteVector.fromMemorySegment(BQ, seg, byteOff, LE, BQ_FIRST_L);
-        return ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).mul(d);
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** L int8 values at byteOff, widened and times d: exactly the dequantized f32 values. */
+    static FloatVector q8(MemorySegment seg, long byteOff, float d) {
+        return q8(seg, byteOff).mul(d);
     }
 
     /**
-     * Elements [col, col+n) of the Q8_0 row starting at rowByteOff, dequantized into dst[o..o+n): whole blocks
-     * with vectors, a partial first or last block element by element (same values).
+     * Elements [col, col+n) of the Q8_0 row of rowCols values starting at rowByteOff, dequantized into
+     * dst[o..o+n): whole blocks with vectors, a partial first or last block element by element (same values).
      */
-    static void widenQ8_0(MemorySegment seg, long rowByteOff, int col, int n, float[] dst, int o) {
+    static void widenQ8_0(MemorySegment seg, long rowByteOff, int rowCols, int col, int n, float[] dst, int o) {
         int c = col, end = col + n;
+        long values = Q8Blocks.valueAt(rowByteOff, rowCols, 0);
         while (c < end) {
             int j = c % DType.Q8_BLOCK;
-            long block = rowByteOff + (long) (c / DType.Q8_BLOCK) * DType.Q8_BLOCK_BYTES;
-            float d = q8Scale(seg, block);
+            float d = q8Scale(seg, Q8Blocks.scaleAt(rowByteOff, rowCols, c / DType.Q8_BLOCK));
             if (j == 0 && end - c >= DType.Q8_BLOCK) {
-                for (int i = 0; i < DType.Q8_BLOCK; i += L) q8(seg, block + 2 + i, d).intoArray(dst, o + c - col + i);
+                for (int i = 0; i < DType.Q8_BLOCK; i += L) q8(seg, values + c + i, d).intoArray(dst, o + c - col + i);
                 c += DType.Q8_BLOCK;
             } else {
                 int m = Math.min(DType.Q8_BLOCK - j, end - c);
-                for (int i = 0; i < m; i++) dst[o + c - col + i] = d * seg.get(ValueLayout.JAVA_BYTE, block + 2 + j + i);
+                for (int i = 0; i < m; i++) dst[o + c - col + i] = d * seg.get(ValueLayout.JAVA_BYTE, values + c + i);
                 c += m;
             }
         }
@@ -196,7 +201,7 @@ final class Simd {
         DType t = w.dtype();
         long rowStart = (long) r * w.cols();
         switch (t) {
-            case Q8_0 -> widenQ8_0(w.data(), t.byteSize(rowStart), col, n, dst, o);
+            case Q8_0 -> widenQ8_0(w.data(), t.byteSize(rowStart), w.cols(), col, n, dst, o);
             case F32 -> MemorySegment.copy(w.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, t.byteSize(rowStart + col), dst, o, n);
             case BF16 -> widenBf16(w.data(), t.byteSize(rowStart + col), n, dst, o);
             case F16 -> widenF16(w.data(), t.byteSize(rowStart + col), n, dst, o);

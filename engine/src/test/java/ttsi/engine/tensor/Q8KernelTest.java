@@ -2,6 +2,7 @@ package ttsi.engine.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static ttsi.engine.tensor.KernelTestSupport.assertBitsEqual;
 import static ttsi.engine.tensor.KernelTestSupport.assertClose;
 import static ttsi.engine.tensor.KernelTestSupport.randomFloats;
@@ -16,9 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Q8_0 weights: the quantizer against llama.cpp's rules written out here, and every kernel against the same kernel
- * on an f32 matrix holding the dequantized values (d·q is exact in f32, so the results must be the same bits), and
- * against the double-precision reference. The quantizer's bytes against llama-quantize's own file are checked in
+ * Q8_0 weights: the quantizer against llama.cpp's rules written out here, GGUF's blocks read into the engine's row
+ * layout, and every kernel against the same kernel on an f32 matrix holding the dequantized values (d·q is exact
+ * in f32, so the results must be the same bits) and against the double-precision reference. The one exception is
+ * a single token row (decode), whose kernel sums each block before scaling it, as llama.cpp does: it is checked
+ * against the reference within f32 rounding. The quantizer against llama-quantize's own file is checked in
  * {@code GgufGoldenTest}.
  */
 class Q8KernelTest {
@@ -144,12 +147,15 @@ class Q8KernelTest {
                 for (Parallel p : new Parallel[] {p1, p2, p3}) {
                     float[] y = new float[rows * n];
                     MatMul.linear(p, x, rows, q, bias, y);
-                    assertBitsEqual(expect, y, "Q8_0 linear " + Arrays.toString(s) + " threads=" + p.threads());
+                    if (rows > 1) assertBitsEqual(expect, y, "Q8_0 linear " + Arrays.toString(s) + " threads=" + p.threads());
+                    else assertClose(KernelTestSupport.linearRef(x, rows, f, bias), y, 1e-5, "Q8_0 decode " + Arrays.toString(s) + " threads=" + p.threads());
                 }
-                // One token row alone (decode) gives the bits it gets inside the batch (prefill).
-                float[] one = new float[n];
-                MatMul.linear(p2, Arrays.copyOfRange(x, (rows - 1) * k, rows * k), 1, q, bias, one);
-                assertBitsEqual(Arrays.copyOfRange(expect, (rows - 1) * n, rows * n), one, "last row alone " + Arrays.toString(s));
+                // One token row alone (decode) against the reference, and the same for any thread count.
+                float[] last = Arrays.copyOfRange(x, (rows - 1) * k, rows * k), one = new float[n], again = new float[n];
+                MatMul.linear(p2, last, 1, q, bias, one);
+                MatMul.linear(p3, last, 1, q, bias, again);
+                assertClose(KernelTestSupport.linearRef(last, 1, f, bias), one, 1e-5, "last row alone " + Arrays.toString(s));
+                assertBitsEqual(one, again, "last row alone, 2 vs 3 threads " + Arrays.toString(s));
             }
         }
     }
@@ -188,6 +194,34 @@ class Q8KernelTest {
                     assertClose(KernelTestSupport.backwardInputRef(dy, rows, q, dx0, acc), dx, 1e-5, "reference " + Arrays.toString(s));
                 }
             }
+        }
+    }
+
+    /** GGUF's blocks (f16 scale, 32 int8, block after block) read into the engine's layout keep every value. */
+    @Test
+    void ggufBlocksReadIntoTheRowLayoutKeepTheirValues() {
+        Random r = new Random(8);
+        int rows = 3, cols = 96, blocks = rows * cols / 32;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment gguf = arena.allocate(blocks * 34L + 5, 2).asSlice(5 & ~1);
+            float[] expect = new float[rows * cols];
+            for (int b = 0; b < blocks; b++) {
+                short d = Float.floatToFloat16(0.001f + r.nextFloat() * 0.01f);
+                gguf.set(ValueLayout.JAVA_SHORT_UNALIGNED, b * 34L, d);
+                for (int j = 0; j < 32; j++) {
+                    byte q = (byte) (r.nextInt(255) - 127);
+                    gguf.set(ValueLayout.JAVA_BYTE, b * 34L + 2 + j, q);
+                    expect[b * 32 + j] = Float.float16ToFloat(d) * q;
+                }
+            }
+            Matrix m = Matrix.fromGgufQ8_0(gguf, rows, cols, arena);
+            assertEquals(blocks * 34L, m.data().byteSize());
+            for (int i = 0; i < rows * cols; i++) assertEquals(Float.floatToRawIntBits(expect[i]), Float.floatToRawIntBits(m.get(i)), "element " + i);
+            float[] widened = new float[cols];
+            m.row(2, widened, 0);
+            for (int c = 0; c < cols; c++) assertEquals(expect[2 * cols + c], widened[c], "row 2, column " + c);
+            var e = assertThrows(IllegalArgumentException.class, () -> Matrix.fromGgufQ8_0(gguf.asSlice(0, 100), rows, cols, arena));
+            assertTrue(e.getMessage().contains("needs 306 bytes"), e.getMessage());
         }
     }
 
