@@ -6,7 +6,8 @@
 # Each round runs, per size: llama-bench on the BF16 file, ttsi bench engine --dtype bf16 (random weights of the same
 # shape), llama-bench on the Q8_0 file, ttsi bench engine --dtype q8_0 (one repetition each, so rounds alternate
 # finely). ttsi decodes from an empty cache (--decode-context 0), as llama-bench's tg test does after clearing its
-# KV cache, and keeps the better of two decode runs (--reps 3), the first warming the JIT as llama-bench's warmup does. Prints every round's figures and, per ratio, the median and the range over the rounds. Run it on a quiet
+# KV cache, and keeps the better of two decode runs (--reps 3), the first warming the JIT as llama-bench's warmup
+# does. Prints every round's figures and, per ratio, the median and the range over the rounds. Run it on a quiet
 # machine: nothing else training or testing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -84,10 +84,11 @@ public final class Gguf {
     private final Map<String, Object> metadata;
     private final Map<String, Tensor> tensors;
     /** Where Q8_0 matrices are copied into the engine's layout; the mapping's arena. */
-    private Arena arena;
+    private final Arena arena;
 
-    private Gguf(Path file, int version, Map<String, Object> metadata, Map<String, Tensor> tensors) {
+    private Gguf(Path file, int version, Map<String, Object> metadata, Map<String, Tensor> tensors, Arena arena) {
         this.file = file;
+        this.arena = arena;
         this.version = version;
         this.metadata = metadata;
         this.tensors = tensors;
@@ -104,9 +105,7 @@ public final class Gguf {
         } catch (IOException e) {
             throw new FormatException(file, "cannot read: " + e.getMessage(), e);
         }
-        Gguf g = parse(file, all);
-        g.arena = arena;
-        return g;
+        return parse(file, all, arena);
     }
 
     /** Whether the file starts with the GGUF magic (false for missing or short files). */
@@ -186,7 +185,7 @@ public final class Gguf {
         }
     }
 
-    static Gguf parse(Path file, MemorySegment all) {
+    static Gguf parse(Path file, MemorySegment all, Arena arena) {
         Reader r = new Reader(file, all);
         int magic = r.i32("magic");
         if (magic != MAGIC) {
@@ -257,7 +256,7 @@ public final class Gguf {
                 throw new FormatException(file, "tensor '" + in.name + "' is listed twice");
             }
         }
-        return new Gguf(file, version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors));
+        return new Gguf(file, version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors), arena);
     }
 
     public Path file() {

@@ -5,8 +5,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A row-major matrix [rows][cols] in its stored element type (f32, bf16, f16, or Q8_0 blocks of 32 along each
- * row, laid out as {@link DType#Q8_0} says), usually a slice of a memory-mapped checkpoint. HF linear weights are stored [out_features][in_features],
- * so a linear layer is y = x · Wᵀ with both x rows and W rows contiguous along the input dimension.
+ * row, laid out as {@link DType#Q8_0} says), usually a slice of a memory-mapped checkpoint. HF linear weights are
+ * stored [out_features][in_features], so a linear layer is y = x · Wᵀ with both x rows and W rows contiguous along
+ * the input dimension.
  */
 public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
 
