@@ -5,8 +5,8 @@ package ttsi.engine.tensor;
  * {@link #Q8_0} holds GGUF's Q8_0 values: per block of 32 consecutive elements of a row, a scale d (an f16 value)
  * and 32 int8 values q, element = d·q, 34 bytes per block. GGUF files interleave each block's scale with its
  * values; in memory a Q8_0 row holds all its scales first, then all its values ({@link Q8Blocks}), so that the
- * one-token kernel reads the values as one aligned stream (11-12% more weights per second from memory on 1.5B's
- * shapes, docs/PERFORMANCE.md).
+ * one-token kernel reads the values as one stream, 16-byte aligned when the row length is a multiple of 256 (11-12%
+ * more weights per second from memory on such shapes, docs/PERFORMANCE.md).
  */
 public enum DType {
     F32(4), BF16(2), F16(2), Q8_0(0);
