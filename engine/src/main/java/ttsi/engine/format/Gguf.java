@@ -413,7 +413,7 @@ public final class Gguf {
             case BF16 -> new Matrix(DType.BF16, t.data(), 1, n).toFloats();
             case Q8_0 -> {
                 if (n % DType.Q8_BLOCK != 0) throw new FormatException(file, "tensor '" + name + "' is Q8_0 with " + n + " values, not a multiple of its blocks of " + DType.Q8_BLOCK);
-                try (Arena scratch = Arena.ofConfined()) {
+                try (Arena scratch = Arena.ofShared()) {
                     yield Matrix.fromGgufQ8_0(t.data(), 1, n, scratch).toFloats();
                 }
             }

@@ -211,10 +211,10 @@ final class DotKernels {
                 s3 = Simd.q8(seg, v3 + i + j).fma(xv, s3);
             }
             int blk = i / DType.Q8_BLOCK;
-            a0 = s0.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, Q8Blocks.scaleAt(o0, k, blk))), a0);
-            a1 = s1.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, Q8Blocks.scaleAt(o1, k, blk))), a1);
-            a2 = s2.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, Q8Blocks.scaleAt(o2, k, blk))), a2);
-            a3 = s3.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, Q8Blocks.scaleAt(o3, k, blk))), a3);
+            a0 = s0.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, o0, blk)), a0);
+            a1 = s1.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, o1, blk)), a1);
+            a2 = s2.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, o2, blk)), a2);
+            a3 = s3.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, o3, blk)), a3);
         }
         park1x4(acc, first, a0, a1, a2, a3);
     }
@@ -231,8 +231,8 @@ final class DotKernels {
         long v0 = Q8Blocks.valueAt(o0, k, 0), v1 = Q8Blocks.valueAt(o1, k, 0), v2 = Q8Blocks.valueAt(o2, k, 0), v3 = Q8Blocks.valueAt(o3, k, 0);
         for (int i = kb; i < kb + kc; i += DType.Q8_BLOCK) {
             int blk = i / DType.Q8_BLOCK;
-            float d0 = Simd.q8Scale(seg, Q8Blocks.scaleAt(o0, k, blk)), d1 = Simd.q8Scale(seg, Q8Blocks.scaleAt(o1, k, blk));
-            float d2 = Simd.q8Scale(seg, Q8Blocks.scaleAt(o2, k, blk)), d3 = Simd.q8Scale(seg, Q8Blocks.scaleAt(o3, k, blk));
+            float d0 = Simd.q8Scale(seg, o0, blk), d1 = Simd.q8Scale(seg, o1, blk);
+            float d2 = Simd.q8Scale(seg, o2, blk), d3 = Simd.q8Scale(seg, o3, blk);
             for (int j = 0; j < DType.Q8_BLOCK; j += L) {
                 int kk = i + j;
                 FloatVector b0 = Simd.q8(seg, v0 + kk, d0), b1 = Simd.q8(seg, v1 + kk, d1);

@@ -60,7 +60,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
             case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
             case Q8_0 -> {
                 long r = i / cols, c = i % cols, rowOff = r * dtype.byteSize(cols);
-                float d = Simd.q8Scale(data, Q8Blocks.scaleAt(rowOff, cols, (int) (c / DType.Q8_BLOCK)));
+                float d = Simd.q8Scale(data, rowOff, (int) (c / DType.Q8_BLOCK));
                 yield d * data.get(ValueLayout.JAVA_BYTE, Q8Blocks.valueAt(rowOff, cols, c));
             }
         };

@@ -17,11 +17,14 @@ final class Q8Blocks {
     private Q8Blocks() {}
 
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** A thread that is never started: a segment accessible by it is accessible by the kernel pool's threads. */
+    private static final Thread OTHER_THREAD = new Thread(() -> {});
+
     /** GGUF's Q8_0 block: an f16 scale, then 32 int8 values. */
     static final int GGUF_BLOCK_BYTES = 34;
 
-    /** Byte offset of block b's scale in the row of n values at rowOff. */
-    static long scaleAt(long rowOff, int n, int b) {
+    /** Byte offset of block b's scale in the row at rowOff (the scales come first, whatever the row's length). */
+    static long scaleAt(long rowOff, int b) {
         return rowOff + 2L * b;
     }
 
@@ -36,7 +39,7 @@ final class Q8Blocks {
         for (int j = 0; j < DType.Q8_BLOCK; j++) amax = Math.max(amax, Math.abs(x[off + j]));
         float d = amax / 127f;
         float id = d != 0f ? 1f / d : 0f;
-        out.set(I16, scaleAt(rowOff, n, b), Float.floatToFloat16(d));
+        out.set(I16, scaleAt(rowOff, b), Float.floatToFloat16(d));
         long q = valueAt(rowOff, n, (long) b * DType.Q8_BLOCK);
         for (int j = 0; j < DType.Q8_BLOCK; j++) out.set(ValueLayout.JAVA_BYTE, q + j, (byte) roundHalfAway(x[off + j] * id));
     }
@@ -48,13 +51,19 @@ final class Q8Blocks {
     static void fromGguf(MemorySegment blocks, int rows, int cols, MemorySegment out) {
         int nb = cols / DType.Q8_BLOCK;
         long rowBytes = DType.Q8_0.byteSize(cols);
-        for (long r = 0; r < rows; r++) {
-            long src = r * nb * GGUF_BLOCK_BYTES, dst = r * rowBytes;
-            for (int b = 0; b < nb; b++, src += GGUF_BLOCK_BYTES) {
-                out.set(I16, scaleAt(dst, cols, b), blocks.get(I16, src));
-                MemorySegment.copy(blocks, src + 2, out, valueAt(dst, cols, (long) b * DType.Q8_BLOCK), DType.Q8_BLOCK);
+        // Spread over the kernel pool (at load, the page faults of reading the mapping and writing the copy dominate),
+        // unless a segment is confined to this thread.
+        boolean anyThread = blocks.isAccessibleBy(OTHER_THREAD) && out.isAccessibleBy(OTHER_THREAD);
+        int chunks = anyThread ? Math.max(1, Math.min(rows, 64)) : 1;
+        Parallel.global().forEach(chunks, ch -> {
+            for (long r = (long) rows * ch / chunks, end = (long) rows * (ch + 1) / chunks; r < end; r++) {
+                long src = r * nb * GGUF_BLOCK_BYTES, dst = r * rowBytes;
+                for (int b = 0; b < nb; b++, src += GGUF_BLOCK_BYTES) {
+                    out.set(I16, scaleAt(dst, b), blocks.get(I16, src));
+                    MemorySegment.copy(blocks, src + 2, out, valueAt(dst, cols, (long) b * DType.Q8_BLOCK), DType.Q8_BLOCK);
+                }
             }
-        }
+        });
     }
 
     /** C's roundf: to the nearest integer, halves away from zero (exact: a float plus 0.5 fits a double). */

@@ -154,9 +154,9 @@ final class Simd {
     private static final VectorMask<Byte> BQ_FIRST_L = BQ.indexInRange(0, L);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    /** The f16 scale at byteOff (see {@link Q8Blocks#scaleAt}), as f32. */
-    static float q8Scale(MemorySegment seg, long byteOff) {
-        return Float.float16ToFloat(seg.get(I16, byteOff));
+    /** Block b's f16 scale in the Q8_0 row at rowByteOff ({@link Q8Blocks#scaleAt}), as f32. */
+    static float q8Scale(MemorySegment seg, long rowByteOff, int b) {
+        return Float.float16ToFloat(seg.get(I16, Q8Blocks.scaleAt(rowByteOff, b)));
     }
 
     /** L int8 values at byteOff, widened to f32 (not scaled). */
@@ -180,7 +180,7 @@ final class Simd {
         long values = Q8Blocks.valueAt(rowByteOff, rowCols, 0);
         while (c < end) {
             int j = c % DType.Q8_BLOCK;
-            float d = q8Scale(seg, Q8Blocks.scaleAt(rowByteOff, rowCols, c / DType.Q8_BLOCK));
+            float d = q8Scale(seg, rowByteOff, c / DType.Q8_BLOCK);
             if (j == 0 && end - c >= DType.Q8_BLOCK) {
                 for (int i = 0; i < DType.Q8_BLOCK; i += L) q8(seg, values + c + i, d).intoArray(dst, o + c - col + i);
                 c += DType.Q8_BLOCK;
