@@ -262,7 +262,7 @@ public final class GgufCheckpoint implements WeightSource {
             throw new FormatException(gguf.file(), "cannot undo the rotary permutation of " + rows + " rows over " + heads + " heads");
         }
         int d = rows / heads, half = d / 2;
-        long rowBytes = m.dtype().byteSize(m.cols());
+        long rowBytes = m.dtype().rowBytes(m.cols());
         MemorySegment out = arena.allocate(rows * rowBytes, 64);
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < half; i++) {

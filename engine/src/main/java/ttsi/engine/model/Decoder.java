@@ -47,7 +47,7 @@ public final class Decoder {
         for (Weights.Layer l : weights.layers()) {
             for (Matrix m : l.linears()) {
                 if (!m.dtype().elementWise()) return null;
-                bytes += m.dtype().byteSize(m.size());
+                bytes += m.dtype().matrixBytes(m.rows(), m.cols());
             }
         }
         if (bytes > physicalMemory() / 4) return null;

@@ -132,7 +132,7 @@ public record Weights(Matrix embed, Layer[] layers, float[] finalNorm, Matrix lm
                     return x.converted(dtype, arena);
                 }
             }
-            Matrix x = new Matrix(dtype, arena.allocate(dtype.byteSize((long) rows * cols), 64), rows, cols);
+            Matrix x = new Matrix(dtype, arena.allocate(dtype.matrixBytes(rows, cols), 64), rows, cols);
             fillRandom(x, counter[0]++);
             return x;
         };

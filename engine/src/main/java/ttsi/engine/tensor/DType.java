@@ -4,9 +4,10 @@ package ttsi.engine.tensor;
  * Element types a weight matrix may be stored in. Weights stay in their stored type in memory; compute is f32.
  * {@link #Q8_0} holds GGUF's Q8_0 values: per block of 32 consecutive elements of a row, a scale d (an f16 value)
  * and 32 int8 values q, element = d·q, 34 bytes per block. GGUF files interleave each block's scale with its
- * values; in memory a Q8_0 row holds all its scales first, then all its values ({@link Q8Blocks}), so that the
- * one-token kernel reads the values as one stream, 16-byte aligned when the row length is a multiple of 256 (11-12%
- * more weights per second from memory on such shapes, docs/PERFORMANCE.md).
+ * values; in memory a Q8_0 row holds all its scales first, padded to a multiple of 16 bytes, then all its values
+ * ({@link Q8Blocks}), so that the one-token kernel reads the values as one stream, 16-byte aligned in every row
+ * (aligned rows stream 6-8% more weights per second than unaligned ones, docs/PERFORMANCE.md). So an in-memory
+ * matrix takes {@link #matrixBytes} (at most 14 bytes a row more than GGUF's 34 per 32).
  */
 public enum DType {
     F32(4), BF16(2), F16(2), Q8_0(0);
@@ -20,11 +21,23 @@ public enum DType {
         this.elementBytes = elementBytes;
     }
 
-    /** Bytes of n elements (for Q8_0, n must be a whole number of blocks). */
+    /** Bytes of n elements as files store them (for Q8_0, n must be a whole number of blocks: 34 bytes each). */
     public long byteSize(long n) {
         if (this != Q8_0) return n * elementBytes;
         if (n % Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 holds whole blocks of " + Q8_BLOCK + " elements, not " + n);
         return n / Q8_BLOCK * Q8_BLOCK_BYTES;
+    }
+
+    /** Bytes of one in-memory row of cols values (Q8_0: the padded scales, then the values; see {@link Q8Blocks}). */
+    public long rowBytes(int cols) {
+        if (this != Q8_0) return (long) cols * elementBytes;
+        if (cols % Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 holds whole blocks of " + Q8_BLOCK + " elements, not " + cols);
+        return Q8Blocks.scaleBytes(cols) + cols;
+    }
+
+    /** Bytes of an in-memory rows x cols matrix. */
+    public long matrixBytes(long rows, int cols) {
+        return rows * rowBytes(cols);
     }
 
     /** Whether values are stored element by element (f32, bf16, f16), not in blocks. */

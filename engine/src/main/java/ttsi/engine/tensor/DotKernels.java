@@ -103,7 +103,7 @@ final class DotKernels {
         MemorySegment seg = w.data();
         int k = w.cols(), kpad = Simd.roundUp(k, L);
         boolean q8 = w.dtype() == DType.Q8_0;
-        long rowBytes = w.dtype().byteSize(k);
+        long rowBytes = w.dtype().rowBytes(k);
         // Token rows zero-padded to kpad columns and to whole groups of 4 rows.
         int groups = (rows + 3) / 4;
         float[] xb = s.ap(groups * 4 * kpad);
@@ -193,9 +193,8 @@ final class DotKernels {
     /**
      * {@link #dot1x4Bf16} over Q8_0 rows of k values at byte offsets o0..o3 (their columns kb .. kb+kc): the one-token
      * (decode) kernel, which factors each block's scale out of the block's sum as llama.cpp does, s = Σ q·x then
-     * acc += d·s: a multiply per 32 weights instead of per weight (with the values in one stream, 11-12% more
-     * weights per second from memory on shapes whose rows are a multiple of 256). So a decoded row differs from the same row inside a
-     * batch, which sums the dequantized values d·q, by rounding (bf16 keeps them bit-identical).
+     * acc += d·s: a multiply per 32 weights instead of per weight (with the values in one aligned stream, 11-12% more
+     * weights per second from memory). So a decoded row differs from the same row inside a batch, which sums the dequantized values d·q, by rounding (bf16 keeps them bit-identical).
      */
     private static void dot1x4Q8(float[] a, MemorySegment seg, long o0, long o1, long o2, long o3, int k, int kb, int kc,
                                  float[] acc, boolean first) {

@@ -173,7 +173,7 @@ public final class KernelBench {
         Matrix w = randomMatrix(dt, n, k);
         float[] x = randomFloats(rows * k), y = new float[rows * n];
         return new Case(String.format("linear %-4s rows=%-4d %5d -> %-6d", dt, rows, k, n),
-                () -> MatMul.linear(p, x, rows, w, null, y), 2.0 * rows * n * k, (double) dt.byteSize((long) n * k), rows <= 16);
+                () -> MatMul.linear(p, x, rows, w, null, y), 2.0 * rows * n * k, (double) dt.matrixBytes(n, k), rows <= 16);
     }
 
     static Case backwardInput(Parallel p, DType dt, int n, int k, int rows) {

@@ -19,7 +19,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
         if (!dtype.elementWise() && cols % DType.Q8_BLOCK != 0) {
             throw new IllegalArgumentException("a " + dtype + " matrix needs a multiple of " + DType.Q8_BLOCK + " columns, got " + rows + "x" + cols);
         }
-        long need = dtype.byteSize((long) rows * cols);
+        long need = dtype.matrixBytes(rows, cols);
         if (data.byteSize() < need) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " " + dtype + " needs " + need
                     + " bytes, segment has " + data.byteSize());
@@ -34,7 +34,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
         if (cols % DType.Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 rows hold whole blocks of " + DType.Q8_BLOCK + " values, not " + cols);
         long need = (long) rows * cols / DType.Q8_BLOCK * Q8Blocks.GGUF_BLOCK_BYTES;
         if (blocks.byteSize() < need) throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + need + " bytes of blocks, got " + blocks.byteSize());
-        MemorySegment out = arena.allocate(DType.Q8_0.byteSize((long) rows * cols), 64);
+        MemorySegment out = arena.allocate(DType.Q8_0.matrixBytes(rows, cols), 64);
         Q8Blocks.fromGguf(blocks, rows, cols, out);
         return new Matrix(DType.Q8_0, out, rows, cols);
     }
@@ -59,7 +59,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
             case BF16 -> bf16ToFloat(data.getAtIndex(I16, i));
             case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
             case Q8_0 -> {
-                long r = i / cols, c = i % cols, rowOff = r * dtype.byteSize(cols);
+                long r = i / cols, c = i % cols, rowOff = r * dtype.rowBytes(cols);
                 float d = Simd.q8Scale(data, rowOff, (int) (c / DType.Q8_BLOCK));
                 yield d * data.get(ValueLayout.JAVA_BYTE, Q8Blocks.valueAt(rowOff, cols, c));
             }
@@ -71,7 +71,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
         long base = (long) r * cols;
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, F32, base * 4, out, off, cols);
-            case Q8_0 -> Simd.widenQ8_0(data, dtype.byteSize(base), cols, 0, cols, out, off);
+            case Q8_0 -> Simd.widenQ8_0(data, r * dtype.rowBytes(cols), cols, 0, cols, out, off);
             default -> {
                 for (int c = 0; c < cols; c++) out[off + c] = get(base + c);
             }
@@ -92,7 +92,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
      */
     public Matrix converted(DType to, java.lang.foreign.Arena arena) {
         if (to == dtype) return this;
-        MemorySegment out = arena.allocate(to.byteSize(size()), 64);
+        MemorySegment out = arena.allocate(to.matrixBytes(rows, cols), 64);
         Matrix m = new Matrix(to, out, rows, cols);
         int chunks = (int) Math.max(1, Math.min(rows, Math.min(256, size() / 65536)));
         Parallel.global().forEach(chunks, ch -> {
@@ -118,7 +118,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
                 for (int c = 0; c < cols; c++) data.setAtIndex(I16, base + c, Float.floatToFloat16(in[off + c]));
             }
             case Q8_0 -> {
-                long at = r * dtype.byteSize(cols);
+                long at = r * dtype.rowBytes(cols);
                 for (int b = 0; b < cols / DType.Q8_BLOCK; b++) Q8Blocks.quantize(in, off + b * DType.Q8_BLOCK, data, at, cols, b);
             }
         }
@@ -130,7 +130,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
      */
     public Matrix transposed(java.lang.foreign.Arena arena) {
         if (!dtype.elementWise()) throw new UnsupportedOperationException("a " + dtype + " matrix cannot be transposed element by element");
-        MemorySegment out = arena.allocate(dtype.byteSize(size()), 64);
+        MemorySegment out = arena.allocate(dtype.matrixBytes(rows, cols), 64);
         int tile = 64, tileRows = (rows + tile - 1) / tile;
         Parallel.global().forEach(tileRows, tr -> {
             int r0 = tr * tile, r1 = Math.min(rows, r0 + tile);

@@ -11,7 +11,9 @@ import java.lang.foreign.ValueLayout;
  * times an 8-bit integer), so the kernels can multiply the f32 value without a second rounding.
  *
  * <p>The in-memory row layout ({@link DType#Q8_0}): a row of n values at byte offset r holds block b's f16 scale
- * at r + 2b, then its n int8 values from r + n/16 on (n/32 blocks of 34 bytes, as in GGUF, but not interleaved).
+ * at r + 2b, then, after padding the n/16 bytes of scales to a multiple of 16, its n int8 values (GGUF's 34 bytes
+ * per block, not interleaved, plus at most 14 bytes a row). Rows start 64-byte aligned in memory from an arena, and
+ * every row is a multiple of 16 bytes long, so every row's values are 16-byte aligned: one ByteVector load each.
  */
 final class Q8Blocks {
     private Q8Blocks() {}
@@ -23,6 +25,11 @@ final class Q8Blocks {
     /** GGUF's Q8_0 block: an f16 scale, then 32 int8 values. */
     static final int GGUF_BLOCK_BYTES = 34;
 
+    /** Bytes a row of n values gives its scales: two per block, padded to a multiple of 16. */
+    static long scaleBytes(int n) {
+        return (n / 16 + 15) & ~15L;
+    }
+
     /** Byte offset of block b's scale in the row at rowOff (the scales come first, whatever the row's length). */
     static long scaleAt(long rowOff, int b) {
         return rowOff + 2L * b;
@@ -30,7 +37,7 @@ final class Q8Blocks {
 
     /** Byte offset of value c in the row of n values at rowOff. */
     static long valueAt(long rowOff, int n, long c) {
-        return rowOff + n / 16 + c;
+        return rowOff + scaleBytes(n) + c;
     }
 
     /** Quantizes x[off .. off+32) as block b of the row of n values at rowOff. */
@@ -46,11 +53,11 @@ final class Q8Blocks {
 
     /**
      * GGUF's Q8_0 blocks (rows·cols/32 blocks of an f16 scale and 32 int8, row after row) in the in-memory layout,
-     * written to out (as many bytes): the same scales and values, bit for bit.
+     * written to out ({@link DType#matrixBytes} bytes): the same scales and values, bit for bit.
      */
     static void fromGguf(MemorySegment blocks, int rows, int cols, MemorySegment out) {
         int nb = cols / DType.Q8_BLOCK;
-        long rowBytes = DType.Q8_0.byteSize(cols);
+        long rowBytes = DType.Q8_0.rowBytes(cols);
         // Spread over the kernel pool (at load, the page faults of reading the mapping and writing the copy dominate),
         // unless a segment is confined to this thread.
         boolean anyThread = blocks.isAccessibleBy(OTHER_THREAD) && out.isAccessibleBy(OTHER_THREAD);

@@ -201,7 +201,7 @@ final class Simd {
         DType t = w.dtype();
         long rowStart = (long) r * w.cols();
         switch (t) {
-            case Q8_0 -> widenQ8_0(w.data(), t.byteSize(rowStart), w.cols(), col, n, dst, o);
+            case Q8_0 -> widenQ8_0(w.data(), r * t.rowBytes(w.cols()), w.cols(), col, n, dst, o);
             case F32 -> MemorySegment.copy(w.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, t.byteSize(rowStart + col), dst, o, n);
             case BF16 -> widenBf16(w.data(), t.byteSize(rowStart + col), n, dst, o);
             case F16 -> widenF16(w.data(), t.byteSize(rowStart + col), n, dst, o);

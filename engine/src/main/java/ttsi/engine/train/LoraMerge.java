@@ -72,7 +72,7 @@ public final class LoraMerge {
         if (rows != m.out || cols != m.in) {
             throw new IllegalArgumentException(m.path() + ": weight is " + rows + "x" + cols + ", adapter expects " + m.out + "x" + m.in);
         }
-        Matrix out = new Matrix(dtype, arena.allocate(dtype.byteSize((long) rows * cols), 64), rows, cols);
+        Matrix out = new Matrix(dtype, arena.allocate(dtype.matrixBytes(rows, cols), 64), rows, cols);
         int chunks = Math.max(1, Math.min(rows, 64));
         Parallel.global().forEach(chunks, ch -> {
             float[] row = new float[cols], delta = new float[cols];

@@ -68,18 +68,19 @@ class Q8KernelTest {
         x[4] = 0.0049f;
         Matrix q = Matrix.ofFloats(x, 2, 32).converted(DType.Q8_0, Arena.ofAuto());
         MemorySegment b = q.data();
-        assertEquals(2 * 34, b.byteSize());
+        // Each row: its one f16 scale padded to 16 bytes, then its 32 values.
+        assertEquals(2 * (16 + 32), b.byteSize());
         float d = 1.27f / 127f;
         assertEquals(Float.floatToFloat16(d), b.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0));
         byte[] qs = new byte[32];
-        MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 2, qs, 0, 32);
+        MemorySegment.copy(b, ValueLayout.JAVA_BYTE, 16, qs, 0, 32);
         assertEquals(127, qs[0]);
         assertEquals(-50, qs[1]);
         assertEquals(Q8Blocks.roundHalfAway(0.005f * (1f / d)), qs[2]);
         assertEquals(-qs[2], qs[3]);
         assertEquals(0, qs[5]);
         // An all-zero block: scale 0, values 0 (no NaN from 0/0).
-        assertEquals(0, b.get(ValueLayout.JAVA_SHORT_UNALIGNED, 34));
+        assertEquals(0, b.get(ValueLayout.JAVA_SHORT_UNALIGNED, 48));
         for (int j = 0; j < 32; j++) assertEquals(0f, q.get(1, j));
         // The values read back are d (as f16) times q.
         float df = Float.float16ToFloat(Float.floatToFloat16(d));
@@ -215,7 +216,7 @@ class Q8KernelTest {
                 }
             }
             Matrix m = Matrix.fromGgufQ8_0(gguf, rows, cols, arena);
-            assertEquals(blocks * 34L, m.data().byteSize());
+            assertEquals(rows * (16 + cols), m.data().byteSize()); // three scales (6 bytes) padded to 16, then the values
             for (int i = 0; i < rows * cols; i++) assertEquals(Float.floatToRawIntBits(expect[i]), Float.floatToRawIntBits(m.get(i)), "element " + i);
             float[] widened = new float[cols];
             m.row(2, widened, 0);
@@ -245,5 +246,25 @@ class Q8KernelTest {
         assertThrows(UnsupportedOperationException.class, () -> q.transposed(Arena.ofAuto()));
         assertEquals(68, DType.Q8_0.byteSize(64));
         assertThrows(IllegalArgumentException.class, () -> DType.Q8_0.byteSize(33));
+        assertThrows(IllegalArgumentException.class, () -> DType.Q8_0.rowBytes(33));
+    }
+
+    @Test
+    void inMemoryRowsPadTheirScalesSoThatEveryRowsValuesAre16ByteAligned() {
+        // Scales: 2 bytes per block of 32, padded to a multiple of 16; then the values, one byte each.
+        assertEquals(16 + 32, DType.Q8_0.rowBytes(32));
+        assertEquals(64 + 896, DType.Q8_0.rowBytes(896)); // 28 blocks: 56 bytes of scales, padded to 64
+        assertEquals(304 + 4864, DType.Q8_0.rowBytes(4864)); // 152 blocks: 304 bytes, already a multiple of 16
+        assertEquals(3 * 960, DType.Q8_0.matrixBytes(3, 896));
+        assertEquals(2 * 896, DType.BF16.rowBytes(896));
+        float[] values = new float[5 * 96];
+        // Each block's largest magnitude 127: scale 1, so every value is stored exactly.
+        for (int i = 0; i < values.length; i++) values[i] = i % 32 == 0 ? 127 : (i * 37) % 255 - 127;
+        Matrix q = Matrix.ofFloats(values, 5, 96).converted(DType.Q8_0, Arena.ofAuto());
+        for (int r = 0; r < 5; r++) {
+            long rowOff = r * DType.Q8_0.rowBytes(96);
+            assertEquals(0, (q.data().address() + Q8Blocks.valueAt(rowOff, 96, 0)) % 16, "row " + r);
+            for (int c = 0; c < 96; c++) assertEquals(values[r * 96 + c], q.get(r, c), "row " + r + ", column " + c);
+        }
     }
 }
