@@ -194,7 +194,8 @@ final class DotKernels {
      * {@link #dot1x4Bf16} over Q8_0 rows of k values at byte offsets o0..o3 (their columns kb .. kb+kc): the one-token
      * (decode) kernel, which factors each block's scale out of the block's sum as llama.cpp does, s = Σ q·x then
      * acc += d·s: a multiply per 32 weights instead of per weight (with the values in one aligned stream, 11-12% more
-     * weights per second from memory). So a decoded row differs from the same row inside a batch, which sums the dequantized values d·q, by rounding (bf16 keeps them bit-identical).
+     * weights per second from memory). So a decoded row differs from the same row inside a batch, which sums the
+     * dequantized values d·q, by rounding (bf16 keeps them bit-identical).
      */
     private static void dot1x4Q8(float[] a, MemorySegment seg, long o0, long o1, long o2, long o3, int k, int kb, int kc,
                                  float[] acc, boolean first) {
