@@ -12,7 +12,7 @@ package ttsi.engine.tensor;
 public enum DType {
     F32(4), BF16(2), F16(2), Q8_0(0);
 
-    /** Q8_0's block: elements per block, and bytes per block (an f16 scale + 32 int8). */
+    /** Q8_0's block: elements per block, and bytes per block as GGUF stores it (an f16 scale, then 32 int8). */
     public static final int Q8_BLOCK = 32, Q8_BLOCK_BYTES = 34;
 
     private final int elementBytes;

@@ -32,7 +32,7 @@ public record Matrix(DType dtype, MemorySegment data, int rows, int cols) {
      */
     public static Matrix fromGgufQ8_0(MemorySegment blocks, int rows, int cols, java.lang.foreign.Arena arena) {
         if (cols % DType.Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 rows hold whole blocks of " + DType.Q8_BLOCK + " values, not " + cols);
-        long need = (long) rows * cols / DType.Q8_BLOCK * Q8Blocks.GGUF_BLOCK_BYTES;
+        long need = DType.Q8_0.byteSize((long) rows * cols); // GGUF's 34 bytes per block
         if (blocks.byteSize() < need) throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + need + " bytes of blocks, got " + blocks.byteSize());
         MemorySegment out = arena.allocate(DType.Q8_0.matrixBytes(rows, cols), 64);
         Q8Blocks.fromGguf(blocks, rows, cols, out);

@@ -22,9 +22,6 @@ final class Q8Blocks {
     /** A thread that is never started: a segment accessible by it is accessible by the kernel pool's threads. */
     private static final Thread OTHER_THREAD = new Thread(() -> {});
 
-    /** GGUF's Q8_0 block: an f16 scale, then 32 int8 values. */
-    static final int GGUF_BLOCK_BYTES = 34;
-
     /** Bytes a row of n values gives its scales: two per block, padded to a multiple of 16. */
     static long scaleBytes(int n) {
         return (n / 16 + 15) & ~15L;
@@ -64,8 +61,8 @@ final class Q8Blocks {
         int chunks = anyThread ? Math.max(1, Math.min(rows, 64)) : 1;
         Parallel.global().forEach(chunks, ch -> {
             for (long r = (long) rows * ch / chunks, end = (long) rows * (ch + 1) / chunks; r < end; r++) {
-                long src = r * nb * GGUF_BLOCK_BYTES, dst = r * rowBytes;
-                for (int b = 0; b < nb; b++, src += GGUF_BLOCK_BYTES) {
+                long src = r * nb * DType.Q8_BLOCK_BYTES, dst = r * rowBytes;
+                for (int b = 0; b < nb; b++, src += DType.Q8_BLOCK_BYTES) {
                     out.set(I16, scaleAt(dst, b), blocks.get(I16, src));
                     MemorySegment.copy(blocks, src + 2, out, valueAt(dst, cols, (long) b * DType.Q8_BLOCK), DType.Q8_BLOCK);
                 }
