@@ -45,6 +45,14 @@ public final class AdamW {
     }
 
     public void step(double lr) {
+        step(lr, 1f);
+    }
+
+    /**
+     * {@link #step(double)} on every gradient times gradScale (the factor {@link #clipFactor} gives), without
+     * changing the gradient arrays: the same bits as clipping in place and then stepping.
+     */
+    public void step(double lr, float gradScale) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
         float decayAll = (float) (1 - lr * weightDecay);
@@ -52,7 +60,7 @@ public final class AdamW {
             float decay = decays == null || decays[i] ? decayAll : 1f;
             float[] p = params.get(i).value(), g = params.get(i).grad(), mi = m.get(i), vi = v.get(i);
             for (int j = 0; j < p.length; j++) {
-                float gj = g[j];
+                float gj = g[j] * gradScale;
                 mi[j] = (float) (beta1 * mi[j] + (1 - beta1) * gj);
                 vi[j] = (float) (beta2 * vi[j] + (1 - beta2) * gj * gj);
                 double mHat = mi[j] / bc1, vHat = vi[j] / bc2;
@@ -68,11 +76,16 @@ public final class AdamW {
         return Math.sqrt(s);
     }
 
+    /** The factor torch's clip_grad_norm_ scales every gradient by, given their global norm: 1 when within maxNorm. */
+    public static float clipFactor(double norm, double maxNorm) {
+        return maxNorm > 0 && norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1f;
+    }
+
     /** Scales all gradients so that their global norm is at most maxNorm (as torch clip_grad_norm_); returns the norm before. */
     public double clipGradNorm(double maxNorm) {
         double norm = gradNorm();
-        if (maxNorm > 0 && norm > maxNorm) {
-            float c = (float) (maxNorm / (norm + 1e-6));
+        float c = clipFactor(norm, maxNorm);
+        if (c != 1f) {
             for (Param p : params) {
                 float[] g = p.grad();
                 for (int j = 0; j < g.length; j++) g[j] *= c;

@@ -19,7 +19,7 @@ public final class FullTrainer {
                                                      TrainConfig cfg, StepReport.Listener listener) {
         FullBackprop bp = new FullBackprop(config, weights);
         try {
-            return LoraTrainer.loop(bp::forwardBackward, optimizer(weights, cfg.weightDecay()), examples, cfg, listener);
+            return LoraTrainer.loop(bp::forwardBackward, true, optimizer(weights, cfg.weightDecay()), examples, cfg, listener);
         } finally {
             bp.release();
         }

@@ -59,6 +59,68 @@ class TrainingTest {
     }
 
     @Test
+    void steppingWithTheClipFactorIsClippingInPlaceThenStepping() {
+        var r = new java.util.SplittableRandom(11);
+        float[] g = new float[40];
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian() * 3;
+        float[] p1 = new float[40], p2 = new float[40], g1 = g.clone(), g2 = g.clone();
+        AdamW inPlace = AdamW.withDefaults(List.of(new AdamW.Param(p1, g1)), 0.1), scaled = AdamW.withDefaults(List.of(new AdamW.Param(p2, g2)), 0.1);
+        double norm = inPlace.clipGradNorm(1.0);
+        inPlace.step(3e-2);
+        float c = AdamW.clipFactor(scaled.gradNorm(), 1.0);
+        assertTrue(norm > 1 && c < 1, "the gradient is clipped");
+        scaled.step(3e-2, c);
+        assertArrayEquals(p1, p2, "same parameters, bit for bit");
+        assertArrayEquals(g, g2, "the gradient arrays are left as they were");
+        assertEquals(1f, AdamW.clipFactor(0.5, 1.0));
+        assertEquals(1f, AdamW.clipFactor(5, 0), "max norm 0: no clipping");
+    }
+
+    /** LoRA training through the shared loop, counting forward-and-backward passes; returns every A then B. */
+    private static float[] trainCounting(Decoder d, ModelConfig c, List<TrainingExample> data, boolean deterministic, int[] passes, List<StepReport> reports) {
+        LoraAdapter ad = LoraAdapter.create(c, LoraConfig.defaults().withSeed(9));
+        Backprop bp = new Backprop(d, ad);
+        List<AdamW.Param> params = new ArrayList<>();
+        for (LoraAdapter.Module m : ad.modules()) {
+            params.add(new AdamW.Param(m.a, m.gradA));
+            params.add(new AdamW.Param(m.b, m.gradB));
+        }
+        LoraTrainer.Pass counting = (tokens, target, scale) -> {
+            passes[0]++;
+            return bp.forwardBackward(tokens, target, scale);
+        };
+        reports.addAll(LoraTrainer.loop(counting, deterministic, AdamW.withDefaults(params, 0.0), data, TrainConfig.paperDefaults().withLearningRate(1e-2), null));
+        List<float[]> parts = new ArrayList<>();
+        for (LoraAdapter.Module m : ad.modules()) parts.add(m.a);
+        for (LoraAdapter.Module m : ad.modules()) parts.add(m.b);
+        return concat(parts);
+    }
+
+    @Test
+    void theStepAtLearningRateZeroLendsItsGradientToTheNextStepOnTheSameExample() {
+        // Paper settings with K = 1: five steps on one example, the first at learning rate 0 (warmup from 0).
+        ModelConfig c = TinyModels.qwen2();
+        Decoder d = TinyModels.random(c, 3);
+        List<TrainingExample> one = List.of(example(c.vocabSize(), 9, 5, 4));
+        int[] reused = {0}, recomputed = {0};
+        List<StepReport> reusedSteps = new ArrayList<>(), recomputedSteps = new ArrayList<>();
+        float[] a = trainCounting(d, c, one, true, reused, reusedSteps);
+        float[] b = trainCounting(d, c, one, false, recomputed, recomputedSteps); // the reference: every gradient computed
+        assertEquals(5, recomputed[0]);
+        assertEquals(4, reused[0], "the second step reuses the first step's gradient");
+        assertEquals(0.0, reusedSteps.get(0).lr());
+        assertArrayEquals(b, a, "the same adapter, bit for bit");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(recomputedSteps.get(i).loss(), reusedSteps.get(i).loss(), "step " + i + " loss");
+            assertEquals(recomputedSteps.get(i).gradNorm(), reusedSteps.get(i).gradNorm(), "step " + i + " gradient norm");
+        }
+        // Two examples, batch 1: the second step trains on the other example, so nothing is reused.
+        int[] two = {0};
+        trainCounting(d, c, List.of(one.get(0), example(c.vocabSize(), 6, 3, 5)), true, two, new ArrayList<>());
+        assertEquals(10, two[0]);
+    }
+
+    @Test
     void cosineWithWarmupAsTransformers() {
         LrSchedule s = LrSchedule.of("cosine", 5, 0.03); // warmup = ceil(0.15) = 1
         assertEquals(1, s.warmupSteps());
