@@ -3,7 +3,9 @@ package ttsi.engine.tensor;
 import static ttsi.engine.tensor.Simd.F;
 import static ttsi.engine.tensor.Simd.L;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -46,23 +48,36 @@ final class DotKernels {
     static final long SERIAL_MACS = 1 << 18;
 
     private static final class Scratch {
-        float[] wp = new float[0], ap = new float[0], acc = new float[0];
+        float[] acc = new float[0], row = new float[0], xb = new float[0];
+        // The GEMM's packed panels live in native memory aligned to 64 bytes: a 64-byte load that straddles two
+        // cache lines costs about two, and float[] data cannot be aligned (the tile ran ~25% slower from arrays).
+        MemorySegment wp = MemorySegment.NULL, ap = MemorySegment.NULL;
         final float[] res = new float[32];
         final float[] part = new float[ACC];
 
-        float[] wp(int n) {
-            if (wp.length < n) wp = new float[n];
+        MemorySegment wp(int floats) {
+            if (wp.byteSize() < 4L * floats) wp = Arena.ofAuto().allocate(4L * floats, 64);
             return wp;
         }
 
-        float[] ap(int n) {
-            if (ap.length < n) ap = new float[n];
+        MemorySegment ap(int floats) {
+            if (ap.byteSize() < 4L * floats) ap = Arena.ofAuto().allocate(4L * floats, 64);
             return ap;
         }
 
         float[] acc(int n) {
             if (acc.length < n) acc = new float[n];
             return acc;
+        }
+
+        float[] xb(int n) {
+            if (xb.length < n) xb = new float[n];
+            return xb;
+        }
+
+        float[] row(int n) {
+            if (row.length < n) row = new float[n];
+            return row;
         }
     }
 
@@ -106,7 +121,7 @@ final class DotKernels {
         long rowBytes = w.dtype().rowBytes(k);
         // Token rows zero-padded to kpad columns and to whole groups of 4 rows.
         int groups = (rows + 3) / 4;
-        float[] xb = s.ap(groups * 4 * kpad);
+        float[] xb = s.xb(groups * 4 * kpad);
         for (int t = 0; t < groups * 4; t++) {
             if (t < rows) {
                 System.arraycopy(x, xOff + t * xStride, xb, t * kpad, k);
@@ -459,8 +474,6 @@ final class DotKernels {
         // packed once). Several: the parked accumulators of a row block must stay cache-resident.
         boolean single = k <= KC;
         int rowBlock = single ? rows : RB;
-        // Full tiles read x in place when no k block needs padding; otherwise they are copied and padded.
-        boolean direct = k % L == 0;
         for (int nb = from; nb < to; nb += NC) {
             int nbe = Math.min(to, nb + NC);
             int panels = (nbe - nb + 3) / 4;
@@ -471,29 +484,19 @@ final class DotKernels {
                 for (int kb = 0; kb < k; kb += KC) {
                     int kc = Math.min(KC, k - kb), kp = Simd.roundUp(kc, L);
                     boolean first = kb == 0, last = kb + KC >= k;
-                    float[] wp = s.wp(panels * 4 * kp);
-                    packW(w, nb, nbe, panels * 4, kb, kc, kp, wp);
-                    float[] ap = s.ap(MR * kp);
+                    MemorySegment wp = s.wp(panels * 4 * kp);
+                    packW(w, nb, nbe, panels * 4, kb, kc, kp, wp, s.row(kp));
+                    MemorySegment ap = s.ap(MR * kp);
                     for (int rt = 0; rt < tiles; rt++) {
                         int t0 = rb + rt * MR;
-                        float[] a;
-                        int ao, as;
-                        if (direct && t0 + MR <= rbe) {
-                            a = x;
-                            ao = xOff + t0 * xStride + kb;
-                            as = xStride;
-                        } else {
-                            packA(x, xOff, xStride, t0, Math.min(MR, rbe - t0), kb, kc, kp, ap);
-                            a = ap;
-                            ao = 0;
-                            as = kp;
-                        }
+                        packA(x, xOff, xStride, t0, Math.min(MR, rbe - t0), kb, kc, kp, ap);
                         for (int pn = 0; pn < panels; pn++) {
                             int ai = single ? 0 : (rt * panels + pn) * ACC;
+                            long wo = 4L * pn * 4 * kp;
                             if (first) {
-                                tile(a, ao, as, wp, pn * 4 * kp, kp, acc, ai);
+                                tile(ap, wp, wo, kp, acc, ai);
                             } else {
-                                tile(a, ao, as, wp, pn * 4 * kp, kp, s.part, 0);
+                                tile(ap, wp, wo, kp, s.part, 0);
                                 addTile(acc, ai, s.part);
                             }
                             if (last) {
@@ -524,47 +527,48 @@ final class DotKernels {
         }
     }
 
-    /** W rows [n, ne) x columns [kb, kb+kc) widened into wp[r*kp + i]; rows up to nRows and columns up to kp zero. */
-    private static void packW(Matrix w, int n, int ne, int nRows, int kb, int kc, int kp, float[] wp) {
+    /** W rows [n, ne) x columns [kb, kb+kc) widened (through row) into wp's floats [r*kp + i]; rows up to nRows and columns up to kp zero. */
+    private static void packW(Matrix w, int n, int ne, int nRows, int kb, int kc, int kp, MemorySegment wp, float[] row) {
+        Arrays.fill(row, kc, kp, 0f);
         for (int r = 0; r < ne - n; r++) {
-            int o = r * kp;
-            Simd.widenRow(w, n + r, kb, kc, wp, o);
-            if (kp > kc) Arrays.fill(wp, o + kc, o + kp, 0f);
+            Simd.widenRow(w, n + r, kb, kc, row, 0);
+            MemorySegment.copy(row, 0, wp, ValueLayout.JAVA_FLOAT, 4L * r * kp, kp);
         }
-        if (ne - n < nRows) Arrays.fill(wp, (ne - n) * kp, nRows * kp, 0f);
+        if (ne - n < nRows) wp.asSlice(4L * (ne - n) * kp, 4L * (nRows - (ne - n)) * kp).fill((byte) 0);
     }
 
-    /** m token rows from t0, columns [kb, kb+kc), into ap[r*kp + i], zero-padded to MR rows x kp. */
-    private static void packA(float[] x, int xOff, int xStride, int t0, int m, int kb, int kc, int kp, float[] ap) {
+    /** m token rows from t0, columns [kb, kb+kc), into ap's floats [r*kp + i], zero-padded to MR rows x kp. */
+    private static void packA(float[] x, int xOff, int xStride, int t0, int m, int kb, int kc, int kp, MemorySegment ap) {
         for (int r = 0; r < m; r++) {
-            System.arraycopy(x, xOff + (t0 + r) * xStride + kb, ap, r * kp, kc);
-            if (kp > kc) Arrays.fill(ap, r * kp + kc, (r + 1) * kp, 0f);
+            MemorySegment.copy(x, xOff + (t0 + r) * xStride + kb, ap, ValueLayout.JAVA_FLOAT, 4L * r * kp, kc);
+            if (kp > kc) ap.asSlice(4L * (r * kp + kc), 4L * (kp - kc)).fill((byte) 0);
         }
-        if (m < MR) Arrays.fill(ap, m * kp, MR * kp, 0f);
+        if (m < MR) ap.asSlice(4L * m * kp, 4L * (MR - m) * kp).fill((byte) 0);
     }
 
     /**
-     * 6 token rows (a[ao + r·as ..]) x 4 packed W rows (w[wo + c·kp ..]) over one k block of kp columns: the 24
-     * block vectors are stored (first) or added to acc[ai + (r*4 + c)*16].
+     * The 6 packed token rows of a (floats [r·kp ..]) x 4 packed W rows (from byte wo, floats [c·kp ..]) over one
+     * k block of kp columns: the 24 block vectors are stored to acc[ai + (r*4 + c)*16].
      */
-    private static void tile(float[] a, int ao, int as, float[] w, int wo, int kp, float[] acc, int ai) {
+    private static void tile(MemorySegment a, MemorySegment w, long wo, int kp, float[] acc, int ai) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
-        int a0 = ao, a1 = a0 + as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as;
-        int w1 = wo + kp, w2 = wo + 2 * kp, w3 = wo + 3 * kp;
-        for (int i = 0; i < kp; i += L) {
-            FloatVector b0 = FloatVector.fromArray(F, w, wo + i), b1 = FloatVector.fromArray(F, w, w1 + i);
-            FloatVector b2 = FloatVector.fromArray(F, w, w2 + i), b3 = FloatVector.fromArray(F, w, w3 + i);
-            FloatVector xv = FloatVector.fromArray(F, a, a0 + i);
+        long as = 4L * kp, a1 = as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as;
+        long w1 = wo + as, w2 = w1 + as, w3 = w2 + as;
+        for (int j = 0; j < kp; j += L) {
+            long i = 4L * j;
+            FloatVector b0 = FloatVector.fromMemorySegment(F, w, wo + i, Simd.LE), b1 = FloatVector.fromMemorySegment(F, w, w1 + i, Simd.LE);
+            FloatVector b2 = FloatVector.fromMemorySegment(F, w, w2 + i, Simd.LE), b3 = FloatVector.fromMemorySegment(F, w, w3 + i, Simd.LE);
+            FloatVector xv = FloatVector.fromMemorySegment(F, a, i, Simd.LE);
             c00 = xv.fma(b0, c00); c01 = xv.fma(b1, c01); c02 = xv.fma(b2, c02); c03 = xv.fma(b3, c03);
-            xv = FloatVector.fromArray(F, a, a1 + i);
+            xv = FloatVector.fromMemorySegment(F, a, a1 + i, Simd.LE);
             c10 = xv.fma(b0, c10); c11 = xv.fma(b1, c11); c12 = xv.fma(b2, c12); c13 = xv.fma(b3, c13);
-            xv = FloatVector.fromArray(F, a, a2 + i);
+            xv = FloatVector.fromMemorySegment(F, a, a2 + i, Simd.LE);
             c20 = xv.fma(b0, c20); c21 = xv.fma(b1, c21); c22 = xv.fma(b2, c22); c23 = xv.fma(b3, c23);
-            xv = FloatVector.fromArray(F, a, a3 + i);
+            xv = FloatVector.fromMemorySegment(F, a, a3 + i, Simd.LE);
             c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
-            xv = FloatVector.fromArray(F, a, a4 + i);
+            xv = FloatVector.fromMemorySegment(F, a, a4 + i, Simd.LE);
             c40 = xv.fma(b0, c40); c41 = xv.fma(b1, c41); c42 = xv.fma(b2, c42); c43 = xv.fma(b3, c43);
-            xv = FloatVector.fromArray(F, a, a5 + i);
+            xv = FloatVector.fromMemorySegment(F, a, a5 + i, Simd.LE);
             c50 = xv.fma(b0, c50); c51 = xv.fma(b1, c51); c52 = xv.fma(b2, c52); c53 = xv.fma(b3, c53);
         }
         {
