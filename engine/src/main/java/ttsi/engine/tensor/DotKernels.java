@@ -550,7 +550,7 @@ final class DotKernels {
      * The 6 packed token rows of a (floats [r·kp ..]) x 4 packed W rows (from byte wo, floats [c·kp ..]) over one
      * k block of kp columns: the 24 block vectors are stored to acc[ai + (r*4 + c)*16].
      */
-    private static void tile(MemorySegment a, MemorySegment w, long wo, int kp, float[] acc, int ai) {
+    static void tile(MemorySegment a, MemorySegment w, long wo, int kp, float[] acc, int ai) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         long as = 4L * kp, a1 = as, a2 = a1 + as, a3 = a2 + as, a4 = a3 + as, a5 = a4 + as;
         long w1 = wo + as, w2 = w1 + as, w3 = w2 + as;

@@ -15,7 +15,8 @@ import java.util.Random;
  *
  * Every case is timed in several rounds, interleaved with the others, and the best single call is kept: on a
  * shared machine that is the figure least disturbed by other load. "all" adds the 1.5B shapes, f16 and more
- * row counts (about a minute); "train" times forward and input gradient at 768 token rows instead. "stream" times
+ * row counts (about a minute); "train" times forward and input gradient at 768 token rows instead. "align" times
+ * the GEMM's register tile alone on aligned and misaligned panels (why the GEMM packs into aligned memory). "stream" times
  * one token row against rotating copies of each matrix, half a GiB of them, so that every call reads its weights
  * from memory as decode does (the other modes reuse one matrix, which stays in cache).
  */
@@ -33,6 +34,10 @@ public final class KernelBench {
         boolean train = args.length > 1 && args[1].equals("train");
         Locale.setDefault(Locale.ROOT);
         System.out.printf("threads=%d, species=%s, %s%n", threads, Simd.F, Runtime.version());
+        if (args.length > 1 && args[1].equals("align")) {
+            align();
+            return;
+        }
         if (args.length > 1 && args[1].equals("stream")) {
             try (Parallel p = new Parallel(threads)) {
                 stream(p);
@@ -143,6 +148,38 @@ public final class KernelBench {
                     System.out.printf("stream %-4s rows=1 %5d -> %-6d x%-4d %7.2f G weights/s %7.1f GB/s%n", dt, k, n, ws.length,
                             best / 1e9, best * bytes / ((double) n * k) / 1e9);
                 }
+            }
+        }
+    }
+
+    /**
+     * The GEMM's register tile alone, one thread, on packed panels that fit in L1 (6 token rows and 4 W rows of
+     * 1,024 floats), at byte offsets 0 (64-byte aligned, as the GEMM packs them) and 4, 16, 32 (every vector load
+     * straddles two cache lines, as loads from a float[] generally do). Best of five 0.5 s rounds each, in GFLOP/s.
+     */
+    static void align() {
+        int kp = 1024;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(4L * 6 * kp + 64, 64), w = arena.allocate(4L * 4 * kp + 64, 64);
+            for (long i = 0; i < a.byteSize() / 4; i++) a.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) RND.nextGaussian());
+            for (long i = 0; i < w.byteSize() / 4; i++) w.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) RND.nextGaussian());
+            float[] acc = new float[6 * 4 * 16];
+            long[] offsets = {0, 4, 16, 32};
+            double[] best = new double[offsets.length];
+            for (int round = 0; round <= 5; round++) {
+                for (int o = 0; o < offsets.length; o++) {
+                    MemorySegment ao = a.asSlice(offsets[o], 4L * 6 * kp), wo = w.asSlice(offsets[o], 4L * 4 * kp);
+                    long t0 = System.nanoTime(), calls = 0;
+                    while (System.nanoTime() - t0 < 500_000_000L) {
+                        DotKernels.tile(ao, wo, 0, kp, acc, 0);
+                        calls++;
+                    }
+                    double gflops = calls * 2.0 * 24 * kp / ((System.nanoTime() - t0) / 1e9) / 1e9;
+                    if (round > 0) best[o] = Math.max(best[o], gflops); // round 0 warms up
+                }
+            }
+            for (int o = 0; o < offsets.length; o++) {
+                System.out.printf("tile 6x4, k %d, panels at byte offset %2d: %7.1f GFLOP/s (1 thread)%n", kp, offsets[o], best[o]);
             }
         }
     }

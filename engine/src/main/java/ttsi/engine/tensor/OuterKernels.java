@@ -111,24 +111,31 @@ final class OuterKernels {
      */
     private static void sweepPanel(float[] a, int aOff, int aRs, int aKs, int m, MemorySegment b, int bKs, int kl,
                                    float[] c, int cOff, int ldc, int cw, float[] edge) {
-        int fullCols = cw / PW * PW, rest = cw - fullCols;
-        for (int i = 0; i < m; ) {
-            int rows = m - i >= 6 ? 6 : 1, ao = aOff + i * aRs, co = cOff + i * ldc;
-            for (int j = 0; j < fullCols; j += PW) {
-                if (rows == 6) micro6x4(a, ao, aRs, aKs, b, 4L * j, bKs, kl, c, co + j, ldc);
-                else micro1x4(a, ao, aKs, b, 4L * j, bKs, kl, c, co + j);
-            }
-            if (rest > 0) {
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(c, co + r * ldc + fullCols, edge, r * PW, rest);
-                    Arrays.fill(edge, r * PW + rest, (r + 1) * PW, 0f);
-                }
-                if (rows == 6) micro6x4(a, ao, aRs, aKs, b, 4L * fullCols, bKs, kl, edge, 0, PW);
-                else micro1x4(a, ao, aKs, b, 4L * fullCols, bKs, kl, edge, 0);
-                for (int r = 0; r < rows; r++) System.arraycopy(edge, r * PW, c, co + r * ldc + fullCols, rest);
-            }
-            i += rows;
+        int fullCols = cw / PW * PW;
+        int i = 0;
+        for (; i + 6 <= m; i += 6) {
+            int ao = aOff + i * aRs, co = cOff + i * ldc;
+            for (int j = 0; j < fullCols; j += PW) micro6x4(a, ao, aRs, aKs, b, 4L * j, bKs, kl, c, co + j, ldc);
+            if (fullCols < cw) edge(a, ao, aRs, aKs, 6, b, bKs, kl, c, co, ldc, fullCols, cw, edge);
         }
+        for (; i < m; i++) {
+            int ao = aOff + i * aRs, co = cOff + i * ldc;
+            for (int j = 0; j < fullCols; j += PW) micro1x4(a, ao, aKs, b, 4L * j, bKs, kl, c, co + j);
+            if (fullCols < cw) edge(a, ao, aRs, aKs, 1, b, bKs, kl, c, co, ldc, fullCols, cw, edge);
+        }
+    }
+
+    /** Columns [j, cw) (less than a panel) of 6 or 1 rows, through a zero-padded copy of C's edge. */
+    private static void edge(float[] a, int ao, int aRs, int aKs, int rows, MemorySegment b, int bKs, int kl,
+                             float[] c, int co, int ldc, int j, int cw, float[] edge) {
+        int w = cw - j;
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(c, co + r * ldc + j, edge, r * PW, w);
+            Arrays.fill(edge, r * PW + w, (r + 1) * PW, 0f);
+        }
+        if (rows == 6) micro6x4(a, ao, aRs, aKs, b, 4L * j, bKs, kl, edge, 0, PW);
+        else micro1x4(a, ao, aKs, b, 4L * j, bKs, kl, edge, 0);
+        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * PW, c, co + r * ldc + j, w);
     }
 
     /**
