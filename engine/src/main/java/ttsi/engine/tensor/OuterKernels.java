@@ -3,9 +3,7 @@ package ttsi.engine.tensor;
 import static ttsi.engine.tensor.Simd.F;
 import static ttsi.engine.tensor.Simd.L;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -29,24 +27,13 @@ final class OuterKernels {
     /** Backward weight: token rows (contraction) and dw columns per block. */
     static final int TB = 128, WB = 256;
 
-    /** Per thread: the packed W block (native, 64-byte aligned, as DotKernels' panels), a row to widen into, an edge tile. */
-    private static final class Scratch {
-        MemorySegment panel = MemorySegment.NULL;
-        float[] row = new float[0];
-        final float[] edge = new float[6 * PW];
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
-        MemorySegment panel(int floats) {
-            if (panel.byteSize() < 4L * floats) panel = Arena.ofAuto().allocate(4L * floats, 64);
-            return panel;
-        }
-
-        float[] row(int n) {
-            if (row.length < n) row = new float[n];
-            return row;
-        }
+    private static float[] scratch(int n) {
+        float[][] h = SCRATCH.get();
+        if (h[0].length < n) h[0] = new float[n];
+        return h[0];
     }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** dx[dxOff + t·dxStride + k] (+)= Σ_n dy[dyOff + t·dyStride + n]·w[n][k]. */
     static void backwardInput(Parallel p, float[] dy, int dyOff, int dyStride, int rows, Matrix w, float[] dx,
@@ -63,10 +50,9 @@ final class OuterKernels {
                 int cbe = Math.min(c1, cb + CB), wpad = Simd.roundUp(cbe - cb, PW);
                 for (int nb = 0; nb < n; nb += NB) {
                     int nl = Math.min(NB, n - nb);
-                    Scratch s = SCRATCH.get();
-                    MemorySegment bp = s.panel(nl * wpad);
-                    packRows(w, nb, nl, cb, cbe - cb, wpad, bp, s.row(wpad));
-                    sweepPanel(dy, dyOff + nb, dyStride, 1, rows, bp, wpad, nl, dx, dxOff + cb, dxStride, cbe - cb, s.edge);
+                    float[] bp = scratch(nl * wpad);
+                    packRows(w, nb, nl, cb, cbe - cb, wpad, bp);
+                    sweep(dy, dyOff + nb, dyStride, 1, rows, bp, 0, wpad, nl, dx, dxOff + cb, dxStride, cbe - cb);
                 }
             }
         };
@@ -95,47 +81,13 @@ final class OuterKernels {
         else p.forRange(groups, body);
     }
 
-    /** W rows [nb, nb+nl) x columns [cb, cb+cw) widened (through row) into bp's floats [r*wpad + i], zero-padded to wpad columns. */
-    private static void packRows(Matrix w, int nb, int nl, int cb, int cw, int wpad, MemorySegment bp, float[] row) {
-        Arrays.fill(row, cw, wpad, 0f);
+    /** W rows [nb, nb+nl) x columns [cb, cb+cw) widened into bp[r*wpad + i], zero-padded to wpad columns. */
+    private static void packRows(Matrix w, int nb, int nl, int cb, int cw, int wpad, float[] bp) {
         for (int r = 0; r < nl; r++) {
-            Simd.widenRow(w, nb + r, cb, cw, row, 0);
-            MemorySegment.copy(row, 0, bp, ValueLayout.JAVA_FLOAT, 4L * r * wpad, wpad);
+            int o = r * wpad;
+            Simd.widenRow(w, nb + r, cb, cw, bp, o);
+            if (wpad > cw) Arrays.fill(bp, o + cw, o + wpad, 0f);
         }
-    }
-
-    /**
-     * {@link #sweep} with B a packed panel: floats [p·bKs + j] of b, rows padded with zeros to bKs, a multiple of
-     * {@link #PW}. Whole 4-vector panels throughout; the columns past the last whole panel go through a copy of
-     * C's edge (the same FMAs on the same values, the padded columns' results dropped).
-     */
-    private static void sweepPanel(float[] a, int aOff, int aRs, int aKs, int m, MemorySegment b, int bKs, int kl,
-                                   float[] c, int cOff, int ldc, int cw, float[] edge) {
-        int fullCols = cw / PW * PW;
-        int i = 0;
-        for (; i + 6 <= m; i += 6) {
-            int ao = aOff + i * aRs, co = cOff + i * ldc;
-            for (int j = 0; j < fullCols; j += PW) micro6x4(a, ao, aRs, aKs, b, 4L * j, bKs, kl, c, co + j, ldc);
-            if (fullCols < cw) edge(a, ao, aRs, aKs, 6, b, bKs, kl, c, co, ldc, fullCols, cw, edge);
-        }
-        for (; i < m; i++) {
-            int ao = aOff + i * aRs, co = cOff + i * ldc;
-            for (int j = 0; j < fullCols; j += PW) micro1x4(a, ao, aKs, b, 4L * j, bKs, kl, c, co + j);
-            if (fullCols < cw) edge(a, ao, aRs, aKs, 1, b, bKs, kl, c, co, ldc, fullCols, cw, edge);
-        }
-    }
-
-    /** Columns [j, cw) (less than a panel) of 6 or 1 rows, through a zero-padded copy of C's edge. */
-    private static void edge(float[] a, int ao, int aRs, int aKs, int rows, MemorySegment b, int bKs, int kl,
-                             float[] c, int co, int ldc, int j, int cw, float[] edge) {
-        int w = cw - j;
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(c, co + r * ldc + j, edge, r * PW, w);
-            Arrays.fill(edge, r * PW + w, (r + 1) * PW, 0f);
-        }
-        if (rows == 6) micro6x4(a, ao, aRs, aKs, b, 4L * j, bKs, kl, edge, 0, PW);
-        else micro1x4(a, ao, aKs, b, 4L * j, bKs, kl, edge, 0);
-        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * PW, c, co + r * ldc + j, w);
     }
 
     /**
@@ -215,64 +167,6 @@ final class OuterKernels {
             c1 = x.fma(FloatVector.fromArray(F, b, bq + L), c1);
             c2 = x.fma(FloatVector.fromArray(F, b, bq + 2 * L), c2);
             c3 = x.fma(FloatVector.fromArray(F, b, bq + 3 * L), c3);
-        }
-        c0.intoArray(c, co); c1.intoArray(c, co + L); c2.intoArray(c, co + 2 * L); c3.intoArray(c, co + 3 * L);
-    }
-
-    /** {@link #micro6x4(float[], int, int, int, float[], int, int, int, float[], int, int)} with B in a packed panel (byte offset bo, row stride bKs floats). */
-    private static void micro6x4(float[] a, int ao, int aRs, int aKs, MemorySegment b, long bo, int bKs, int kl,
-                                 float[] c, int co, int ldc) {
-        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
-        FloatVector c00 = FloatVector.fromArray(F, c, co), c01 = FloatVector.fromArray(F, c, co + L);
-        FloatVector c02 = FloatVector.fromArray(F, c, co + 2 * L), c03 = FloatVector.fromArray(F, c, co + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(F, c, r1), c11 = FloatVector.fromArray(F, c, r1 + L);
-        FloatVector c12 = FloatVector.fromArray(F, c, r1 + 2 * L), c13 = FloatVector.fromArray(F, c, r1 + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(F, c, r2), c21 = FloatVector.fromArray(F, c, r2 + L);
-        FloatVector c22 = FloatVector.fromArray(F, c, r2 + 2 * L), c23 = FloatVector.fromArray(F, c, r2 + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(F, c, r3), c31 = FloatVector.fromArray(F, c, r3 + L);
-        FloatVector c32 = FloatVector.fromArray(F, c, r3 + 2 * L), c33 = FloatVector.fromArray(F, c, r3 + 3 * L);
-        FloatVector c40 = FloatVector.fromArray(F, c, r4), c41 = FloatVector.fromArray(F, c, r4 + L);
-        FloatVector c42 = FloatVector.fromArray(F, c, r4 + 2 * L), c43 = FloatVector.fromArray(F, c, r4 + 3 * L);
-        FloatVector c50 = FloatVector.fromArray(F, c, r5), c51 = FloatVector.fromArray(F, c, r5 + L);
-        FloatVector c52 = FloatVector.fromArray(F, c, r5 + 2 * L), c53 = FloatVector.fromArray(F, c, r5 + 3 * L);
-        int a1 = ao + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
-        for (int q = 0; q < kl; q++) {
-            long bq = bo + 4L * q * bKs;
-            int aq = q * aKs;
-            FloatVector b0 = FloatVector.fromMemorySegment(F, b, bq, Simd.LE), b1 = FloatVector.fromMemorySegment(F, b, bq + 4L * L, Simd.LE);
-            FloatVector b2 = FloatVector.fromMemorySegment(F, b, bq + 2 * 4L * L, Simd.LE), b3 = FloatVector.fromMemorySegment(F, b, bq + 3 * 4L * L, Simd.LE);
-            FloatVector x = FloatVector.broadcast(F, a[ao + aq]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(F, a[a1 + aq]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(F, a[a2 + aq]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(F, a[a3 + aq]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(F, a[a4 + aq]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(F, a[a5 + aq]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
-        }
-        c00.intoArray(c, co); c01.intoArray(c, co + L); c02.intoArray(c, co + 2 * L); c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
-        c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
-        c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
-        c40.intoArray(c, r4); c41.intoArray(c, r4 + L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
-        c50.intoArray(c, r5); c51.intoArray(c, r5 + L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
-    }
-
-    /** {@link #micro1x4(float[], int, int, float[], int, int, int, float[], int)} with B in a packed panel. */
-    private static void micro1x4(float[] a, int ao, int aKs, MemorySegment b, long bo, int bKs, int kl, float[] c, int co) {
-        FloatVector c0 = FloatVector.fromArray(F, c, co), c1 = FloatVector.fromArray(F, c, co + L);
-        FloatVector c2 = FloatVector.fromArray(F, c, co + 2 * L), c3 = FloatVector.fromArray(F, c, co + 3 * L);
-        for (int q = 0; q < kl; q++) {
-            long bq = bo + 4L * q * bKs;
-            FloatVector x = FloatVector.broadcast(F, a[ao + q * aKs]);
-            c0 = x.fma(FloatVector.fromMemorySegment(F, b, bq, Simd.LE), c0);
-            c1 = x.fma(FloatVector.fromMemorySegment(F, b, bq + 4L * L, Simd.LE), c1);
-            c2 = x.fma(FloatVector.fromMemorySegment(F, b, bq + 2 * 4L * L, Simd.LE), c2);
-            c3 = x.fma(FloatVector.fromMemorySegment(F, b, bq + 3 * 4L * L, Simd.LE), c3);
         }
         c0.intoArray(c, co); c1.intoArray(c, co + L); c2.intoArray(c, co + 2 * L); c3.intoArray(c, co + 3 * L);
     }
