@@ -24,15 +24,20 @@ public enum DType {
     /** Bytes of n elements as files store them (for Q8_0, n must be a whole number of blocks: 34 bytes each). */
     public long byteSize(long n) {
         if (this != Q8_0) return n * elementBytes;
-        if (n % Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 holds whole blocks of " + Q8_BLOCK + " elements, not " + n);
-        return n / Q8_BLOCK * Q8_BLOCK_BYTES;
+        return wholeBlocks(n) * Q8_BLOCK_BYTES;
     }
 
     /** Bytes of one in-memory row of cols values (Q8_0: the padded scales, then the values; see {@link Q8Blocks}). */
     public long rowBytes(int cols) {
         if (this != Q8_0) return (long) cols * elementBytes;
-        if (cols % Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 holds whole blocks of " + Q8_BLOCK + " elements, not " + cols);
+        wholeBlocks(cols);
         return Q8Blocks.scaleBytes(cols) + cols;
+    }
+
+    /** Q8_0 blocks in n elements, which must be a whole number of them. */
+    private static long wholeBlocks(long n) {
+        if (n % Q8_BLOCK != 0) throw new IllegalArgumentException("Q8_0 holds whole blocks of " + Q8_BLOCK + " elements, not " + n);
+        return n / Q8_BLOCK;
     }
 
     /** Bytes of an in-memory rows x cols matrix. */
