@@ -54,6 +54,7 @@ final class DotKernels {
         MemorySegment wp = MemorySegment.NULL, ap = MemorySegment.NULL;
         final float[] res = new float[32];
         final float[] part = new float[ACC];
+        final float[] blk = new float[16 * 16]; // a GEMV step's block vectors while they take a tail
 
         MemorySegment wp(int floats) {
             if (wp.byteSize() < 4L * floats) wp = Arena.ofAuto().allocate(4L * floats, 64);
@@ -156,9 +157,9 @@ final class DotKernels {
                     }
                     long b = w.dtype().byteSize(kb);
                     if (rows == 1) {
-                        dot1x4Bf16(xb, kb, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                        dot1x4Bf16(xb, kb, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, s.blk, kb == 0);
                     } else {
-                        dot4x4Bf16(xb, g * 4 * kpad + kb, kpad, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, kb == 0);
+                        dot4x4Bf16(xb, g * 4 * kpad + kb, kpad, seg, o0 + b, o1 + b, o2 + b, o3 + b, kc, acc, s.blk, kb == 0);
                     }
                 }
                 if (rows == 1) reduce1x4(acc, res);
@@ -180,7 +181,7 @@ final class DotKernels {
      * offsets o0..o3: the four block vectors are stored (first) or added to acc[0..64).
      */
     private static void dot1x4Bf16(float[] a, int ao, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
-                                   float[] acc, boolean first) {
+                                   float[] acc, float[] blk, boolean first) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (; i <= kc - L; i += L) {
@@ -191,18 +192,40 @@ final class DotKernels {
             a2 = Simd.bf16(seg, o2 + b).fma(xv, a2);
             a3 = Simd.bf16(seg, o3 + b).fma(xv, a3);
         }
+        // The loop's vectors go nowhere but into stores written out here. A tail (kc not a multiple of L) takes them
+        // from blk: vectors that meet at a phi, or reach a call C2 does not inline, are boxed, and C2 then boxes the
+        // loop's vectors at every step (decode ~6x slower in a process that had once run a tail). Same FMAs on the
+        // same values, so the same bits.
         if (i < kc) {
-            // Separate tail, not a branch inside the loop: vectors merged at a phi get boxed. Masked W loads
-            // stay inside the segment; the padded x lanes are zero.
-            VectorMask<Short> m = Simd.shortMask(kc - i);
-            FloatVector xv = FloatVector.fromArray(F, a, ao + i);
-            long b = 2L * i;
-            a0 = Simd.bf16(seg, o0 + b, m).fma(xv, a0);
-            a1 = Simd.bf16(seg, o1 + b, m).fma(xv, a1);
-            a2 = Simd.bf16(seg, o2 + b, m).fma(xv, a2);
-            a3 = Simd.bf16(seg, o3 + b, m).fma(xv, a3);
+            a0.intoArray(blk, 0); a1.intoArray(blk, 16); a2.intoArray(blk, 32); a3.intoArray(blk, 48);
+            tail1x4Bf16(a, ao + i, seg, o0 + 2L * i, o1 + 2L * i, o2 + 2L * i, o3 + 2L * i, kc - i, blk);
+            parkBlock(acc, blk, 4, first);
+        } else if (first) {
+            a0.intoArray(acc, 0); a1.intoArray(acc, 16); a2.intoArray(acc, 32); a3.intoArray(acc, 48);
+        } else {
+            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
         }
-        park1x4(acc, first, a0, a1, a2, a3);
+    }
+
+    /** The last n < L columns of {@link #dot1x4Bf16}, on the block vectors at blk[c*16]: masked W loads stay inside the segment; the padded x lanes are zero. */
+    private static void tail1x4Bf16(float[] a, int ao, MemorySegment seg, long o0, long o1, long o2, long o3, int n, float[] blk) {
+        VectorMask<Short> m = Simd.shortMask(n);
+        FloatVector xv = FloatVector.fromArray(F, a, ao);
+        Simd.bf16(seg, o0, m).fma(xv, FloatVector.fromArray(F, blk, 0)).intoArray(blk, 0);
+        Simd.bf16(seg, o1, m).fma(xv, FloatVector.fromArray(F, blk, 16)).intoArray(blk, 16);
+        Simd.bf16(seg, o2, m).fma(xv, FloatVector.fromArray(F, blk, 32)).intoArray(blk, 32);
+        Simd.bf16(seg, o3, m).fma(xv, FloatVector.fromArray(F, blk, 48)).intoArray(blk, 48);
+    }
+
+    /** The block vectors at blk[v*16], v < n, stored (first k block) or added to acc[v*16]: what the park code does, from memory. */
+    private static void parkBlock(float[] acc, float[] blk, int n, boolean first) {
+        for (int o = 0; o < 16 * n; o += 16) {
+            if (first) System.arraycopy(blk, o, acc, o, L);
+            else FloatVector.fromArray(F, blk, o).add(FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
+        }
     }
 
     /**
@@ -231,7 +254,15 @@ final class DotKernels {
             a2 = s2.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, o2, blk)), a2);
             a3 = s3.fma(FloatVector.broadcast(F, Simd.q8Scale(seg, o3, blk)), a3);
         }
-        park1x4(acc, first, a0, a1, a2, a3);
+        // Parked by stores written out here, as in dot1x4Bf16: vectors passed to a call C2 does not inline are boxed.
+        if (first) {
+            a0.intoArray(acc, 0); a1.intoArray(acc, 16); a2.intoArray(acc, 32); a3.intoArray(acc, 48);
+        } else {
+            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
+            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
+            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
+        }
     }
 
     /**
@@ -300,21 +331,6 @@ final class DotKernels {
         }
     }
 
-    /** The four block vectors of a 1x4 step stored (first k block) or added to acc[c*16]. */
-    private static void park1x4(float[] acc, boolean first, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        if (first) {
-            a0.intoArray(acc, 0);
-            a1.intoArray(acc, 16);
-            a2.intoArray(acc, 32);
-            a3.intoArray(acc, 48);
-        } else {
-            a0.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
-            a1.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
-            a2.add(FloatVector.fromArray(F, acc, 32)).intoArray(acc, 32);
-            a3.add(FloatVector.fromArray(F, acc, 48)).intoArray(acc, 48);
-        }
-    }
-
     /** The tree over the four vectors at acc[0..64): res[c]. */
     private static void reduce1x4(float[] acc, float[] res) {
         FloatVector a0 = FloatVector.fromArray(F, acc, 0), a1 = FloatVector.fromArray(F, acc, 16);
@@ -341,7 +357,7 @@ final class DotKernels {
 
     /** {@link #dot1x4Bf16} for four token rows (a[ao + r·as ..]); 16 block vectors at acc[(r*4 + c)*16]. */
     private static void dot4x4Bf16(float[] a, int ao, int as, MemorySegment seg, long o0, long o1, long o2, long o3, int kc,
-                                   float[] acc, boolean first) {
+                                   float[] acc, float[] blk, boolean first) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         int x1 = ao + as, x2 = x1 + as, x3 = x2 + as;
         int i = 0;
@@ -358,38 +374,27 @@ final class DotKernels {
             xv = FloatVector.fromArray(F, a, x3 + i);
             c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
         }
-        if (i < kc) {
-            VectorMask<Short> m = Simd.shortMask(kc - i);
-            long b = 2L * i;
-            FloatVector b0 = Simd.bf16(seg, o0 + b, m), b1 = Simd.bf16(seg, o1 + b, m);
-            FloatVector b2 = Simd.bf16(seg, o2 + b, m), b3 = Simd.bf16(seg, o3 + b, m);
-            FloatVector xv = FloatVector.fromArray(F, a, ao + i);
-            c00 = xv.fma(b0, c00); c01 = xv.fma(b1, c01); c02 = xv.fma(b2, c02); c03 = xv.fma(b3, c03);
-            xv = FloatVector.fromArray(F, a, x1 + i);
-            c10 = xv.fma(b0, c10); c11 = xv.fma(b1, c11); c12 = xv.fma(b2, c12); c13 = xv.fma(b3, c13);
-            xv = FloatVector.fromArray(F, a, x2 + i);
-            c20 = xv.fma(b0, c20); c21 = xv.fma(b1, c21); c22 = xv.fma(b2, c22); c23 = xv.fma(b3, c23);
-            xv = FloatVector.fromArray(F, a, x3 + i);
-            c30 = xv.fma(b0, c30); c31 = xv.fma(b1, c31); c32 = xv.fma(b2, c32); c33 = xv.fma(b3, c33);
-        }
+        // A tail runs on the parked vectors (see dot1x4Bf16): all 16 go to blk, take the tail there, then to acc.
+        boolean tail = i < kc;
+        float[] dst = tail ? blk : acc;
         // Written out in each 4x4 kernel: a method taking the 16 vectors is not inlined and boxes them (20x slower).
-        if (first) {
-            c00.intoArray(acc, 0);
-            c01.intoArray(acc, 16);
-            c02.intoArray(acc, 32);
-            c03.intoArray(acc, 48);
-            c10.intoArray(acc, 64);
-            c11.intoArray(acc, 80);
-            c12.intoArray(acc, 96);
-            c13.intoArray(acc, 112);
-            c20.intoArray(acc, 128);
-            c21.intoArray(acc, 144);
-            c22.intoArray(acc, 160);
-            c23.intoArray(acc, 176);
-            c30.intoArray(acc, 192);
-            c31.intoArray(acc, 208);
-            c32.intoArray(acc, 224);
-            c33.intoArray(acc, 240);
+        if (first || tail) {
+            c00.intoArray(dst, 0);
+            c01.intoArray(dst, 16);
+            c02.intoArray(dst, 32);
+            c03.intoArray(dst, 48);
+            c10.intoArray(dst, 64);
+            c11.intoArray(dst, 80);
+            c12.intoArray(dst, 96);
+            c13.intoArray(dst, 112);
+            c20.intoArray(dst, 128);
+            c21.intoArray(dst, 144);
+            c22.intoArray(dst, 160);
+            c23.intoArray(dst, 176);
+            c30.intoArray(dst, 192);
+            c31.intoArray(dst, 208);
+            c32.intoArray(dst, 224);
+            c33.intoArray(dst, 240);
         } else {
             c00.add(FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
             c01.add(FloatVector.fromArray(F, acc, 16)).intoArray(acc, 16);
@@ -407,6 +412,25 @@ final class DotKernels {
             c31.add(FloatVector.fromArray(F, acc, 208)).intoArray(acc, 208);
             c32.add(FloatVector.fromArray(F, acc, 224)).intoArray(acc, 224);
             c33.add(FloatVector.fromArray(F, acc, 240)).intoArray(acc, 240);
+        }
+        if (tail) {
+            tail4x4Bf16(a, ao + i, as, seg, o0 + 2L * i, o1 + 2L * i, o2 + 2L * i, o3 + 2L * i, kc - i, blk);
+            parkBlock(acc, blk, 16, first);
+        }
+    }
+
+    /** The last n < L columns of {@link #dot4x4Bf16}, on the block vectors at blk[(r*4 + c)*16]. */
+    private static void tail4x4Bf16(float[] a, int ao, int as, MemorySegment seg, long o0, long o1, long o2, long o3, int n, float[] blk) {
+        VectorMask<Short> m = Simd.shortMask(n);
+        FloatVector b0 = Simd.bf16(seg, o0, m), b1 = Simd.bf16(seg, o1, m);
+        FloatVector b2 = Simd.bf16(seg, o2, m), b3 = Simd.bf16(seg, o3, m);
+        for (int r = 0; r < 4; r++) {
+            FloatVector xv = FloatVector.fromArray(F, a, ao + r * as);
+            int o = r * 64;
+            xv.fma(b0, FloatVector.fromArray(F, blk, o)).intoArray(blk, o);
+            xv.fma(b1, FloatVector.fromArray(F, blk, o + 16)).intoArray(blk, o + 16);
+            xv.fma(b2, FloatVector.fromArray(F, blk, o + 32)).intoArray(blk, o + 32);
+            xv.fma(b3, FloatVector.fromArray(F, blk, o + 48)).intoArray(blk, o + 48);
         }
     }
 

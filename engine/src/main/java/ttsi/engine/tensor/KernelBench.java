@@ -15,8 +15,10 @@ import java.util.Random;
  *
  * Every case is timed in several rounds, interleaved with the others, and the best single call is kept: on a
  * shared machine that is the figure least disturbed by other load. "all" adds the 1.5B shapes, f16 and more
- * row counts (about a minute); "train" times forward and input gradient at 768 token rows instead. "align" times
- * the GEMM's register tile alone on aligned and misaligned panels (why the GEMM packs into aligned memory). "stream" times
+ * row counts (about a minute); "1.5b" times every 1.5B projection at 256 rows; "train" times forward and input gradient at 768 token rows instead. "align" times
+ * the GEMM's register tile alone on aligned and misaligned panels (why the GEMM packs into aligned memory). "tail" times
+ * the decode GEMV and the dot product before and after the same process runs them on lengths that are not a multiple of
+ * the vector (their tail code; it once made C2 box every vector of their loops). "stream" times
  * one token row against rotating copies of each matrix, half a GiB of them, so that every call reads its weights
  * from memory as decode does (the other modes reuse one matrix, which stays in cache).
  */
@@ -32,8 +34,15 @@ public final class KernelBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         boolean all = args.length > 1 && args[1].equals("all");
         boolean train = args.length > 1 && args[1].equals("train");
+        boolean big = args.length > 1 && args[1].equals("1.5b");
         Locale.setDefault(Locale.ROOT);
         System.out.printf("threads=%d, species=%s, %s%n", threads, Simd.F, Runtime.version());
+        if (args.length > 1 && args[1].equals("tail")) {
+            try (Parallel p = new Parallel(threads)) {
+                tail(p);
+            }
+            return;
+        }
         if (args.length > 1 && args[1].equals("align")) {
             align();
             return;
@@ -65,22 +74,30 @@ public final class KernelBench {
                     cases.add(backwardWeight(p, 8, in, 768));
                 }
             }
-            int[][] gemvShapes = train ? new int[0][] : all
+            if (big) {
+                // Every projection of a Qwen2.5-1.5B prefill (q/o, k/v, gate/up, down) and training's input gradient.
+                for (int[] s : new int[][] {{1536, 1536}, {256, 1536}, {8960, 1536}, {1536, 8960}}) {
+                    cases.add(linear(p, DType.BF16, s[0], s[1], 256));
+                    cases.add(linear(p, DType.Q8_0, s[0], s[1], 256));
+                    cases.add(backwardInput(p, DType.BF16, s[0], s[1], 256));
+                }
+            }
+            int[][] gemvShapes = train || big ? new int[0][] : all
                     ? new int[][] {{4864, 896}, {896, 4864}, {151936, 896}, {8960, 1536}, {1536, 8960}}
                     : new int[][] {{4864, 896}, {896, 4864}, {151936, 896}};
             for (int[] s : gemvShapes) {
                 cases.add(linear(p, DType.BF16, s[0], s[1], 1));
                 cases.add(linear(p, DType.Q8_0, s[0], s[1], 1));
             }
-            for (int rows : all ? new int[] {2, 4, 8, 16} : train ? new int[0] : new int[] {4, 8}) {
+            for (int rows : all ? new int[] {2, 4, 8, 16} : train || big ? new int[0] : new int[] {4, 8}) {
                 cases.add(linear(p, DType.BF16, 4864, 896, rows));
                 cases.add(linear(p, DType.Q8_0, 4864, 896, rows));
             }
-            if (!train) cases.add(linear(p, DType.F32, 4864, 896, 1));
+            if (!train && !big) cases.add(linear(p, DType.F32, 4864, 896, 1));
             if (all) cases.add(linear(p, DType.F16, 4864, 896, 1));
 
             int[][] shapes = all ? new int[][] {{4864, 896}, {896, 4864}, {8960, 1536}, {1536, 8960}}
-                    : train ? new int[0][] : new int[][] {{4864, 896}, {896, 4864}};
+                    : train || big ? new int[0][] : new int[][] {{4864, 896}, {896, 4864}};
             for (int[] s : shapes) {
                 for (int rows : all ? new int[] {64, 256, 1024} : new int[] {256}) cases.add(linear(p, DType.BF16, s[0], s[1], rows));
                 cases.add(linear(p, DType.F32, s[0], s[1], 256));
@@ -182,6 +199,48 @@ public final class KernelBench {
                 System.out.printf("tile 6x4, k %d, panels at byte offset %2d: %7.1f GFLOP/s (1 thread)%n", kp, offsets[o], best[o]);
             }
         }
+    }
+
+    /** Decode GEMV (BF16 and Q8_0, 1536 -> 8960) and dot (1024) before and after a tail has run in this process. */
+    static void tail(Parallel p) {
+        Matrix wb = randomMatrix(DType.BF16, 8960, 1536), wq = randomMatrix(DType.Q8_0, 8960, 1536);
+        Matrix tb = randomMatrix(DType.BF16, 64, 1000), tq = randomMatrix(DType.Q8_0, 64, 992);
+        float[] x = randomFloats(1536), y = new float[8960], a = randomFloats(1024), b = randomFloats(1024);
+        float[] xt = randomFloats(4 * 1000), t = new float[4 * 64];
+        double[] before = tailTimes(p, wb, wq, x, y, a, b);
+        for (int i = 0; i < 50_000; i++) {
+            MatMul.linear(p, xt, 1, tb, null, t);
+            MatMul.linear(p, xt, 4, tb, null, t);
+            MatMul.linear(p, xt, 1, tq, null, t);
+            VectorOps.dot(a, 0, b, 0, 1000);
+            VectorOps.sumOfSquares(a, 0, 1000);
+        }
+        double[] after = tailTimes(p, wb, wq, x, y, a, b);
+        String[] names = {"GEMV BF16 1536 -> 8960 (GB/s)", "GEMV Q8_0 1536 -> 8960 (GB/s)", "dot + sumOfSquares, 1024 (M/s)"};
+        for (int i = 0; i < names.length; i++) {
+            System.out.printf("%-34s before tails %7.1f   after tails %7.1f   after/before %.2f%n", names[i], before[i], after[i], after[i] / before[i]);
+        }
+    }
+
+    private static double[] tailTimes(Parallel p, Matrix wb, Matrix wq, float[] x, float[] y, float[] a, float[] b) {
+        double[] best = new double[3];
+        float sink = 0;
+        for (int round = 0; round < 4; round++) {
+            for (int c = 0; c < 3; c++) {
+                long t0 = System.nanoTime(), n = 0;
+                while (System.nanoTime() - t0 < 500_000_000L) {
+                    if (c == 0) MatMul.linear(p, x, 1, wb, null, y);
+                    else if (c == 1) MatMul.linear(p, x, 1, wq, null, y);
+                    else for (int i = 0; i < 1000; i++) sink += VectorOps.dot(a, 0, b, 0, 1024) + VectorOps.sumOfSquares(a, 0, 1024);
+                    n++;
+                }
+                double s = (System.nanoTime() - t0) / 1e9 / n;
+                double v = c == 0 ? wb.dtype().matrixBytes(8960, 1536) / s / 1e9 : c == 1 ? wq.dtype().matrixBytes(8960, 1536) / s / 1e9 : 1000 / s / 1e6;
+                if (round > 0) best[c] = Math.max(best[c], v); // round 0 warms up
+            }
+        }
+        if (sink == 42) System.out.println();
+        return best;
     }
 
     static Matrix randomMatrix(DType dt, int rows, int cols) {
