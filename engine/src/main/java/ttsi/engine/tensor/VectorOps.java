@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Small vector primitives used by attention, norms and activations. Reductions use four lane-wise
- * accumulators (vector j of each group of four goes to accumulator j), a masked last vector, then
- * ((a0+a1)+(a2+a3)) and the fixed lane tree of {@link Simd}: the result depends only on the input values and
- * n, never on JIT state or alignment. Element-wise ops are exact per element (axpy uses one fused rounding).
+ * Small vector primitives used by attention, norms and activations. Reductions (dot, sumOfSquares) use four
+ * lane-wise accumulators over the groups of four whole vectors, accumulator 0 over the whole vectors after them,
+ * then ((a0+a1)+(a2+a3)) and the fixed lane tree of {@link Simd}, then the last n mod L elements by scalar FMA in
+ * increasing i: the result depends only on the input values and n, never on JIT state or alignment. Element-wise ops are exact per element (axpy uses one fused rounding).
  */
 public final class VectorOps {
     private VectorOps() {}
