@@ -85,6 +85,19 @@ public final class MatMul {
     }
 
     /**
+     * y[t][o] += Σ_{j<k} x[t][j] · w[o][j] for t < rows, o < n, with w a row-major [n][k] f32 array and k small (a
+     * LoRA rank): {@link #linearBackwardInput} with accumulate on the transposed w, the same order per element (from
+     * y, one FMA per j in increasing j, so the same bits), without making the transposed copy. On the caller's
+     * thread; for a few rows (decoding through an unmerged adapter).
+     */
+    public static void addLinearNarrow(float[] x, int rows, float[] w, int n, int k, float[] y) {
+        checkRows("x", x, 0, k, rows, k);
+        checkRows("y", y, 0, n, rows, n);
+        if (w.length < (long) n * k) throw new IllegalArgumentException("w has " + w.length + " < " + n + " x " + k + " floats");
+        Simd.addLinearNarrow(x, rows, w, n, k, y);
+    }
+
+    /**
      * Weight gradient of a linear layer: dw[n][k] += Σ_t dy[t][n] · x[t][k]. dy is [rows][outDim], x is
      * [rows][inDim], dw is [outDim][inDim] f32. Order per element: from dw, one FMA per t in increasing t.
      */

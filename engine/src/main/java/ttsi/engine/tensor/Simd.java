@@ -208,6 +208,30 @@ final class Simd {
         }
     }
 
+    /**
+     * {@link MatMul#addLinearNarrow}: L outputs at a time, w's column j of them gathered (stride k) and multiplied
+     * by the broadcast x[t][j]; the last n mod L outputs one by one, in the same order.
+     */
+    static void addLinearNarrow(float[] x, int rows, float[] w, int n, int k, float[] y) {
+        int[] stride = new int[L];
+        for (int i = 0; i < L; i++) stride[i] = i * k;
+        for (int t = 0; t < rows; t++) {
+            int yo = t * n, xo = t * k, o = 0;
+            for (; o + L <= n; o += L) {
+                FloatVector acc = FloatVector.fromArray(F, y, yo + o);
+                for (int j = 0; j < k; j++) {
+                    acc = FloatVector.broadcast(F, x[xo + j]).fma(FloatVector.fromArray(F, w, o * k + j, stride, 0), acc);
+                }
+                acc.intoArray(y, yo + o);
+            }
+            for (; o < n; o++) {
+                float acc = y[yo + o];
+                for (int j = 0; j < k; j++) acc = Math.fma(x[xo + j], w[o * k + j], acc);
+                y[yo + o] = acc;
+            }
+        }
+    }
+
     /** Mask of the first n lanes of a short load (n may exceed L). */
     static VectorMask<Short> shortMask(int n) {
         return SH.indexInRange(0, n);

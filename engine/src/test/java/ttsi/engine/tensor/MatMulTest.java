@@ -358,6 +358,34 @@ class MatMulTest {
     }
 
     @Test
+    void addLinearNarrowIsTheTransposedProductBitForBit() {
+        Random r = new Random(10);
+        // {rows, n, k}: whole vectors of outputs and a remainder; LoRA's rank 8 and odd ranks
+        for (int[] s : new int[][] {{1, 8960, 8}, {1, 70, 8}, {3, 37, 5}, {4, 256, 16}, {2, 3, 1}}) {
+            int rows = s[0], n = s[1], k = s[2];
+            float[] x = randomFloats(r, rows * k), w = randomFloats(r, n * k), y0 = randomFloats(r, rows * n);
+            float[] expect = y0.clone(), wt = new float[k * n];
+            for (int t = 0; t < rows; t++) {
+                for (int o = 0; o < n; o++) {
+                    for (int j = 0; j < k; j++) expect[t * n + o] = Math.fma(x[t * k + j], w[o * k + j], expect[t * n + o]);
+                }
+            }
+            for (int o = 0; o < n; o++) for (int j = 0; j < k; j++) wt[j * n + o] = w[o * k + j];
+            float[] viaTranspose = y0.clone();
+            MatMul.linearBackwardInput(p2, x, rows, Matrix.ofFloats(wt, k, n), viaTranspose, true);
+            assertBitsEqual(expect, viaTranspose, "transposed product " + Arrays.toString(s));
+            // Repeated so that both interpreted and C2-compiled code are checked.
+            for (int rep = 0; rep < 300; rep++) {
+                float[] y = y0.clone();
+                MatMul.addLinearNarrow(x, rows, w, n, k, y);
+                if (rep % 100 == 0 || rep == 299) assertBitsEqual(expect, y, "addLinearNarrow " + Arrays.toString(s) + " rep " + rep);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> MatMul.addLinearNarrow(new float[8], 1, new float[10], 2, 8, new float[2]));
+        assertThrows(IllegalArgumentException.class, () -> MatMul.addLinearNarrow(new float[8], 1, new float[16], 2, 8, new float[1]));
+    }
+
+    @Test
     void f16WideningIsExactForEveryHalf() {
         short[] all = new short[65536];
         for (int i = 0; i < all.length; i++) all[i] = (short) i;

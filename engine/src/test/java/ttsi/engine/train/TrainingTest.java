@@ -150,6 +150,32 @@ class TrainingTest {
     }
 
     @Test
+    void anAdaptersDeltaForOneRowIsThatRowsDeltaInABatch() {
+        // Decoding (few rows) multiplies by B directly; a prefill by its transposed copy: the same bits either way.
+        ModelConfig c = TinyModels.qwen2();
+        LoraAdapter ad = LoraAdapter.create(c, LoraConfig.defaults());
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (LoraAdapter.Module m : ad.modules()) {
+            for (int i = 0; i < m.a.length; i++) m.a[i] = (float) r.nextGaussian();
+            for (int i = 0; i < m.b.length; i++) m.b[i] = (float) r.nextGaussian();
+        }
+        int rows = LoraAdapter.FEW_ROWS + 3;
+        ttsi.engine.tensor.Parallel p = ttsi.engine.tensor.Parallel.global();
+        for (LoraAdapter.Module m : ad.modules()) {
+            float[] x = new float[rows * m.in], batch = new float[rows * m.out];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < batch.length; i++) batch[i] = (float) r.nextGaussian();
+            float[] alone = batch.clone();
+            ad.addDelta(p, m.layer, m.projection, x, rows, batch);
+            for (int t = 0; t < rows; t++) {
+                float[] xt = Arrays.copyOfRange(x, t * m.in, (t + 1) * m.in), yt = Arrays.copyOfRange(alone, t * m.out, (t + 1) * m.out);
+                ad.addDelta(p, m.layer, m.projection, xt, 1, yt);
+                assertArrayEquals(Arrays.copyOfRange(batch, t * m.out, (t + 1) * m.out), yt, m.path() + " row " + t);
+            }
+        }
+    }
+
+    @Test
     void resetIsBitIdenticalToTheBaseModelAndSeedsReproduce() {
         ModelConfig c = TinyModels.llama3();
         Decoder d = TinyModels.random(c, 5);
