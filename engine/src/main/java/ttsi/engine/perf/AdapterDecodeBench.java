@@ -11,7 +11,7 @@ import ttsi.engine.train.LoraConfig;
  * What an unmerged LoRA adapter (the paper's: rank 8, every linear layer) adds to each decoded token: every module's
  * {@link LoraAdapter#addDelta} on one row, best of five one-second rounds after a warm-up round.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp engine/target/classes:... ttsi.engine.perf.AdapterDecodeBench [shape]</pre>
+ * <pre>java --add-modules jdk.incubator.vector -cp cli/target/ttsi.jar ttsi.engine.perf.AdapterDecodeBench [shape]</pre>
  */
 public final class AdapterDecodeBench {
     private AdapterDecodeBench() {}

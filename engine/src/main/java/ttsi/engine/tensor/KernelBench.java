@@ -15,10 +15,11 @@ import java.util.Random;
  *
  * Every case is timed in several rounds, interleaved with the others, and the best single call is kept: on a
  * shared machine that is the figure least disturbed by other load. "all" adds the 1.5B shapes, f16 and more
- * row counts (about a minute); "1.5b" times every 1.5B projection at 256 rows; "train" times forward and input gradient at 768 token rows instead. "align" times
- * the GEMM's register tile alone on aligned and misaligned panels (why the GEMM packs into aligned memory). "tail" times
- * the decode GEMV and the dot product before and after the same process runs them on lengths that are not a multiple of
- * the vector (their tail code; it once made C2 box every vector of their loops). "stream" times
+ * row counts (about a minute); "1.5b" times every 1.5B projection at 256 rows; "train" times forward and input
+ * gradient at 768 token rows instead. "align" times the GEMM's register tile alone on aligned and misaligned panels
+ * (why the GEMM packs into aligned memory). "tail" times the decode GEMV and the dot product before and after the
+ * same process runs them on lengths that are not a multiple of the vector (their tail code once made C2 box every
+ * vector of their loops; Q8_0 rows are whole 32-blocks, never a tail, and its GEMV is timed alongside). "stream" times
  * one token row against rotating copies of each matrix, half a GiB of them, so that every call reads its weights
  * from memory as decode does (the other modes reuse one matrix, which stays in cache).
  */
