@@ -106,7 +106,10 @@ public final class Ops {
                 for (int j = start; j <= pos; j++) scores[j] = VectorOps.dot(q, qo, keys, j * kvDim + kvHead * hd, hd);
                 VectorOps.softmax(scores, start, pos - start + 1, scale, stats, (head * len + t) * 2);
                 Arrays.fill(out, qo, qo + hd, 0f);
-                for (int j = start; j <= pos; j++) VectorOps.axpy(scores[j], values, j * kvDim + kvHead * hd, out, qo, hd);
+                // out += Σ_j p_j·v_j as one product (the same FMAs in the same order as an axpy per position): its
+                // accumulators stay in registers, and it is its own compile, not vector code inlined into this
+                // lambda, where C2 was once seen running the axpy's FMA without its intrinsic (one object per FMA).
+                MatMul.addProduct(scores, start, 1, 1, 1, values, start * kvDim + kvHead * hd, kvDim, pos - start + 1, out, qo, hd, hd);
             }
         });
     }
