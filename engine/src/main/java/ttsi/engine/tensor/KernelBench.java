@@ -36,6 +36,7 @@ public final class KernelBench {
         boolean all = args.length > 1 && args[1].equals("all");
         boolean train = args.length > 1 && args[1].equals("train");
         boolean big = args.length > 1 && args[1].equals("1.5b");
+        boolean focused = train || big; // these modes time only their own cases
         Locale.setDefault(Locale.ROOT);
         System.out.printf("threads=%d, species=%s, %s%n", threads, Simd.F, Runtime.version());
         if (args.length > 1 && args[1].equals("tail")) {
@@ -83,22 +84,22 @@ public final class KernelBench {
                     cases.add(backwardInput(p, DType.BF16, s[0], s[1], 256));
                 }
             }
-            int[][] gemvShapes = train || big ? new int[0][] : all
+            int[][] gemvShapes = focused ? new int[0][] : all
                     ? new int[][] {{4864, 896}, {896, 4864}, {151936, 896}, {8960, 1536}, {1536, 8960}}
                     : new int[][] {{4864, 896}, {896, 4864}, {151936, 896}};
             for (int[] s : gemvShapes) {
                 cases.add(linear(p, DType.BF16, s[0], s[1], 1));
                 cases.add(linear(p, DType.Q8_0, s[0], s[1], 1));
             }
-            for (int rows : all ? new int[] {2, 4, 8, 16} : train || big ? new int[0] : new int[] {4, 8}) {
+            for (int rows : all ? new int[] {2, 4, 8, 16} : focused ? new int[0] : new int[] {4, 8}) {
                 cases.add(linear(p, DType.BF16, 4864, 896, rows));
                 cases.add(linear(p, DType.Q8_0, 4864, 896, rows));
             }
-            if (!train && !big) cases.add(linear(p, DType.F32, 4864, 896, 1));
+            if (!focused) cases.add(linear(p, DType.F32, 4864, 896, 1));
             if (all) cases.add(linear(p, DType.F16, 4864, 896, 1));
 
             int[][] shapes = all ? new int[][] {{4864, 896}, {896, 4864}, {8960, 1536}, {1536, 8960}}
-                    : train || big ? new int[0][] : new int[][] {{4864, 896}, {896, 4864}};
+                    : focused ? new int[0][] : new int[][] {{4864, 896}, {896, 4864}};
             for (int[] s : shapes) {
                 for (int rows : all ? new int[] {64, 256, 1024} : new int[] {256}) cases.add(linear(p, DType.BF16, s[0], s[1], rows));
                 cases.add(linear(p, DType.F32, s[0], s[1], 256));
