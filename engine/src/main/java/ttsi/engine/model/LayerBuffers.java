@@ -4,7 +4,8 @@ package ttsi.engine.model;
  * The named buffers one decoder layer's forward ({@link Decoder#layer}) reads and writes, each [rows][width]
  * row-major, as in llm.c. Inference runs every layer on one set of scratch buffers (a {@link State}'s), with
  * {@code xn1 == xn2}, {@code act == gate} and the saved-for-backward buffers null. Training keeps one set per layer
- * with every buffer distinct, so that the backward finds each activation where its forward left it.
+ * with distinct buffers, so that the backward finds each activation where its forward left it; only {@code act}
+ * (recomputed from gate and up by the backward) and {@code out} are scratch shared by every layer.
  */
 public final class LayerBuffers {
     /** The residual stream, updated in place by the layer (shared by every layer). */

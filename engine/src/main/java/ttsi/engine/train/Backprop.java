@@ -160,8 +160,11 @@ public final class Backprop {
             LayerBuffers b = saved[l];
             int from = l == c.numLayers() - 1 ? r0 : 0; // rows before it have no gradient here (see forward)
             // MLP: x += down(swiglu(gate(xn2), up(xn2))), xn2 = norm(xMid).
-            linearBackward(p, l, Projection.DOWN, dx, from, len, lw.down(), b.act, dact, false);
+            // silu(gate)·up was not kept (see ensure): the same function on the same values gives it again, into
+            // dgate, which is free until the swiglu backward below.
             int inter = c.intermediateSize();
+            Ops.swiglu(b.gate, b.up, dgate, from * inter, (len - from) * inter);
+            linearBackward(p, l, Projection.DOWN, dx, from, len, lw.down(), dgate, dact, false);
             Ops.swigluBackward(dact, b.gate, b.up, dgate, dup, from * inter, (len - from) * inter);
             linearBackward(p, l, Projection.GATE, dgate, from, len, lw.gate(), b.xn2, dxn, false);
             linearBackward(p, l, Projection.UP, dup, from, len, lw.up(), b.xn2, dxn, true);
@@ -266,6 +269,11 @@ public final class Backprop {
 
     private void ensure(int len) {
         if (len <= cap) return;
+        // Test-time training sees a stream of prompts of similar length: a quarter more than the last capacity
+        // spares most re-allocations (each one zeroes gigabytes of fresh memory at 1.5B, seconds of page faults).
+        // The old buffers are dropped first, so that the collector may reuse their memory for the new ones.
+        if (cap > 0) len = Math.max(len, cap + cap / 4);
+        release();
         int L = c.numLayers(), h = c.hiddenSize(), qd = c.qDim(), kv = c.kvDim(), inter = c.intermediateSize();
         loraU = new float[L][Projection.values().length][];
         loraIn = new float[L][Projection.values().length][];
@@ -316,7 +324,9 @@ public final class Backprop {
             b.rinv2 = new float[len];
             b.gate = new float[len * inter];
             b.up = new float[len * inter];
-            b.act = new float[len * inter];
+            // Not kept per layer: the backward recomputes it (elementwise, beside a GEMM). It is the largest
+            // activation (at 1.5B, a GiB for a 1,100-token prompt), and memory touched for the first time is slow.
+            b.act = dgate; // scratch: the backward's dgate is free during the forward
         }
         cap = len;
     }

@@ -260,8 +260,10 @@ class TrainingTest {
         Decoder d = TinyModels.random(c, 5);
         TrainConfig tc = TrainConfig.paperDefaults().withLearningRate(1e-2);
         List<TrainingExample> data = List.of(example(c.vocabSize(), 5, 4, 1), example(c.vocabSize(), 7, 3, 2));
-        // A long sequence first (GEMM attention, larger buffers), then the short data on the same trainer.
+        // A medium sequence, then a long one (the buffers grow, with headroom; GEMM attention), then the short data
+        // on the same trainer.
         TestTimeTrainer reused = new TestTimeTrainer(d, LoraConfig.defaults(), tc);
+        reused.adapt(List.of(example(c.vocabSize(), 30, 4, 8)), 6, null).close();
         reused.adapt(List.of(example(c.vocabSize(), 45, 6, 3)), 7, null).close();
         float[] a, b;
         try (var x = reused.adapt(data, 42, null)) {
