@@ -129,6 +129,12 @@ public final class Decoder {
      * get their keys and values only: a training pass's last layer needs the rest only where a loss is. Buffers that
      * {@code b} leaves null (saved activations) are not written.
      */
+    /**
+     * From this many rows on, the SwiGLU runs on every thread (each element on its own, so the result does not depend
+     * on the split); one decode row is a few microseconds, less than a hand-off to the pool.
+     */
+    static final int SWIGLU_PARALLEL_ROWS = 8;
+
     public void layer(Parallel p, int l, LayerBuffers b, float[] cacheKeys, float[] cacheValues, int pos0, int len, int from,
                       float[] cos, float[] sin, Linear linear) {
         ModelConfig c = config;
@@ -194,7 +200,9 @@ public final class Decoder {
         linear.apply(p, l, Projection.UP, b.xn2, from, len, w.up(), null, b.up);
         t0 = OpProfile.add(Op.GATE_UP, t0);
         int inter = c.intermediateSize();
-        Ops.swiglu(b.gate, b.up, b.act, from * inter, (len - from) * inter);
+        float[] gate = b.gate, up = b.up, act = b.act;
+        if (len - from < SWIGLU_PARALLEL_ROWS) Ops.swiglu(gate, up, act, from * inter, (len - from) * inter);
+        else p.forRange(len - from, (r0, r1) -> Ops.swiglu(gate, up, act, (from + r0) * inter, (r1 - r0) * inter));
         t0 = OpProfile.add(Op.SWIGLU, t0);
         linear.apply(p, l, Projection.DOWN, b.act, from, len, w.down(), null, b.out);
         t0 = OpProfile.add(Op.DOWN, t0);

@@ -71,9 +71,10 @@ class MatMulTest {
     /** The documented order, in scalar code: per k block, lane-wise FMA from zero; blocks added; lane tree. */
     private static float canonicalDot(float[] x, int xo, float[] w, int wo, int k) {
         float[] sum = new float[Simd.L], blk = new float[Simd.L];
-        for (int kb = 0; kb < k; kb += DotKernels.KC) {
+        int block = k <= 1536 ? k : 1024; // one block up to 1,536 columns, else blocks of 1,024
+        for (int kb = 0; kb < k; kb += block) {
             Arrays.fill(blk, 0f);
-            for (int i = kb; i < Math.min(k, kb + DotKernels.KC); i++) {
+            for (int i = kb; i < Math.min(k, kb + block); i++) {
                 int l = (i - kb) % Simd.L;
                 blk[l] = Math.fma(x[xo + i], w[wo + i], blk[l]);
             }
@@ -86,7 +87,7 @@ class MatMulTest {
     void linearFollowsDocumentedOrderExactly() {
         Random r = new Random(2);
         try (Arena arena = Arena.ofShared()) {
-            for (int[] s : new int[][] {{1, 1100, 9}, {3, 517, 6}, {11, 2100, 13}, {40, 77, 5}, {7, 1500, 30}, {14, 2048, 10}, {30, 64, 7}}) {
+            for (int[] s : new int[][] {{1, 1100, 9}, {3, 517, 6}, {11, 2100, 13}, {40, 77, 5}, {7, 1500, 30}, {14, 2048, 10}, {30, 64, 7}, {20, 1536, 9}, {1, 1536, 5}, {19, 1552, 6}}) {
                 int rows = s[0], k = s[1], n = s[2];
                 Matrix w = randomMatrix(r, s[0] == 7 ? DType.F16 : DType.BF16, n, k, arena);
                 float[] wf = w.toFloats(), x = randomFloats(r, rows * k), bias = randomFloats(r, n);

@@ -51,11 +51,12 @@ class Q8KernelTest {
         return new Matrix(DType.Q8_0, odd, rows, cols);
     }
 
-    // rows, in (k, a multiple of 32), out (n): GEMV (rows ≤ 16) and packed GEMM, n off the 4-row groups, k over
-    // several 1024-column blocks.
+    // rows, in (k, a multiple of 32), out (n): GEMV (rows ≤ 16) and packed GEMM, n off the 4-row groups, k in one
+    // block (up to 1,536 columns) and over several 1024-column blocks.
     private static final int[][] LINEAR_SHAPES = {
             {1, 32, 1}, {1, 64, 5}, {1, 96, 33}, {1, 1056, 9}, {1, 2080, 7}, {2, 32, 17}, {3, 160, 65}, {4, 64, 4},
             {5, 1088, 3}, {8, 2080, 70}, {13, 512, 31}, {16, 32, 4}, {17, 96, 37}, {64, 160, 127}, {129, 1088, 130},
+            {1, 1536, 6}, {20, 1536, 9}, {19, 1568, 5},
     };
 
     @Test
