@@ -123,18 +123,18 @@ public final class Decoder {
     }
 
     /**
+     * From this many rows on, the SwiGLU runs on every thread (each element on its own, so the result does not depend
+     * on the split); one decode row is a few microseconds, less than a hand-off to the pool.
+     */
+    static final int SWIGLU_PARALLEL_ROWS = 8;
+
+    /**
      * Decoder layer l over rows [0, len) at positions pos0 .., in place on b.x; the one forward of a layer, for
      * inference and training alike. With a KV cache (inference), the rows' keys and values are appended to it and
      * attention reads it; without one (training, pos0 = 0) attention reads b.k and b.v. Rows before {@code from}
      * get their keys and values only: a training pass's last layer needs the rest only where a loss is. Buffers that
      * {@code b} leaves null (saved activations) are not written.
      */
-    /**
-     * From this many rows on, the SwiGLU runs on every thread (each element on its own, so the result does not depend
-     * on the split); one decode row is a few microseconds, less than a hand-off to the pool.
-     */
-    static final int SWIGLU_PARALLEL_ROWS = 8;
-
     public void layer(Parallel p, int l, LayerBuffers b, float[] cacheKeys, float[] cacheValues, int pos0, int len, int from,
                       float[] cos, float[] sin, Linear linear) {
         ModelConfig c = config;

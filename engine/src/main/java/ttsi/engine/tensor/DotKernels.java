@@ -46,6 +46,7 @@ final class DotKernels {
     static int kBlock(int k) {
         return k <= SINGLE_BLOCK_MAX_K ? k : KC;
     }
+
     /** W rows per packed block (multiple of 4): 64 x 1,536 f32 = 384 KiB at most, sized for L2. */
     static final int NC = 64;
     /** Token rows per block (multiple of MR): bounds the parked accumulators to 16 x 16 tiles x 1.5 KiB. */
