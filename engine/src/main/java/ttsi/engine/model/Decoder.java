@@ -123,12 +123,6 @@ public final class Decoder {
     }
 
     /**
-     * From this many rows on, the SwiGLU runs on every thread (each element on its own, so the result does not depend
-     * on the split); one decode row is a few microseconds, less than a hand-off to the pool.
-     */
-    static final int SWIGLU_PARALLEL_ROWS = 8;
-
-    /**
      * Decoder layer l over rows [0, len) at positions pos0 .., in place on b.x; the one forward of a layer, for
      * inference and training alike. With a KV cache (inference), the rows' keys and values are appended to it and
      * attention reads it; without one (training, pos0 = 0) attention reads b.k and b.v. Rows before {@code from}
@@ -200,9 +194,7 @@ public final class Decoder {
         linear.apply(p, l, Projection.UP, b.xn2, from, len, w.up(), null, b.up);
         t0 = OpProfile.add(Op.GATE_UP, t0);
         int inter = c.intermediateSize();
-        float[] gate = b.gate, up = b.up, act = b.act;
-        if (len - from < SWIGLU_PARALLEL_ROWS) Ops.swiglu(gate, up, act, from * inter, (len - from) * inter);
-        else p.forRange(len - from, (r0, r1) -> Ops.swiglu(gate, up, act, (from + r0) * inter, (r1 - r0) * inter));
+        Ops.swiglu(p, b.gate, b.up, b.act, from, len - from, inter);
         t0 = OpProfile.add(Op.SWIGLU, t0);
         linear.apply(p, l, Projection.DOWN, b.act, from, len, w.down(), null, b.out);
         t0 = OpProfile.add(Op.DOWN, t0);

@@ -63,14 +63,22 @@ public final class Ops {
         return x / (1f + (float) Math.exp(-x));
     }
 
-    /** Elements [off, off+n) of gate, up and out. */
-    public static void swiglu(float[] gate, float[] up, float[] out, int off, int n) {
-        VectorOps.swiglu(gate, up, out, off, n);
+    /**
+     * From this many rows on, the SwiGLU ops run on every thread: each element stands alone, so the split changes no
+     * bit; one decode row takes a few microseconds, less than a hand-off to the pool.
+     */
+    static final int SWIGLU_PARALLEL_ROWS = 8;
+
+    /** Rows [from, from+rows) of width elements each, of gate, up and out. */
+    public static void swiglu(Parallel p, float[] gate, float[] up, float[] out, int from, int rows, int width) {
+        if (rows < SWIGLU_PARALLEL_ROWS) VectorOps.swiglu(gate, up, out, from * width, rows * width);
+        else p.forRange(rows, (r0, r1) -> VectorOps.swiglu(gate, up, out, (from + r0) * width, (r1 - r0) * width));
     }
 
-    /** Elements [off, off+n) of every array. */
-    public static void swigluBackward(float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int off, int n) {
-        VectorOps.swigluBackward(dOut, gate, up, dGate, dUp, off, n);
+    /** Rows [from, from+rows) of width elements each, of every array. */
+    public static void swigluBackward(Parallel p, float[] dOut, float[] gate, float[] up, float[] dGate, float[] dUp, int from, int rows, int width) {
+        if (rows < SWIGLU_PARALLEL_ROWS) VectorOps.swigluBackward(dOut, gate, up, dGate, dUp, from * width, rows * width);
+        else p.forRange(rows, (r0, r1) -> VectorOps.swigluBackward(dOut, gate, up, dGate, dUp, (from + r0) * width, (r1 - r0) * width));
     }
 
     // ---- Causal grouped-query attention ----

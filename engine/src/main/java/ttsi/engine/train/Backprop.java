@@ -163,10 +163,9 @@ public final class Backprop {
             // silu(gate)·up was not kept (see ensure): the same function on the same values gives it again, into
             // dgate, which is free until the swiglu backward below.
             int inter = c.intermediateSize();
-            float[] gate = b.gate, up = b.up;
-            p.forRange(len - from, (t0, t1) -> Ops.swiglu(gate, up, dgate, (from + t0) * inter, (t1 - t0) * inter));
+            Ops.swiglu(p, b.gate, b.up, dgate, from, len - from, inter);
             linearBackward(p, l, Projection.DOWN, dx, from, len, lw.down(), dgate, dact, false);
-            p.forRange(len - from, (t0, t1) -> Ops.swigluBackward(dact, gate, up, dgate, dup, (from + t0) * inter, (t1 - t0) * inter));
+            Ops.swigluBackward(p, dact, b.gate, b.up, dgate, dup, from, len - from, inter);
             linearBackward(p, l, Projection.GATE, dgate, from, len, lw.gate(), b.xn2, dxn, false);
             linearBackward(p, l, Projection.UP, dup, from, len, lw.up(), b.xn2, dxn, true);
             if (full != null) normWeightGrad(dxn, b.xMid, b.rinv2, from, len, h, full.normGrad(l, TrainableWeights.Norm.POST_ATTENTION));

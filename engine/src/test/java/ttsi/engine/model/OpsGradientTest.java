@@ -83,15 +83,15 @@ class OpsGradientTest {
     void swiglu() {
         int n = 20;
         float[] gate = randn(n, 2), up = randn(n, 1), g = randn(n, 1), dGate = new float[n], dUp = new float[n];
-        Ops.swigluBackward(g, gate, up, dGate, dUp, 0, n);
+        Ops.swigluBackward(ttsi.engine.tensor.Parallel.global(), g, gate, up, dGate, dUp, 0, 10, 2); // 10 rows of 2: the split over threads
         check("swiglu/gate", gate, g, gg -> {
             float[] o = new float[n];
-            Ops.swiglu(gg, up, o, 0, n);
+            Ops.swiglu(ttsi.engine.tensor.Parallel.global(), gg, up, o, 0, 10, 2);
             return o;
         }, dGate);
         check("swiglu/up", up, g, uu -> {
             float[] o = new float[n];
-            Ops.swiglu(gate, uu, o, 0, n);
+            Ops.swiglu(ttsi.engine.tensor.Parallel.global(), gate, uu, o, 0, 10, 2);
             return o;
         }, dUp);
     }
